@@ -1,0 +1,274 @@
+//! The interchange format (docs/kapnotes-interchange-v1.schema.json and
+//! docs/INTERCHANGE.md): all-or-nothing import, and export in the canonical form.
+//!
+//! A document is checked in three passes, each reporting the JSON path of the offending
+//! value: the JSON Schema (formats checked), the typed model (which refuses, for
+//! instance, an integer written with a fraction), and the rules the schema cannot
+//! express ([`rules`]). Only a document that passes all three is written, in one
+//! transaction.
+
+mod rules;
+
+use crate::error::{Error, Rejection, Result};
+use crate::records::{Client, Clinician, Id, Timestamp};
+use crate::vault::Vault;
+use rules::Findings;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+/// The schema every import and every change is checked against.
+pub const SCHEMA_JSON: &str = include_str!("../../docs/kapnotes-interchange-v1.schema.json");
+
+pub const FORMAT_NAME: &str = "kapnotes.interchange";
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A whole interchange document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    pub format: String,
+    pub version: u32,
+    pub exported_at: Timestamp,
+    #[serde(default)]
+    pub clinician: Option<Clinician>,
+    pub clients: Vec<Client>,
+}
+
+impl Document {
+    /// The canonical text of the document: every key present, two-space indentation.
+    pub fn to_canonical_json(&self) -> Result<String> {
+        let mut text = serde_json::to_string_pretty(self)
+            .map_err(|_| Error::Refused("The export could not be encoded.".into()))?;
+        text.push('\n');
+        Ok(text)
+    }
+}
+
+/// What to export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportScope {
+    /// The whole vault, psychotherapy notes included: a backup and migration format.
+    Everything,
+    /// One client for a records request. Sessions marked as psychotherapy notes are
+    /// left out unless asked for, and so is whatever points into them.
+    Client { id: Id, include_psychotherapy_notes: bool },
+}
+
+/// What an import added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub clients: usize,
+    pub sessions: usize,
+}
+
+fn validator() -> Result<&'static jsonschema::Validator> {
+    static VALIDATOR: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    VALIDATOR
+        .get_or_init(|| {
+            let schema: Value = serde_json::from_str(SCHEMA_JSON).map_err(|e| e.to_string())?;
+            jsonschema::options()
+                .should_validate_formats(true)
+                .build(&schema)
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|_| Error::Refused("The interchange schema built into kapnotes is damaged; reinstall kapnotes.".into()))
+}
+
+/// The first schema violation in `value`, with its path. Error messages never quote the
+/// offending value, which may be clinical text.
+fn schema_rejection(value: &Value) -> Result<Option<Rejection>> {
+    let validator = validator()?;
+    let first = validator.iter_errors(value).next().map(|error| Rejection {
+        path: error.instance_path().as_str().to_owned(),
+        rule: error.masked().to_string(),
+    });
+    Ok(first)
+}
+
+/// Turns a serde_path_to_error path into a JSON pointer.
+fn pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => out.push_str(&format!("/{index}")),
+            Segment::Map { key } => out.push_str(&format!("/{}", key.replace('~', "~0").replace('/', "~1"))),
+            Segment::Enum { variant } => out.push_str(&format!("/{variant}")),
+            Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+fn typed<T: serde::de::DeserializeOwned>(value: Value) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let rule = match e.inner().classify() {
+            serde_json::error::Category::Data => {
+                // serde's message names the expected type, never the value's text.
+                let message = e.inner().to_string();
+                message.split(" at line").next().unwrap_or(&message).to_owned()
+            }
+            _ => "the value is malformed".to_owned(),
+        };
+        Error::rejected(pointer(e.path()), rule)
+    })
+}
+
+fn first_rejection(findings: Findings) -> Result<()> {
+    match findings.rejections.into_iter().next() {
+        Some(rejection) => Err(Error::Rejected(rejection)),
+        None => Ok(()),
+    }
+}
+
+/// Parses and checks a whole document without touching any vault.
+pub fn parse_document(json: &str) -> Result<Document> {
+    let value: Value = serde_json::from_str(json).map_err(|e| {
+        Error::rejected("", format!("the file is not valid JSON (line {}, column {})", e.line(), e.column()))
+    })?;
+    if let Some(rejection) = schema_rejection(&value)? {
+        return Err(Error::Rejected(rejection));
+    }
+    let document: Document = typed(value)?;
+    let mut findings = Findings::default();
+    let mut ids = Vec::new();
+    for (i, client) in document.clients.iter().enumerate() {
+        let base = format!("/clients/{i}");
+        ids.extend(rules::defined_ids(client, &base));
+        rules::check_client(client, &base, &mut findings);
+    }
+    rules::check_unique_ids(&ids, &mut findings);
+    first_rejection(findings)?;
+    Ok(document)
+}
+
+/// Checks one client's whole record against the schema and the rules: what every change
+/// made through the API must pass. Paths are relative to the client.
+pub fn validate_client(client: &Client) -> Result<()> {
+    let wrapper = serde_json::json!({
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "exported_at": "2000-01-01T00:00:00+00:00",
+        "clients": [client],
+    });
+    let strip = |path: &str| path.strip_prefix("/clients/0").unwrap_or(path).to_owned();
+    if let Some(rejection) = schema_rejection(&wrapper)? {
+        return Err(Error::rejected(strip(&rejection.path), rejection.rule));
+    }
+    let mut findings = Findings::default();
+    rules::check_client(client, "", &mut findings);
+    rules::check_unique_ids(&rules::defined_ids(client, ""), &mut findings);
+    first_rejection(findings)
+}
+
+/// Checks the clinician's details against the schema.
+pub fn validate_clinician(clinician: &Clinician) -> Result<()> {
+    let wrapper = serde_json::json!({
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "exported_at": "2000-01-01T00:00:00+00:00",
+        "clinician": clinician,
+        "clients": [],
+    });
+    match schema_rejection(&wrapper)? {
+        Some(rejection) => Err(Error::Rejected(rejection)),
+        None => Ok(()),
+    }
+}
+
+/// Leaves out of a records-request export the sessions marked as psychotherapy notes,
+/// and every pointer into them (a measure's session, an integration's dosing session,
+/// reflections on their intentions).
+fn leave_out_psychotherapy_notes(client: &mut Client) {
+    let excluded: HashSet<Id> = client.sessions.iter().filter(|s| s.psychotherapy_note).map(|s| s.id.clone()).collect();
+    if excluded.is_empty() {
+        return;
+    }
+    let excluded_intentions: HashSet<Id> = client
+        .sessions
+        .iter()
+        .filter(|s| s.psychotherapy_note)
+        .flat_map(|s| s.intentions.iter().map(|i| i.id.clone()))
+        .collect();
+    client.sessions.retain(|s| !s.psychotherapy_note);
+    for session in &mut client.sessions {
+        if let Some(integration) = &mut session.integration {
+            if integration.dosing_session.as_ref().is_some_and(|id| excluded.contains(id)) {
+                integration.dosing_session = None;
+            }
+            integration.intention_reflections.retain(|r| !excluded_intentions.contains(&r.intention));
+        }
+    }
+    for measure in &mut client.measures {
+        if measure.session.as_ref().is_some_and(|id| excluded.contains(id)) {
+            measure.session = None;
+        }
+    }
+}
+
+impl Vault {
+    /// Builds an export document (the caller writes it out).
+    pub fn export(&self, scope: &ExportScope) -> Result<Document> {
+        let clients = match scope {
+            ExportScope::Everything => {
+                let mut clients = Vec::new();
+                for id in self.client_ids()? {
+                    clients.push(self.client(&id)?);
+                }
+                clients.sort_by(|a, b| {
+                    a.profile.created_at.cmp(&b.profile.created_at).then_with(|| a.id().cmp(b.id()))
+                });
+                clients
+            }
+            ExportScope::Client { id, include_psychotherapy_notes } => {
+                let mut client = self.client(id)?;
+                if !include_psychotherapy_notes {
+                    leave_out_psychotherapy_notes(&mut client);
+                }
+                vec![client]
+            }
+        };
+        Ok(Document {
+            format: FORMAT_NAME.to_owned(),
+            version: FORMAT_VERSION,
+            exported_at: Timestamp::now(),
+            clinician: self.clinician()?,
+            clients,
+        })
+    }
+
+    /// Every id the vault holds, intentions included.
+    fn ids_in_vault(&self) -> Result<HashSet<Id>> {
+        let mut ids = HashSet::new();
+        for id in self.client_ids()? {
+            let client = self.client(&id)?;
+            ids.extend(rules::defined_ids(&client, "").into_iter().map(|(id, _)| id));
+        }
+        Ok(ids)
+    }
+
+    /// Imports a whole document, all or nothing: every check runs first, and a
+    /// rejected document writes nothing.
+    pub fn import(&mut self, json: &str) -> Result<ImportSummary> {
+        if !self.is_writable() {
+            return Err(Error::ReadOnly);
+        }
+        let document = parse_document(json)?;
+        let existing = self.ids_in_vault()?;
+        for (i, client) in document.clients.iter().enumerate() {
+            for (id, path) in rules::defined_ids(client, &format!("/clients/{i}")) {
+                if existing.contains(&id) {
+                    return Err(Error::rejected(path, format!("the id {id} is already in this vault")));
+                }
+            }
+        }
+        self.insert_clients(&document.clients, document.clinician.as_ref())?;
+        Ok(ImportSummary {
+            clients: document.clients.len(),
+            sessions: document.clients.iter().map(|c| c.sessions.len()).sum(),
+        })
+    }
+}

@@ -1,0 +1,19 @@
+//! kapnotes: encrypted, offline clinical records for Ketamine-Assisted Psychotherapy
+//! with an Internal Family Systems lens.
+//!
+//! The core library: the encrypted vault ([`vault`]), the typed records ([`records`]),
+//! the interchange format ([`interchange`]) and full-text search ([`search`]). It
+//! depends on no GUI crate; the desktop shell and the `kapnotes` command line wrap it.
+
+#![forbid(unsafe_code)]
+
+pub mod crypto;
+pub mod error;
+pub mod interchange;
+pub mod records;
+pub mod search;
+pub mod vault;
+
+pub use error::{Error, ErrorKind, Rejection, Result};
+pub use interchange::{Document, ExportScope, ImportSummary};
+pub use vault::{Access, Vault};

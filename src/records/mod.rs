@@ -1,0 +1,572 @@
+//! The clinical records, typed. Field names and shapes follow the interchange format
+//! (docs/kapnotes-interchange-v1.schema.json), so one model serves storage, the API and
+//! import/export. Every field is always serialized, which is what makes an export
+//! canonical: defaults written out, `null` for absent values, `""` and `[]` for empty.
+
+mod values;
+
+pub use values::{Date, Id, Number, Timestamp, ValueError, is_valid_id, new_id};
+
+use serde::{Deserialize, Serialize};
+
+/// Whose records these are: printed on every document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clinician {
+    pub name: String,
+    #[serde(default)]
+    pub credentials: Option<String>,
+    #[serde(default)]
+    pub license_number: Option<String>,
+    #[serde(default)]
+    pub practice: Option<String>,
+}
+
+/// A client's own details: everything about a client except the records that hang
+/// off it (parts, sessions…).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientProfile {
+    pub id: Id,
+    /// What lists show: initials or a pseudonym.
+    pub display_name: String,
+    #[serde(default)]
+    pub full_name: Option<String>,
+    #[serde(default)]
+    pub date_of_birth: Option<Date>,
+    #[serde(default)]
+    pub pronouns: Option<String>,
+    #[serde(default)]
+    pub notes: String,
+    pub created_at: Timestamp,
+    #[serde(default)]
+    pub archived: bool,
+    #[serde(default)]
+    pub prescriber: Option<Prescriber>,
+    #[serde(default)]
+    pub screening: Option<Screening>,
+    #[serde(default)]
+    pub planned_dosing_sessions: Option<u32>,
+    #[serde(default)]
+    pub consent_signed_on: Option<Date>,
+}
+
+impl ClientProfile {
+    /// A new client with only a display name, created now.
+    pub fn new(display_name: impl Into<String>) -> Self {
+        ClientProfile {
+            id: new_id(),
+            display_name: display_name.into(),
+            full_name: None,
+            date_of_birth: None,
+            pronouns: None,
+            notes: String::new(),
+            created_at: Timestamp::now(),
+            archived: false,
+            prescriber: None,
+            screening: None,
+            planned_dosing_sessions: None,
+            consent_signed_on: None,
+        }
+    }
+}
+
+/// A client with every record that belongs to them: the unit of import, export and
+/// of "read one client's whole record".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Client {
+    #[serde(flatten)]
+    pub profile: ClientProfile,
+    pub parts: Vec<Part>,
+    pub relationships: Vec<Relationship>,
+    pub agreements: Vec<Agreement>,
+    pub sessions: Vec<Session>,
+    pub measures: Vec<Measure>,
+}
+
+impl Client {
+    pub fn id(&self) -> &str {
+        &self.profile.id
+    }
+
+    pub fn part(&self, id: &str) -> Option<&Part> {
+        self.parts.iter().find(|p| p.id == id)
+    }
+
+    pub fn session(&self, id: &str) -> Option<&Session> {
+        self.sessions.iter().find(|s| s.id == id)
+    }
+
+    /// Puts the records in the canonical order: sessions by start then id, measures by
+    /// date then id. Parts, relationships and agreements keep their creation order.
+    pub fn sort_canonically(&mut self) {
+        self.sessions
+            .sort_by(|a, b| a.starts_at.cmp(&b.starts_at).then_with(|| a.id.cmp(&b.id)));
+        self.measures
+            .sort_by(|a, b| a.taken_on.cmp(&b.taken_on).then_with(|| a.id.cmp(&b.id)));
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Route {
+    Sublingual,
+    Oral,
+    Intramuscular,
+    Intravenous,
+    Intranasal,
+}
+
+/// The prescriber's allowed dose range; the therapist only records it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prescriber {
+    pub name: String,
+    #[serde(default)]
+    pub organization: Option<String>,
+    pub dose_min_mg: Number,
+    pub dose_max_mg: Number,
+    pub route: Route,
+    #[serde(default)]
+    pub prescribed_on: Option<Date>,
+    #[serde(default)]
+    pub next_medical_follow_up: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Screening {
+    pub screened_on: Date,
+    #[serde(default)]
+    pub mid_completed: bool,
+    #[serde(default)]
+    pub notes: String,
+    pub contraindications: Vec<Contraindication>,
+    #[serde(default)]
+    pub medications: String,
+    #[serde(default)]
+    pub allergies: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContraindicationKind {
+    Maoi,
+    HighDoseBenzodiazepine,
+    PsychosisHistory,
+    ManiaHistory,
+    UncontrolledHypertension,
+    CardiacCondition,
+    Pregnancy,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contraindication {
+    pub kind: ContraindicationKind,
+    pub present: bool,
+    #[serde(default)]
+    pub note: String,
+    /// Since when this answer holds (from always when `None`).
+    #[serde(default)]
+    pub noted_on: Option<Date>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartRole {
+    #[serde(rename = "self")]
+    SelfEnergy,
+    Manager,
+    Firefighter,
+    Exile,
+    Unknown,
+}
+
+impl PartRole {
+    /// Managers and firefighters: the parts asked for consent before a dose.
+    pub fn is_protector(self) -> bool {
+        matches!(self, PartRole::Manager | PartRole::Firefighter)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartStatus {
+    #[default]
+    Unmet,
+    GettingToKnow,
+    Befriended,
+    Unburdened,
+}
+
+/// Where a part sits on the drawn map.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Position {
+    pub x: Number,
+    pub y: Number,
+}
+
+/// One part of the client's internal system (IFS).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Part {
+    pub id: Id,
+    pub name: String,
+    pub role: PartRole,
+    #[serde(default)]
+    pub description: String,
+    /// How old the part feels, in the client's words.
+    #[serde(default)]
+    pub age_sense: Option<String>,
+    /// What the part fears would happen if it stopped its job.
+    #[serde(default)]
+    pub fears: String,
+    #[serde(default)]
+    pub positive_intent: String,
+    #[serde(default)]
+    pub burdens: String,
+    #[serde(default)]
+    pub body_location: Option<String>,
+    #[serde(default)]
+    pub status: PartStatus,
+    #[serde(default)]
+    pub first_noticed: Option<Date>,
+    #[serde(default)]
+    pub position: Option<Position>,
+}
+
+impl Part {
+    pub fn new(name: impl Into<String>, role: PartRole) -> Self {
+        Part {
+            id: new_id(),
+            name: name.into(),
+            role,
+            description: String::new(),
+            age_sense: None,
+            fears: String::new(),
+            positive_intent: String::new(),
+            burdens: String::new(),
+            body_location: None,
+            status: PartStatus::Unmet,
+            first_noticed: None,
+            position: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationshipKind {
+    Protects,
+    Polarized,
+    Allied,
+    Blended,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Relationship {
+    pub id: Id,
+    pub from_part: Id,
+    pub to_part: Id,
+    pub kind: RelationshipKind,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// An internal agreement between parts ("conference room" work).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agreement {
+    pub id: Id,
+    pub text: String,
+    pub made_on: Date,
+    #[serde(default)]
+    pub parts: Vec<Id>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionKind {
+    Consultation,
+    Preparation,
+    Dosing,
+    Integration,
+    Therapy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Setting {
+    #[default]
+    InPerson,
+    Telehealth,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    Planned,
+    Completed,
+    HeldOff,
+    Cancelled,
+}
+
+/// A dated correction or addition to a signed note.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Addendum {
+    pub at: Timestamp,
+    pub text: String,
+}
+
+/// An intention in the client's own words, optionally tied to a part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Intention {
+    pub id: Id,
+    pub text: String,
+    #[serde(default)]
+    pub part: Option<Id>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signal {
+    Green,
+    Yellow,
+    Red,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Proceed,
+    HoldOff,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInResponse {
+    pub part: Id,
+    pub signal: Signal,
+    #[serde(default)]
+    pub concerns: String,
+    #[serde(default)]
+    pub requests: String,
+}
+
+/// The protectors' green-light check-in before a dose.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckIn {
+    pub at: Timestamp,
+    pub responses: Vec<CheckInResponse>,
+    pub decision: Decision,
+    #[serde(default)]
+    pub decision_note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dose {
+    pub mg: Number,
+    pub route: Route,
+    pub administered_at: Timestamp,
+    #[serde(default)]
+    pub booster_mg: Option<Number>,
+}
+
+impl Dose {
+    /// The dose plus any booster: what the prescriber's range and the bands apply to.
+    pub fn total_mg(&self) -> f64 {
+        self.mg.value() + self.booster_mg.map_or(0.0, Number::value)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FloodingSign {
+    Panic,
+    Shutdown,
+    RapidSwitching,
+    Amnesia,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineNote {
+    pub at: Timestamp,
+    pub text: String,
+}
+
+/// What the clinician saw during the journey.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Observations {
+    #[serde(default)]
+    pub parts_present: Vec<Id>,
+    #[serde(default)]
+    pub flooding_signs: Vec<FloodingSign>,
+    #[serde(default)]
+    pub blood_pressure_pre: Option<String>,
+    #[serde(default)]
+    pub blood_pressure_post: Option<String>,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub heart_rate_pre: Option<u32>,
+    #[serde(default)]
+    pub heart_rate_post: Option<u32>,
+    #[serde(default)]
+    pub timeline: Vec<TimelineNote>,
+}
+
+/// Self-energy on the 8 C's, each rated 0–10 or not rated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SelfEnergy {
+    #[serde(default)]
+    pub calm: Option<u8>,
+    #[serde(default)]
+    pub clarity: Option<u8>,
+    #[serde(default)]
+    pub compassion: Option<u8>,
+    #[serde(default)]
+    pub curiosity: Option<u8>,
+    #[serde(default)]
+    pub confidence: Option<u8>,
+    #[serde(default)]
+    pub courage: Option<u8>,
+    #[serde(default)]
+    pub creativity: Option<u8>,
+    #[serde(default)]
+    pub connectedness: Option<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntentionReflection {
+    pub intention: Id,
+    pub reflection: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Integration {
+    #[serde(default)]
+    pub dosing_session: Option<Id>,
+    #[serde(default)]
+    pub insights: String,
+    #[serde(default)]
+    pub parts_encountered: Vec<Id>,
+    #[serde(default)]
+    pub messages: String,
+    #[serde(default)]
+    pub intention_reflections: Vec<IntentionReflection>,
+    #[serde(default)]
+    pub self_energy: SelfEnergy,
+    #[serde(default)]
+    pub commitments: String,
+}
+
+/// A session of any kind, with everything recorded in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    pub id: Id,
+    pub kind: SessionKind,
+    pub starts_at: Timestamp,
+    #[serde(default)]
+    pub duration_minutes: Option<u32>,
+    #[serde(default)]
+    pub setting: Setting,
+    pub status: SessionStatus,
+    #[serde(default)]
+    pub note: String,
+    /// Set when the note was signed; a signed session only takes addenda.
+    #[serde(default)]
+    pub signed_at: Option<Timestamp>,
+    #[serde(default)]
+    pub addenda: Vec<Addendum>,
+    #[serde(default)]
+    pub intentions: Vec<Intention>,
+    #[serde(default)]
+    pub safety_plan: String,
+    #[serde(default)]
+    pub support_person: Option<String>,
+    #[serde(default)]
+    pub checkin: Option<CheckIn>,
+    #[serde(default)]
+    pub dose: Option<Dose>,
+    #[serde(default)]
+    pub observations: Option<Observations>,
+    #[serde(default)]
+    pub integration: Option<Integration>,
+    #[serde(default)]
+    pub psychotherapy_note: bool,
+}
+
+impl Session {
+    pub fn new(kind: SessionKind, starts_at: Timestamp) -> Self {
+        Session {
+            id: new_id(),
+            kind,
+            starts_at,
+            duration_minutes: None,
+            setting: Setting::InPerson,
+            status: SessionStatus::Planned,
+            note: String::new(),
+            signed_at: None,
+            addenda: Vec::new(),
+            intentions: Vec::new(),
+            safety_plan: String::new(),
+            support_person: None,
+            checkin: None,
+            dose: None,
+            observations: None,
+            integration: None,
+            psychotherapy_note: false,
+        }
+    }
+
+    pub fn is_signed(&self) -> bool {
+        self.signed_at.is_some()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Instrument {
+    #[serde(rename = "PHQ-9")]
+    Phq9,
+    #[serde(rename = "GAD-7")]
+    Gad7,
+    #[serde(rename = "PCL-5")]
+    Pcl5,
+    #[serde(rename = "DES-II")]
+    DesII,
+}
+
+/// The clinician's dated acknowledgement of a safety item (PHQ-9 item 9 above zero).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SafetyFollowUp {
+    pub at: Timestamp,
+    pub note: String,
+}
+
+/// An outcome measure, one answer per item (`None`: skipped).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Measure {
+    pub id: Id,
+    pub instrument: Instrument,
+    pub taken_on: Date,
+    pub answers: Vec<Option<u8>>,
+    #[serde(default)]
+    pub session: Option<Id>,
+    #[serde(default)]
+    pub safety_follow_up: Option<SafetyFollowUp>,
+}

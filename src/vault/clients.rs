@@ -1,0 +1,387 @@
+//! The record API: create, read, update, list and delete every kind of record. Each
+//! change goes through [`Vault::modify_client`], so the rules (signed notes are locked,
+//! nothing is left pointing at a deleted record, every interchange rule holds) are
+//! enforced in one place.
+
+use super::{ClientRecord, NoteHistory, Table, Vault, store};
+use crate::error::{Error, Result};
+use crate::records::{
+    Addendum, Agreement, Client, ClientProfile, Measure, Part, Relationship, Session, SessionStatus, Timestamp,
+};
+use serde::Serialize;
+
+/// A client's whole parts map: what the map screen shows in one call.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartsMap {
+    pub parts: Vec<Part>,
+    pub relationships: Vec<Relationship>,
+    pub agreements: Vec<Agreement>,
+}
+
+/// Refuses any change to a signed session other than appending addenda, and its
+/// deletion.
+pub(crate) fn guard_signed_sessions(before: &Client, after: &Client) -> Result<()> {
+    for signed in before.sessions.iter().filter(|s| s.is_signed()) {
+        let Some(now) = after.session(&signed.id) else {
+            return Err(Error::Refused(
+                "This session is signed, so it is part of the permanent record and cannot be deleted.".into(),
+            ));
+        };
+        let kept = signed.addenda.len();
+        let appended_only = now.addenda.len() >= kept && now.addenda[..kept] == signed.addenda[..];
+        let mut without_new_addenda = now.clone();
+        without_new_addenda.addenda.truncate(kept);
+        if !appended_only || without_new_addenda != *signed {
+            return Err(Error::SignedSessionLocked);
+        }
+    }
+    Ok(())
+}
+
+/// What in a client's record points at `id` (a part, a session, or an intention), in
+/// words for an error message.
+fn references_to(client: &Client, id: &str) -> Vec<&'static str> {
+    let mut found = Vec::new();
+    let mut note = |hit: bool, what: &'static str| {
+        if hit && !found.contains(&what) {
+            found.push(what);
+        }
+    };
+    for r in &client.relationships {
+        note(r.from_part == id || r.to_part == id, "a relationship");
+    }
+    for a in &client.agreements {
+        note(a.parts.iter().any(|p| p == id), "an agreement");
+    }
+    for s in &client.sessions {
+        note(s.intentions.iter().any(|i| i.part.as_deref() == Some(id)), "an intention");
+        if let Some(c) = &s.checkin {
+            note(c.responses.iter().any(|r| r.part == id), "a check-in");
+        }
+        if let Some(o) = &s.observations {
+            note(o.parts_present.iter().any(|p| p == id), "the observations of a dosing session");
+        }
+        if let Some(i) = &s.integration {
+            note(i.parts_encountered.iter().any(|p| p == id), "an integration session");
+            note(i.dosing_session.as_deref() == Some(id), "an integration session");
+            let own_intentions = |intention: &str| {
+                client
+                    .session(id)
+                    .is_some_and(|target| target.intentions.iter().any(|x| x.id == intention))
+            };
+            note(
+                i.intention_reflections.iter().any(|r| own_intentions(&r.intention)),
+                "an integration session's reflections",
+            );
+        }
+    }
+    for m in &client.measures {
+        note(m.session.as_deref() == Some(id), "an outcome measure");
+    }
+    found
+}
+
+fn refuse_if_referenced(client: &Client, id: &str, what: &str) -> Result<()> {
+    let refs = references_to(client, id);
+    if refs.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Refused(format!(
+        "This {what} cannot be deleted because {} still refers to it. Remove that reference first.",
+        refs.join(" and ")
+    )))
+}
+
+/// Where a kind of record lives inside a client.
+trait Listed: ClientRecord + Clone {
+    fn list(client: &mut Client) -> &mut Vec<Self>;
+}
+
+macro_rules! listed {
+    ($type:ty, $field:ident) => {
+        impl Listed for $type {
+            fn list(client: &mut Client) -> &mut Vec<Self> {
+                &mut client.$field
+            }
+        }
+    };
+}
+listed!(Part, parts);
+listed!(Relationship, relationships);
+listed!(Agreement, agreements);
+listed!(Session, sessions);
+listed!(Measure, measures);
+
+impl Vault {
+    fn create_child<T: Listed>(&mut self, client_id: &str, record: T) -> Result<()> {
+        self.modify_client(client_id, NoteHistory::Automatic, |client| {
+            if T::list(client).iter().any(|r| r.record_id() == record.record_id()) {
+                return Err(Error::rejected("/id", "this id is already used"));
+            }
+            T::list(client).push(record);
+            Ok(())
+        })
+    }
+
+    fn update_child<T: Listed>(&mut self, record: T) -> Result<()> {
+        let client_id = self.client_of(T::TABLE, record.record_id())?;
+        self.modify_client(&client_id, NoteHistory::Automatic, |client| {
+            let slot = T::list(client)
+                .iter_mut()
+                .find(|r| r.record_id() == record.record_id())
+                .ok_or_else(|| Error::NotFound { what: T::TABLE.record_name(), id: record.record_id().to_owned() })?;
+            *slot = record;
+            Ok(())
+        })
+    }
+
+    fn delete_child<T: Listed>(&mut self, id: &str) -> Result<()> {
+        let client_id = self.client_of(T::TABLE, id)?;
+        self.modify_client(&client_id, NoteHistory::Automatic, |client| {
+            T::list(client).retain(|r| r.record_id() != id);
+            Ok(())
+        })
+    }
+
+    fn read_child<T: ClientRecord>(&self, id: &str) -> Result<T> {
+        let (meta, sealed) = store::load_row(&self.conn, T::TABLE, id)?
+            .ok_or_else(|| Error::NotFound { what: T::TABLE.record_name(), id: id.to_owned() })?;
+        let record: T = self.keys.open(T::TABLE, &meta, &sealed)?;
+        if record.record_id() != meta.id {
+            return Err(Error::TamperedRecord { table: T::TABLE.name(), id: meta.id });
+        }
+        Ok(record)
+    }
+
+    // ----- clients -----
+
+    /// Every client's profile (archived ones included), by creation time then id.
+    pub fn list_clients(&self) -> Result<Vec<ClientProfile>> {
+        let mut clients = Vec::new();
+        for (meta, sealed) in store::load_rows(&self.conn, Table::Clients, None)? {
+            let profile: ClientProfile = self.keys.open(Table::Clients, &meta, &sealed)?;
+            if profile.id != meta.id {
+                return Err(Error::TamperedRecord { table: "clients", id: meta.id });
+            }
+            clients.push(profile);
+        }
+        clients.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+        Ok(clients)
+    }
+
+    /// One client's whole record: profile, parts map, sessions by date, measures.
+    pub fn client(&self, client_id: &str) -> Result<Client> {
+        Ok(self.load_client(client_id)?.client)
+    }
+
+    pub fn client_profile(&self, client_id: &str) -> Result<ClientProfile> {
+        let (meta, sealed) = store::load_row(&self.conn, Table::Clients, client_id)?
+            .ok_or_else(|| Error::NotFound { what: "client", id: client_id.to_owned() })?;
+        self.keys.open(Table::Clients, &meta, &sealed)
+    }
+
+    pub fn create_client(&mut self, profile: ClientProfile) -> Result<()> {
+        self.require_writable()?;
+        let client = Client {
+            profile,
+            parts: vec![],
+            relationships: vec![],
+            agreements: vec![],
+            sessions: vec![],
+            measures: vec![],
+        };
+        crate::interchange::validate_client(&client)?;
+        if store::load_row(&self.conn, Table::Clients, client.id())?.is_some() {
+            return Err(Error::rejected("/id", "this id is already used in this vault"));
+        }
+        self.insert_clients(std::slice::from_ref(&client), None)
+    }
+
+    pub fn update_client(&mut self, profile: ClientProfile) -> Result<()> {
+        let id = profile.id.clone();
+        self.modify_client(&id, NoteHistory::Automatic, |client| {
+            client.profile = profile;
+            Ok(())
+        })
+    }
+
+    pub fn set_client_archived(&mut self, client_id: &str, archived: bool) -> Result<()> {
+        self.modify_client(client_id, NoteHistory::Automatic, |client| {
+            client.profile.archived = archived;
+            Ok(())
+        })
+    }
+
+    /// Deletes a client and all their records. A client with any signed session is
+    /// part of the permanent record: archive them instead.
+    pub fn delete_client(&mut self, client_id: &str) -> Result<()> {
+        self.require_writable()?;
+        let client = self.client(client_id)?;
+        if client.sessions.iter().any(Session::is_signed) {
+            return Err(Error::Refused(
+                "This client has signed session notes, which are permanent records, so the client can only be archived.".into(),
+            ));
+        }
+        let tx = self.conn.transaction()?;
+        for table in [Table::Measures, Table::Sessions, Table::Agreements, Table::Relationships, Table::Parts] {
+            tx.execute(&format!("DELETE FROM {} WHERE client_id = ?1", table.name()), [client_id])?;
+        }
+        store::delete(&tx, Table::Clients, client_id)?;
+        tx.commit()?;
+        self.search_cache.forget(client_id);
+        Ok(())
+    }
+
+    // ----- the parts map -----
+
+    /// A client's whole parts map in one call, in the order the parts were created.
+    pub fn parts_map(&self, client_id: &str) -> Result<PartsMap> {
+        let loaded = self.load_client(client_id)?.client;
+        Ok(PartsMap { parts: loaded.parts, relationships: loaded.relationships, agreements: loaded.agreements })
+    }
+
+    pub fn part(&self, part_id: &str) -> Result<Part> {
+        self.read_child(part_id)
+    }
+
+    pub fn create_part(&mut self, client_id: &str, part: Part) -> Result<()> {
+        self.create_child(client_id, part)
+    }
+
+    pub fn update_part(&mut self, part: Part) -> Result<()> {
+        self.update_child(part)
+    }
+
+    /// Deletes a part with the relationships drawn to it. Refused while anything else
+    /// (a check-in, an intention, an agreement…) names the part.
+    pub fn delete_part(&mut self, part_id: &str) -> Result<()> {
+        let client_id = self.client_of(Table::Parts, part_id)?;
+        self.modify_client(&client_id, NoteHistory::Automatic, |client| {
+            client.relationships.retain(|r| r.from_part != part_id && r.to_part != part_id);
+            refuse_if_referenced(client, part_id, "part")?;
+            client.parts.retain(|p| p.id != part_id);
+            Ok(())
+        })
+    }
+
+    pub fn create_relationship(&mut self, client_id: &str, relationship: Relationship) -> Result<()> {
+        self.create_child(client_id, relationship)
+    }
+
+    pub fn update_relationship(&mut self, relationship: Relationship) -> Result<()> {
+        self.update_child(relationship)
+    }
+
+    pub fn delete_relationship(&mut self, relationship_id: &str) -> Result<()> {
+        self.delete_child::<Relationship>(relationship_id)
+    }
+
+    pub fn create_agreement(&mut self, client_id: &str, agreement: Agreement) -> Result<()> {
+        self.create_child(client_id, agreement)
+    }
+
+    pub fn update_agreement(&mut self, agreement: Agreement) -> Result<()> {
+        self.update_child(agreement)
+    }
+
+    pub fn delete_agreement(&mut self, agreement_id: &str) -> Result<()> {
+        self.delete_child::<Agreement>(agreement_id)
+    }
+
+    // ----- sessions -----
+
+    /// A client's sessions by start time.
+    pub fn sessions(&self, client_id: &str) -> Result<Vec<Session>> {
+        Ok(self.load_client(client_id)?.client.sessions)
+    }
+
+    pub fn session(&self, session_id: &str) -> Result<Session> {
+        self.read_child(session_id)
+    }
+
+    pub fn create_session(&mut self, client_id: &str, session: Session) -> Result<()> {
+        self.create_child(client_id, session)
+    }
+
+    /// Saves a session (autosave calls this as the clinician types). Refused for a
+    /// signed session.
+    pub fn update_session(&mut self, session: Session) -> Result<()> {
+        self.update_child(session)
+    }
+
+    /// Deletes an unsigned session that nothing refers to.
+    pub fn delete_session(&mut self, session_id: &str) -> Result<()> {
+        let client_id = self.client_of(Table::Sessions, session_id)?;
+        self.modify_client(&client_id, NoteHistory::Automatic, |client| {
+            refuse_if_referenced(client, session_id, "session")?;
+            client.sessions.retain(|s| s.id != session_id);
+            Ok(())
+        })
+    }
+
+    /// Signs a session's note now. From then on it only takes addenda.
+    pub fn sign_session(&mut self, session_id: &str) -> Result<Timestamp> {
+        let client_id = self.client_of(Table::Sessions, session_id)?;
+        let at = Timestamp::now();
+        self.modify_client(&client_id, NoteHistory::Automatic, |client| {
+            let session = client
+                .sessions
+                .iter_mut()
+                .find(|s| s.id == session_id)
+                .ok_or_else(|| Error::NotFound { what: "session", id: session_id.to_owned() })?;
+            if session.is_signed() {
+                return Err(Error::Refused("This session is already signed.".into()));
+            }
+            if session.status == SessionStatus::Planned {
+                return Err(Error::Refused(
+                    "A planned session cannot be signed: mark it completed, held off or cancelled first.".into(),
+                ));
+            }
+            session.signed_at = Some(at.clone());
+            Ok(())
+        })?;
+        Ok(at)
+    }
+
+    /// Appends a dated addendum to a signed session.
+    pub fn add_addendum(&mut self, session_id: &str, text: &str) -> Result<Addendum> {
+        let client_id = self.client_of(Table::Sessions, session_id)?;
+        let addendum = Addendum { at: Timestamp::now(), text: text.to_owned() };
+        self.modify_client(&client_id, NoteHistory::Automatic, |client| {
+            let session = client
+                .sessions
+                .iter_mut()
+                .find(|s| s.id == session_id)
+                .ok_or_else(|| Error::NotFound { what: "session", id: session_id.to_owned() })?;
+            if !session.is_signed() {
+                return Err(Error::Refused(
+                    "Addenda are for signed notes; this note is not signed yet, so edit it directly.".into(),
+                ));
+            }
+            if text.trim().is_empty() {
+                return Err(Error::rejected("/addenda", "an addendum needs some text"));
+            }
+            session.addenda.push(addendum.clone());
+            Ok(())
+        })?;
+        Ok(addendum)
+    }
+
+    // ----- measures -----
+
+    pub fn measures(&self, client_id: &str) -> Result<Vec<Measure>> {
+        Ok(self.load_client(client_id)?.client.measures)
+    }
+
+    pub fn create_measure(&mut self, client_id: &str, measure: Measure) -> Result<()> {
+        self.create_child(client_id, measure)
+    }
+
+    pub fn update_measure(&mut self, measure: Measure) -> Result<()> {
+        self.update_child(measure)
+    }
+
+    pub fn delete_measure(&mut self, measure_id: &str) -> Result<()> {
+        self.delete_child::<Measure>(measure_id)
+    }
+}

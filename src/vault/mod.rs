@@ -1,0 +1,605 @@
+//! The encrypted vault: one SQLite file holding sealed records.
+//!
+//! Opening a vault ([`Vault::unlock`]) derives the key-encryption key from the
+//! passphrase, unwraps the data key, and checks the header seal. Every change to a
+//! client's records goes through one path ([`Vault::modify_client`]): load the client's
+//! whole record, apply the change in memory, refuse it if it breaks a signed note or
+//! any rule of the interchange format, then write only the rows that changed, in one
+//! transaction. So the vault never holds a half-saved change or a dangling id.
+
+mod backup;
+mod clients;
+mod header;
+mod note_history;
+mod schema;
+mod store;
+mod verify;
+mod writer_lock;
+
+pub use backup::{BackupSummary, backup_file, restore_backup};
+pub use clients::PartsMap;
+pub use note_history::NoteRevision;
+pub use store::Table;
+pub use verify::{Problem, VerifyReport};
+
+use crate::crypto::{KdfParams, KdfParamsProblem, RecoveryKey, SymmetricKey};
+use crate::error::{Error, Result};
+use crate::records::{Agreement, Client, ClientProfile, Clinician, Measure, Part, Relationship, Session};
+use crate::search::SearchCache;
+use header::Header;
+use rusqlite::{Connection, OpenFlags, Transaction};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use store::{Keys, RowMeta};
+use writer_lock::WriterLock;
+
+/// The shortest passphrase a new vault accepts.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
+/// Whether a vault is opened to read only (export, verify) or to write. Writers hold
+/// the vault's writer lock; readers never wait for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    ReadOnly,
+    ReadWrite,
+}
+
+/// Where the vault lives when no path is given: `<data dir>/kapnotes/vault.kapnotes`.
+pub fn default_vault_path() -> Option<PathBuf> {
+    dirs::data_dir().map(|dir| dir.join("kapnotes").join("vault.kapnotes"))
+}
+
+pub(crate) fn kdf_problem(problem: KdfParamsProblem) -> Error {
+    Error::DamagedHeader {
+        detail: match problem {
+            KdfParamsProblem::BelowFloor => "its passphrase protection is weaker than kapnotes allows",
+            KdfParamsProblem::AboveCeiling => "its passphrase protection would take too long to unlock",
+        },
+    }
+}
+
+/// An unlocked vault. Dropping it (or calling [`Vault::lock`]) drops the keys and the
+/// in-memory search text, and releases the writer lock.
+pub struct Vault {
+    conn: Connection,
+    path: PathBuf,
+    header: Header,
+    keys: Keys,
+    writer: Option<WriterLock>,
+    pub(crate) search_cache: SearchCache,
+}
+
+/// Opens the SQLite connection with the settings every vault uses.
+fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(conn)
+}
+
+fn is_not_a_database(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase) | Some(rusqlite::ErrorCode::DatabaseCorrupt)
+    )
+}
+
+/// Opens an existing vault file and reads its header, without any key.
+pub(crate) fn open_sealed(path: &Path, writable: bool) -> Result<(Connection, Header)> {
+    if !path.is_file() {
+        return Err(Error::VaultNotFound(path.to_owned()));
+    }
+    // Read-write even for readers: a WAL reader must be able to use the -shm file.
+    // Readers never write; the API refuses changes without the writer lock.
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let not_a_vault = |e: rusqlite::Error| {
+        if is_not_a_database(&e) { Error::NotAVault(path.to_owned()) } else { Error::Storage(e) }
+    };
+    let conn = connect(path, flags).map_err(|e| match e {
+        Error::Storage(e) => not_a_vault(e),
+        other => other,
+    })?;
+    let has_header: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vault_header')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(not_a_vault)?;
+    if !has_header {
+        return Err(Error::NotAVault(path.to_owned()));
+    }
+    schema::check_not_newer(&conn)?;
+    let header = Header::read(&conn)?.ok_or(Error::DamagedHeader { detail: "it is missing" })?;
+    header.check_format()?;
+    if writable {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+    }
+    Ok((conn, header))
+}
+
+fn check_new_passphrase(passphrase: &str) -> Result<()> {
+    if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
+        return Err(Error::WeakPassphrase { min: MIN_PASSPHRASE_CHARS });
+    }
+    Ok(())
+}
+
+/// Creates the file (0600) and, if missing, its folder (0700), refusing to replace
+/// anything that exists.
+fn create_private_file(path: &Path) -> Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !parent.exists() {
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder.create(parent).map_err(|e| Error::io(parent, e))?;
+        }
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map(drop).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            Error::AlreadyExists(path.to_owned())
+        } else {
+            Error::io(path, e)
+        }
+    })
+}
+
+/// Removes a vault file and its SQLite side files (used to undo a failed creation).
+pub(crate) fn remove_vault_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal", ".lock"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(name));
+    }
+}
+
+/// The rows behind a loaded client: what each record's plaintext columns were, so a
+/// change can bump the right revision.
+pub(crate) struct LoadedClient {
+    pub client: Client,
+    pub rows: HashMap<(Table, String), RowMeta>,
+}
+
+/// A record kept in its own row under a client.
+pub(crate) trait ClientRecord: serde::Serialize + serde::de::DeserializeOwned + PartialEq {
+    const TABLE: Table;
+    fn record_id(&self) -> &str;
+}
+
+macro_rules! client_record {
+    ($type:ty, $table:expr) => {
+        impl ClientRecord for $type {
+            const TABLE: Table = $table;
+            fn record_id(&self) -> &str {
+                &self.id
+            }
+        }
+    };
+}
+client_record!(Part, Table::Parts);
+client_record!(Relationship, Table::Relationships);
+client_record!(Agreement, Table::Agreements);
+client_record!(Session, Table::Sessions);
+client_record!(Measure, Table::Measures);
+
+/// How a change treats the session notes it touches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NoteHistory {
+    /// Keep a revision when the editing burst is new or text was removed.
+    Automatic,
+    /// Always keep the note being replaced (restoring an older revision).
+    KeepReplaced,
+}
+
+const CLINICIAN_SETTING: &str = "clinician";
+
+impl Vault {
+    /// Creates a new vault at `path` with production key-derivation settings. Returns
+    /// the vault, open for writing, and the recovery key to show the clinician once.
+    pub fn create(path: &Path, passphrase: &str) -> Result<(Vault, RecoveryKey)> {
+        Self::create_with_kdf(path, passphrase, KdfParams::PRODUCTION)
+    }
+
+    /// Creates a vault with deliberately cheap key derivation, for tests only.
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn create_insecure_for_tests(path: &Path, passphrase: &str) -> Result<(Vault, RecoveryKey)> {
+        Self::create_with_kdf(path, passphrase, KdfParams::INSECURE_FOR_TESTS)
+    }
+
+    fn create_with_kdf(path: &Path, passphrase: &str, kdf: KdfParams) -> Result<(Vault, RecoveryKey)> {
+        check_new_passphrase(passphrase)?;
+        create_private_file(path)?;
+        let created = (|| {
+            let writer = WriterLock::acquire(path)?;
+            let mut conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            let data_key = SymmetricKey::generate()?;
+            let recovery = RecoveryKey::generate()?;
+            let header = Header::new(&data_key, passphrase, kdf, &recovery)?;
+            let tx = conn.transaction()?;
+            schema::apply_pending(&tx)?;
+            header.write(&tx)?;
+            tx.commit()?;
+            let vault = Vault::assemble(conn, path, header, data_key, Some(writer));
+            Ok((vault, recovery))
+        })();
+        if created.is_err() {
+            remove_vault_files(path);
+        }
+        created
+    }
+
+    fn assemble(
+        conn: Connection,
+        path: &Path,
+        header: Header,
+        data_key: SymmetricKey,
+        writer: Option<WriterLock>,
+    ) -> Vault {
+        let keys = Keys { vault_id: header.vault_id.clone(), data_key };
+        Vault { conn, path: path.to_owned(), header, keys, writer, search_cache: SearchCache::default() }
+    }
+
+    fn open_with(path: &Path, access: Access, unwrap: impl FnOnce(&Header) -> Result<SymmetricKey>) -> Result<Vault> {
+        // Take the writer lock first, so a second writer is refused before it spends
+        // half a second on key derivation.
+        let writer = match access {
+            Access::ReadWrite => {
+                if !path.is_file() {
+                    return Err(Error::VaultNotFound(path.to_owned()));
+                }
+                Some(WriterLock::acquire(path)?)
+            }
+            Access::ReadOnly => None,
+        };
+        let (mut conn, header) = open_sealed(path, writer.is_some())?;
+        let data_key = unwrap(&header)?;
+        if writer.is_some() {
+            schema::migrate(&mut conn)?;
+        }
+        Ok(Vault::assemble(conn, path, header, data_key, writer))
+    }
+
+    /// Unlocks the vault at `path` with its passphrase. A wrong passphrase changes
+    /// nothing and returns [`Error::WrongPassphrase`].
+    pub fn unlock(path: &Path, passphrase: &str, access: Access) -> Result<Vault> {
+        Self::open_with(path, access, |header| header.unwrap_with_passphrase(passphrase))
+    }
+
+    /// Unlocks the vault with the recovery key that `init` printed.
+    pub fn unlock_with_recovery_key(path: &Path, recovery_key: &str, access: Access) -> Result<Vault> {
+        let key = RecoveryKey::parse(recovery_key).map_err(|_| Error::MalformedRecoveryKey)?;
+        Self::open_with(path, access, |header| header.unwrap_with_recovery_key(&key))
+    }
+
+    /// Locks the vault: the keys and every decrypted cache are dropped.
+    pub fn lock(self) {}
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn vault_id(&self) -> &str {
+        &self.header.vault_id
+    }
+
+    pub fn is_writable(&self) -> bool {
+        self.writer.is_some()
+    }
+
+    fn require_writable(&self) -> Result<()> {
+        if self.writer.is_none() {
+            return Err(Error::ReadOnly);
+        }
+        Ok(())
+    }
+
+    /// Rewraps the data key under a new passphrase. Records are not re-encrypted;
+    /// backups taken before keep opening with the passphrase of their day.
+    pub fn change_passphrase(&mut self, new_passphrase: &str) -> Result<()> {
+        self.require_writable()?;
+        check_new_passphrase(new_passphrase)?;
+        let current = self.header.kdf;
+        // Strengthen to today's setting when the vault was made with a weaker one;
+        // (below-floor settings only exist in test vaults and stay as they are).
+        let kdf = if current.meets_floor()
+            && u64::from(current.memory_kib) * u64::from(current.iterations)
+                < u64::from(KdfParams::PRODUCTION.memory_kib) * u64::from(KdfParams::PRODUCTION.iterations)
+        {
+            KdfParams::PRODUCTION
+        } else {
+            current
+        };
+        let mut header = self.header_copy();
+        header.wrap_for_passphrase(&self.keys.data_key, new_passphrase, kdf)?;
+        self.replace_header(header)
+    }
+
+    /// Makes a new recovery key; the previous one stops working.
+    pub fn regenerate_recovery_key(&mut self) -> Result<RecoveryKey> {
+        self.require_writable()?;
+        let recovery = RecoveryKey::generate()?;
+        let mut header = self.header_copy();
+        header.wrap_for_recovery(&self.keys.data_key, &recovery)?;
+        self.replace_header(header)?;
+        Ok(recovery)
+    }
+
+    fn header_copy(&self) -> Header {
+        Header {
+            vault_id: self.header.vault_id.clone(),
+            crypto_version: self.header.crypto_version,
+            kdf: self.header.kdf,
+            passphrase_salt: self.header.passphrase_salt.clone(),
+            passphrase_wrapped_key: self.header.passphrase_wrapped_key.clone(),
+            recovery_wrapped_key: self.header.recovery_wrapped_key.clone(),
+            header_seal: self.header.header_seal.clone(),
+        }
+    }
+
+    fn replace_header(&mut self, header: Header) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        header.write(&tx)?;
+        tx.commit()?;
+        self.header = header;
+        Ok(())
+    }
+
+    // ----- settings -----
+
+    /// The clinician whose records these are, if set.
+    pub fn clinician(&self) -> Result<Option<Clinician>> {
+        match store::load_row(&self.conn, Table::Settings, CLINICIAN_SETTING)? {
+            Some((meta, sealed)) => Ok(Some(self.keys.open(Table::Settings, &meta, &sealed)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Sets (or clears, with `None`) the clinician printed on documents.
+    pub fn set_clinician(&mut self, clinician: Option<&Clinician>) -> Result<()> {
+        self.require_writable()?;
+        if let Some(clinician) = clinician {
+            crate::interchange::validate_clinician(clinician)?;
+        }
+        let tx = self.conn.transaction()?;
+        write_clinician(&tx, &self.keys, clinician)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    // ----- loading -----
+
+    fn load_children<T: ClientRecord>(
+        &self,
+        client_id: &str,
+        rows: &mut HashMap<(Table, String), RowMeta>,
+    ) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        for (meta, sealed) in store::load_rows(&self.conn, T::TABLE, Some(client_id))? {
+            let record: T = self.keys.open(T::TABLE, &meta, &sealed)?;
+            if record.record_id() != meta.id {
+                return Err(Error::TamperedRecord { table: T::TABLE.name(), id: meta.id });
+            }
+            out.push(record);
+            rows.insert((T::TABLE, meta.id.clone()), meta);
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn load_client(&self, client_id: &str) -> Result<LoadedClient> {
+        let (meta, sealed) = store::load_row(&self.conn, Table::Clients, client_id)?
+            .ok_or_else(|| Error::NotFound { what: "client", id: client_id.to_owned() })?;
+        let profile: ClientProfile = self.keys.open(Table::Clients, &meta, &sealed)?;
+        if profile.id != meta.id {
+            return Err(Error::TamperedRecord { table: "clients", id: meta.id });
+        }
+        let mut rows = HashMap::new();
+        rows.insert((Table::Clients, meta.id.clone()), meta);
+        let mut client = Client {
+            profile,
+            parts: self.load_children(client_id, &mut rows)?,
+            relationships: self.load_children(client_id, &mut rows)?,
+            agreements: self.load_children(client_id, &mut rows)?,
+            sessions: self.load_children(client_id, &mut rows)?,
+            measures: self.load_children(client_id, &mut rows)?,
+        };
+        client.sort_canonically();
+        Ok(LoadedClient { client, rows })
+    }
+
+    /// The ids of every client, in creation order.
+    pub(crate) fn client_ids(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM clients ORDER BY creation_order, id")?;
+        let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(ids)
+    }
+
+    /// The client a child record belongs to.
+    pub(crate) fn client_of(&self, table: Table, id: &str) -> Result<String> {
+        store::parent_of(&self.conn, table, id)?
+            .ok_or_else(|| Error::NotFound { what: table.record_name(), id: id.to_owned() })
+    }
+
+    // ----- the one write path -----
+
+    /// Applies `change` to a client's whole record, checks the result, and writes the
+    /// rows that changed in one transaction. On any error nothing is written.
+    pub(crate) fn modify_client<T>(
+        &mut self,
+        client_id: &str,
+        history: NoteHistory,
+        change: impl FnOnce(&mut Client) -> Result<T>,
+    ) -> Result<T> {
+        self.require_writable()?;
+        let loaded = self.load_client(client_id)?;
+        let mut updated = loaded.client.clone();
+        let out = change(&mut updated)?;
+        updated.sort_canonically();
+        if updated.profile.id != loaded.client.profile.id {
+            return Err(Error::Refused("A client's id cannot be changed.".into()));
+        }
+        clients::guard_signed_sessions(&loaded.client, &updated)?;
+        crate::interchange::validate_client(&updated)?;
+        let tx = self.conn.transaction()?;
+        write_client_changes(&tx, &self.keys, &loaded, &updated, history)?;
+        tx.commit()?;
+        self.search_cache.forget(client_id);
+        Ok(out)
+    }
+
+    /// Inserts whole clients (and, for an import into a vault that has none, the
+    /// clinician) in one transaction. The caller has validated them.
+    pub(crate) fn insert_clients(&mut self, clients: &[Client], clinician: Option<&Clinician>) -> Result<()> {
+        self.require_writable()?;
+        let set_clinician = clinician.is_some() && self.clinician()?.is_none();
+        let tx = self.conn.transaction()?;
+        for client in clients {
+            insert_client(&tx, &self.keys, client)?;
+        }
+        if set_clinician {
+            write_clinician(&tx, &self.keys, clinician)?;
+        }
+        tx.commit()?;
+        for client in clients {
+            self.search_cache.forget(client.id());
+        }
+        Ok(())
+    }
+}
+
+fn write_clinician(tx: &Transaction<'_>, keys: &Keys, clinician: Option<&Clinician>) -> Result<()> {
+    let existing = store::load_row(tx, Table::Settings, CLINICIAN_SETTING)?;
+    match (clinician, existing) {
+        (None, Some(_)) => store::delete(tx, Table::Settings, CLINICIAN_SETTING)?,
+        (None, None) => {}
+        (Some(value), Some((mut meta, _))) => {
+            meta.revision += 1;
+            let sealed = keys.seal(Table::Settings, &meta, value)?;
+            store::update(tx, Table::Settings, &meta, &sealed)?;
+        }
+        (Some(value), None) => {
+            let meta = RowMeta {
+                id: CLINICIAN_SETTING.into(),
+                parent: None,
+                creation_order: store::next_creation_order(tx, Table::Settings)?,
+                revision: 1,
+            };
+            let sealed = keys.seal(Table::Settings, &meta, value)?;
+            store::insert(tx, Table::Settings, &meta, &sealed)?;
+        }
+    }
+    Ok(())
+}
+
+fn insert_client(tx: &Transaction<'_>, keys: &Keys, client: &Client) -> Result<()> {
+    let meta = RowMeta {
+        id: client.profile.id.clone(),
+        parent: None,
+        creation_order: store::next_creation_order(tx, Table::Clients)?,
+        revision: 1,
+    };
+    let sealed = keys.seal(Table::Clients, &meta, &client.profile)?;
+    store::insert(tx, Table::Clients, &meta, &sealed)?;
+    let empty = LoadedClient {
+        client: Client { parts: vec![], relationships: vec![], agreements: vec![], sessions: vec![], measures: vec![], ..client.clone() },
+        rows: HashMap::new(),
+    };
+    write_children(tx, keys, &empty, client)
+}
+
+fn write_children(tx: &Transaction<'_>, keys: &Keys, old: &LoadedClient, new: &Client) -> Result<()> {
+    let client_id = new.id();
+    sync_table(tx, keys, client_id, &old.client.parts, &new.parts, &old.rows)?;
+    sync_table(tx, keys, client_id, &old.client.relationships, &new.relationships, &old.rows)?;
+    sync_table(tx, keys, client_id, &old.client.agreements, &new.agreements, &old.rows)?;
+    sync_table(tx, keys, client_id, &old.client.sessions, &new.sessions, &old.rows)?;
+    sync_table(tx, keys, client_id, &old.client.measures, &new.measures, &old.rows)?;
+    Ok(())
+}
+
+fn write_client_changes(
+    tx: &Transaction<'_>,
+    keys: &Keys,
+    old: &LoadedClient,
+    new: &Client,
+    history: NoteHistory,
+) -> Result<()> {
+    if old.client.profile != new.profile {
+        let mut meta = old.rows[&(Table::Clients, new.id().to_owned())].clone();
+        meta.revision += 1;
+        let sealed = keys.seal(Table::Clients, &meta, &new.profile)?;
+        store::update(tx, Table::Clients, &meta, &sealed)?;
+    }
+    for session in &new.sessions {
+        if let Some(before) = old.client.session(&session.id) {
+            if before.note != session.note {
+                note_history::remember(tx, keys, &session.id, &before.note, &session.note, history)?;
+            }
+        }
+    }
+    write_children(tx, keys, old, new)
+}
+
+/// Writes the difference between two lists of one kind of record: deletes the rows
+/// that went, inserts the new ones (in list order), and reseals changed ones under
+/// the next revision.
+fn sync_table<T: ClientRecord>(
+    tx: &Transaction<'_>,
+    keys: &Keys,
+    client_id: &str,
+    old: &[T],
+    new: &[T],
+    rows: &HashMap<(Table, String), RowMeta>,
+) -> Result<()> {
+    let table = T::TABLE;
+    for gone in old.iter().filter(|o| !new.iter().any(|n| n.record_id() == o.record_id())) {
+        // A session's note revisions go with it (ON DELETE CASCADE).
+        store::delete(tx, table, gone.record_id())?;
+    }
+    let mut next_order = None;
+    for record in new {
+        match old.iter().find(|o| o.record_id() == record.record_id()) {
+            Some(before) if before == record => {}
+            Some(_) => {
+                let mut meta = rows
+                    .get(&(table, record.record_id().to_owned()))
+                    .cloned()
+                    .ok_or_else(|| Error::NotFound { what: table.record_name(), id: record.record_id().to_owned() })?;
+                meta.revision += 1;
+                let sealed = keys.seal(table, &meta, record)?;
+                store::update(tx, table, &meta, &sealed)?;
+            }
+            None => {
+                let order = match next_order {
+                    Some(order) => order,
+                    None => store::next_creation_order(tx, table)?,
+                };
+                next_order = Some(order + 1);
+                let meta = RowMeta {
+                    id: record.record_id().to_owned(),
+                    parent: Some(client_id.to_owned()),
+                    creation_order: order,
+                    revision: 1,
+                };
+                let sealed = keys.seal(table, &meta, record)?;
+                store::insert(tx, table, &meta, &sealed).map_err(|e| match e {
+                    Error::Storage(ref inner)
+                        if inner.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) =>
+                    {
+                        Error::rejected("", format!("the id {} is already used in this vault", record.record_id()))
+                    }
+                    other => other,
+                })?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,110 @@
+//! Autosave must never destroy text: earlier states of every unsigned session note are
+//! kept, sealed, and can be brought back. At most one revision is kept per minute of
+//! continuous editing (a burst), plus one whenever a save removes a noticeable amount
+//! of text, and the newest [`KEPT_REVISIONS`] are kept. They are not exported.
+
+use super::store::{self, Keys, RowMeta, Table};
+use super::{NoteHistory, Vault};
+use crate::error::{Error, Result};
+use crate::records::{Timestamp, new_id};
+use rusqlite::Transaction;
+use serde::{Deserialize, Serialize};
+
+/// How many earlier states of one note are kept.
+pub const KEPT_REVISIONS: usize = 20;
+
+/// Edits closer together than this belong to one burst and keep one revision.
+const BURST_SECONDS: i64 = 60;
+
+/// A save that removes more than this many characters always keeps the text before it.
+const REMOVAL_KEPT_CHARS: usize = 40;
+
+/// An earlier state of a session note.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoteRevision {
+    pub id: String,
+    /// When this text was replaced.
+    pub saved_at: Timestamp,
+    pub note: String,
+}
+
+/// Keeps `previous` (the note before this save) as a revision when the rules above say so.
+pub(crate) fn remember(
+    tx: &Transaction<'_>,
+    keys: &Keys,
+    session_id: &str,
+    previous: &str,
+    next: &str,
+    history: NoteHistory,
+) -> Result<()> {
+    if previous.is_empty() {
+        return Ok(());
+    }
+    let rows = store::load_rows(tx, Table::NoteRevisions, Some(session_id))?;
+    let newest: Option<NoteRevision> = match rows.last() {
+        Some((meta, sealed)) => Some(keys.open(Table::NoteRevisions, meta, sealed)?),
+        None => None,
+    };
+    let now = Timestamp::now();
+    if let Some(newest) = &newest {
+        if newest.note == previous {
+            return Ok(());
+        }
+        let removed_text = previous.chars().count() > next.chars().count() + REMOVAL_KEPT_CHARS;
+        let same_burst = (now.instant() - newest.saved_at.instant()).num_seconds() < BURST_SECONDS;
+        if history == NoteHistory::Automatic && same_burst && !removed_text {
+            return Ok(());
+        }
+    }
+    let revision = NoteRevision { id: new_id(), saved_at: now, note: previous.to_owned() };
+    let meta = RowMeta {
+        id: revision.id.clone(),
+        parent: Some(session_id.to_owned()),
+        creation_order: store::next_creation_order(tx, Table::NoteRevisions)?,
+        revision: 1,
+    };
+    let sealed = keys.seal(Table::NoteRevisions, &meta, &revision)?;
+    store::insert(tx, Table::NoteRevisions, &meta, &sealed)?;
+    let excess = (rows.len() + 1).saturating_sub(KEPT_REVISIONS);
+    for (old, _) in rows.iter().take(excess) {
+        store::delete(tx, Table::NoteRevisions, &old.id)?;
+    }
+    Ok(())
+}
+
+impl Vault {
+    /// The kept earlier states of a session's note, newest first.
+    pub fn note_revisions(&self, session_id: &str) -> Result<Vec<NoteRevision>> {
+        self.client_of(Table::Sessions, session_id)?;
+        let mut revisions = Vec::new();
+        for (meta, sealed) in store::load_rows(&self.conn, Table::NoteRevisions, Some(session_id))? {
+            let revision: NoteRevision = self.keys.open(Table::NoteRevisions, &meta, &sealed)?;
+            if revision.id != meta.id {
+                return Err(Error::TamperedRecord { table: Table::NoteRevisions.name(), id: meta.id });
+            }
+            revisions.push(revision);
+        }
+        revisions.reverse();
+        Ok(revisions)
+    }
+
+    /// Brings an earlier state of an unsigned note back. The text it replaces is kept
+    /// as a revision, so restoring can itself be undone.
+    pub fn restore_note_revision(&mut self, session_id: &str, revision_id: &str) -> Result<()> {
+        let revision = self
+            .note_revisions(session_id)?
+            .into_iter()
+            .find(|r| r.id == revision_id)
+            .ok_or_else(|| Error::NotFound { what: "note revision", id: revision_id.to_owned() })?;
+        let client_id = self.client_of(Table::Sessions, session_id)?;
+        self.modify_client(&client_id, NoteHistory::KeepReplaced, |client| {
+            let session = client
+                .sessions
+                .iter_mut()
+                .find(|s| s.id == session_id)
+                .ok_or_else(|| Error::NotFound { what: "session", id: session_id.to_owned() })?;
+            session.note = revision.note;
+            Ok(())
+        })
+    }
+}

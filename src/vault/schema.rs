@@ -1,0 +1,129 @@
+//! The database schema, as an append-only list of migrations. A shipped migration is
+//! never edited; a change is a new entry. `PRAGMA user_version` records how far a vault
+//! has come, and a vault from a newer kapnotes is refused rather than misread.
+//!
+//! Every record table has the same shape: the id, the parent id queries need (a client
+//! or a session), the creation order, a revision counter, and the sealed payload. All
+//! of those plaintext columns are bound into the payload's associated data.
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, Transaction};
+
+const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    "
+    CREATE TABLE vault_header (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        vault_id TEXT NOT NULL,
+        crypto_version INTEGER NOT NULL,
+        kdf_memory_kib INTEGER NOT NULL,
+        kdf_iterations INTEGER NOT NULL,
+        kdf_parallelism INTEGER NOT NULL,
+        passphrase_salt BLOB NOT NULL,
+        passphrase_wrapped_key BLOB NOT NULL,
+        recovery_wrapped_key BLOB NOT NULL,
+        header_seal BLOB NOT NULL
+    );
+    CREATE TABLE settings (
+        id TEXT PRIMARY KEY NOT NULL,
+        creation_order INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        sealed BLOB NOT NULL
+    );
+    CREATE TABLE clients (
+        id TEXT PRIMARY KEY NOT NULL,
+        creation_order INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        sealed BLOB NOT NULL
+    );
+    CREATE TABLE parts (
+        id TEXT PRIMARY KEY NOT NULL,
+        client_id TEXT NOT NULL REFERENCES clients(id),
+        creation_order INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        sealed BLOB NOT NULL
+    );
+    CREATE INDEX parts_by_client ON parts(client_id, creation_order);
+    CREATE TABLE relationships (
+        id TEXT PRIMARY KEY NOT NULL,
+        client_id TEXT NOT NULL REFERENCES clients(id),
+        creation_order INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        sealed BLOB NOT NULL
+    );
+    CREATE INDEX relationships_by_client ON relationships(client_id, creation_order);
+    CREATE TABLE agreements (
+        id TEXT PRIMARY KEY NOT NULL,
+        client_id TEXT NOT NULL REFERENCES clients(id),
+        creation_order INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        sealed BLOB NOT NULL
+    );
+    CREATE INDEX agreements_by_client ON agreements(client_id, creation_order);
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY NOT NULL,
+        client_id TEXT NOT NULL REFERENCES clients(id),
+        creation_order INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        sealed BLOB NOT NULL
+    );
+    CREATE INDEX sessions_by_client ON sessions(client_id, creation_order);
+    CREATE TABLE measures (
+        id TEXT PRIMARY KEY NOT NULL,
+        client_id TEXT NOT NULL REFERENCES clients(id),
+        creation_order INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        sealed BLOB NOT NULL
+    );
+    CREATE INDEX measures_by_client ON measures(client_id, creation_order);
+    CREATE TABLE note_revisions (
+        id TEXT PRIMARY KEY NOT NULL,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        creation_order INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        sealed BLOB NOT NULL
+    );
+    CREATE INDEX note_revisions_by_session ON note_revisions(session_id, creation_order);
+    ",
+)];
+
+/// The schema version this build writes and reads.
+pub fn current_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |(v, _)| *v)
+}
+
+/// The schema version stored in the file.
+pub fn stored_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Refuses a vault from a newer kapnotes.
+pub fn check_not_newer(conn: &Connection) -> Result<i64> {
+    let found = stored_version(conn)?;
+    if found > current_version() {
+        return Err(Error::NewerFormat { found, supported: current_version() });
+    }
+    Ok(found)
+}
+
+/// Applies every pending migration inside the caller's transaction, so that a new
+/// vault's schema and header land together or not at all.
+pub fn apply_pending(tx: &Transaction<'_>) -> Result<()> {
+    let found = check_not_newer(tx)?;
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > found) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+    }
+    Ok(())
+}
+
+/// Applies every pending migration in one transaction.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    if stored_version(conn)? == current_version() {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
+    apply_pending(&tx)?;
+    tx.commit()?;
+    Ok(())
+}

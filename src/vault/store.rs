@@ -1,0 +1,213 @@
+//! Sealed rows: how a typed record becomes a row (plaintext columns plus a sealed
+//! payload) and back. This is the only code that reads or writes record payloads, so
+//! nothing clinical can reach the file unsealed.
+
+use crate::crypto::{AssociatedData, SymmetricKey};
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use zeroize::Zeroizing;
+
+/// The record tables. Each has the columns `id`, an optional parent id, `creation_order`,
+/// `revision` and `sealed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Table {
+    Settings,
+    Clients,
+    Parts,
+    Relationships,
+    Agreements,
+    Sessions,
+    Measures,
+    NoteRevisions,
+}
+
+impl Table {
+    pub const ALL: [Table; 8] = [
+        Table::Settings,
+        Table::Clients,
+        Table::Parts,
+        Table::Relationships,
+        Table::Agreements,
+        Table::Sessions,
+        Table::Measures,
+        Table::NoteRevisions,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Settings => "settings",
+            Table::Clients => "clients",
+            Table::Parts => "parts",
+            Table::Relationships => "relationships",
+            Table::Agreements => "agreements",
+            Table::Sessions => "sessions",
+            Table::Measures => "measures",
+            Table::NoteRevisions => "note_revisions",
+        }
+    }
+
+    /// What one row is called in messages.
+    pub fn record_name(self) -> &'static str {
+        match self {
+            Table::Settings => "setting",
+            Table::Clients => "client",
+            Table::Parts => "part",
+            Table::Relationships => "relationship",
+            Table::Agreements => "agreement",
+            Table::Sessions => "session",
+            Table::Measures => "measure",
+            Table::NoteRevisions => "note revision",
+        }
+    }
+
+    pub fn parent_column(self) -> Option<&'static str> {
+        match self {
+            Table::Settings | Table::Clients => None,
+            Table::NoteRevisions => Some("session_id"),
+            _ => Some("client_id"),
+        }
+    }
+}
+
+/// The plaintext columns of a row. All of them are bound into the sealed payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowMeta {
+    pub id: String,
+    pub parent: Option<String>,
+    pub creation_order: i64,
+    pub revision: i64,
+}
+
+/// The vault's data key together with the vault id every seal is bound to.
+pub struct Keys {
+    pub vault_id: String,
+    pub data_key: SymmetricKey,
+}
+
+/// The associated data of one row: vault, table, and every plaintext column.
+pub fn row_associated_data(vault_id: &str, table: Table, meta: &RowMeta) -> AssociatedData {
+    AssociatedData::new("record")
+        .field(vault_id.as_bytes())
+        .field(table.name().as_bytes())
+        .field(meta.id.as_bytes())
+        .field(table.parent_column().unwrap_or("").as_bytes())
+        .field(meta.parent.as_deref().unwrap_or("").as_bytes())
+        .field(meta.creation_order.to_string().as_bytes())
+        .field(meta.revision.to_string().as_bytes())
+}
+
+impl Keys {
+    pub fn seal<T: Serialize>(&self, table: Table, meta: &RowMeta, value: &T) -> Result<Vec<u8>> {
+        let plain = Zeroizing::new(
+            serde_json::to_vec(value)
+                .map_err(|_| Error::Refused("The record could not be encoded for saving.".into()))?,
+        );
+        let ad = row_associated_data(&self.vault_id, table, meta);
+        Ok(self.data_key.seal(&plain, ad.as_bytes())?)
+    }
+
+    /// Opens a row's payload. A payload that fails to authenticate, or that
+    /// authenticates but does not decode, is reported as a tampered record.
+    pub fn open<T: DeserializeOwned>(&self, table: Table, meta: &RowMeta, sealed: &[u8]) -> Result<T> {
+        let tampered = || Error::TamperedRecord { table: table.name(), id: meta.id.clone() };
+        let ad = row_associated_data(&self.vault_id, table, meta);
+        let plain = self.data_key.open(sealed, ad.as_bytes()).map_err(|_| tampered())?;
+        serde_json::from_slice(&plain).map_err(|_| tampered())
+    }
+}
+
+fn select_columns(table: Table) -> String {
+    format!(
+        "SELECT id, {}, creation_order, revision, sealed FROM {}",
+        table.parent_column().unwrap_or("NULL"),
+        table.name()
+    )
+}
+
+fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(RowMeta, Vec<u8>)> {
+    Ok((
+        RowMeta {
+            id: row.get(0)?,
+            parent: row.get(1)?,
+            creation_order: row.get(2)?,
+            revision: row.get(3)?,
+        },
+        row.get(4)?,
+    ))
+}
+
+/// Every row of `table` (under `parent`, when given) in creation order.
+pub fn load_rows(conn: &Connection, table: Table, parent: Option<&str>) -> Result<Vec<(RowMeta, Vec<u8>)>> {
+    let rows = match (parent, table.parent_column()) {
+        (Some(parent), Some(column)) => {
+            let sql = format!("{} WHERE {column} = ?1 ORDER BY creation_order, id", select_columns(table));
+            let mut stmt = conn.prepare_cached(&sql)?;
+            stmt.query_map([parent], read_row)?.collect::<rusqlite::Result<Vec<_>>>()?
+        }
+        _ => {
+            let sql = format!("{} ORDER BY creation_order, id", select_columns(table));
+            let mut stmt = conn.prepare_cached(&sql)?;
+            stmt.query_map([], read_row)?.collect::<rusqlite::Result<Vec<_>>>()?
+        }
+    };
+    Ok(rows)
+}
+
+/// One row by id.
+pub fn load_row(conn: &Connection, table: Table, id: &str) -> Result<Option<(RowMeta, Vec<u8>)>> {
+    let sql = format!("{} WHERE id = ?1", select_columns(table));
+    Ok(conn.prepare_cached(&sql)?.query_row([id], read_row).optional()?)
+}
+
+/// The parent id of a row (the client of a session, for instance).
+pub fn parent_of(conn: &Connection, table: Table, id: &str) -> Result<Option<String>> {
+    let Some(column) = table.parent_column() else { return Ok(None) };
+    let sql = format!("SELECT {column} FROM {} WHERE id = ?1", table.name());
+    Ok(conn.prepare_cached(&sql)?.query_row([id], |r| r.get(0)).optional()?)
+}
+
+pub fn next_creation_order(conn: &Connection, table: Table) -> Result<i64> {
+    let sql = format!("SELECT COALESCE(MAX(creation_order), 0) + 1 FROM {}", table.name());
+    Ok(conn.query_row(&sql, [], |r| r.get(0))?)
+}
+
+pub fn insert(conn: &Connection, table: Table, meta: &RowMeta, sealed: &[u8]) -> Result<()> {
+    match table.parent_column() {
+        Some(column) => {
+            let sql = format!(
+                "INSERT INTO {} (id, {column}, creation_order, revision, sealed) VALUES (?1, ?2, ?3, ?4, ?5)",
+                table.name()
+            );
+            conn.prepare_cached(&sql)?
+                .execute(params![meta.id, meta.parent, meta.creation_order, meta.revision, sealed])?;
+        }
+        None => {
+            let sql = format!(
+                "INSERT INTO {} (id, creation_order, revision, sealed) VALUES (?1, ?2, ?3, ?4)",
+                table.name()
+            );
+            conn.prepare_cached(&sql)?
+                .execute(params![meta.id, meta.creation_order, meta.revision, sealed])?;
+        }
+    }
+    Ok(())
+}
+
+/// Replaces a row's payload with one sealed for `meta.revision` (the caller has
+/// incremented it).
+pub fn update(conn: &Connection, table: Table, meta: &RowMeta, sealed: &[u8]) -> Result<()> {
+    let sql = format!("UPDATE {} SET revision = ?2, sealed = ?3 WHERE id = ?1", table.name());
+    let changed = conn.prepare_cached(&sql)?.execute(params![meta.id, meta.revision, sealed])?;
+    if changed != 1 {
+        return Err(Error::NotFound { what: table.record_name(), id: meta.id.clone() });
+    }
+    Ok(())
+}
+
+pub fn delete(conn: &Connection, table: Table, id: &str) -> Result<()> {
+    let sql = format!("DELETE FROM {} WHERE id = ?1", table.name());
+    conn.prepare_cached(&sql)?.execute([id])?;
+    Ok(())
+}
