@@ -64,28 +64,44 @@ pub enum Error {
     #[error("The passphrase is not right. Nothing was changed; try again.")]
     WrongPassphrase,
 
-    #[error("The recovery key is not right for this vault. Check each group of four characters and try again.")]
+    #[error(
+        "The recovery key is not right for this vault. Check each group of four characters and try again."
+    )]
     WrongRecoveryKey,
 
-    #[error("That is not a recovery key: it is eight groups of four letters and digits, such as ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ23-4567.")]
+    #[error(
+        "That is not a recovery key: it is eight groups of four letters and digits, such as ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ23-4567."
+    )]
     MalformedRecoveryKey,
 
-    #[error("The new passphrase is too short: use at least {min} characters (several unrelated words are easy to remember and hard to guess).")]
+    #[error(
+        "The new passphrase is too short: use at least {min} characters (several unrelated words are easy to remember and hard to guess)."
+    )]
     WeakPassphrase { min: usize },
 
-    #[error("The {table} record {id} failed its integrity check: it was altered or corrupted, so it is not shown. Restore the vault from a backup and run `kapnotes verify`.")]
+    #[error(
+        "The {table} record {id} failed its integrity check: it was altered or corrupted, so it is not shown. Restore the vault from a backup and run `kapnotes verify`."
+    )]
     TamperedRecord { table: &'static str, id: String },
 
-    #[error("The backup is damaged or was altered ({problems} problem(s) found, the first: {first}). Nothing was restored; try an older backup.")]
+    #[error(
+        "The backup is damaged or was altered ({problems} problem(s) found, the first: {first}). Nothing was restored; try an older backup."
+    )]
     BackupDamaged { problems: usize, first: String },
 
-    #[error("The vault's header is damaged or was altered ({detail}). Restore the vault from a backup.")]
+    #[error(
+        "The vault's header is damaged or was altered ({detail}). Restore the vault from a backup."
+    )]
     DamagedHeader { detail: &'static str },
 
-    #[error("This vault was written by a newer version of kapnotes (format {found}, this version reads up to {supported}). Update kapnotes to open it.")]
+    #[error(
+        "This vault was written by a newer version of kapnotes (format {found}, this version reads up to {supported}). Update kapnotes to open it."
+    )]
     NewerFormat { found: i64, supported: i64 },
 
-    #[error("The vault is open for writing in another kapnotes window or process. Close that one and try again.")]
+    #[error(
+        "The vault is open for writing in another kapnotes window or process. Close that one and try again."
+    )]
     WriterBusy,
 
     #[error("This vault was opened for reading only; open it for writing to make changes.")]
@@ -103,13 +119,20 @@ pub enum Error {
     #[error("{0}")]
     Refused(String),
 
-    #[error("The vault file could not be read or written ({0}). Check that the disk is not full and that you may write to the folder.")]
+    #[error(
+        "The vault file could not be read or written ({0}). Check that the disk is not full and that you may write to the folder."
+    )]
     Storage(#[from] rusqlite::Error),
 
     #[error("{} could not be used ({source}). Check the path and its permissions.", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
-    #[error("The system's random number generator failed, so nothing was encrypted or written. Restart the computer and try again.")]
+    #[error(
+        "The system's random number generator failed, so nothing was encrypted or written. Restart the computer and try again."
+    )]
     Random,
 }
 
@@ -119,23 +142,36 @@ impl Error {
             Error::WrongPassphrase | Error::WrongRecoveryKey | Error::MalformedRecoveryKey => {
                 ErrorKind::WrongPassphrase
             }
-            Error::Rejected(_) | Error::NotAVault(_) | Error::WeakPassphrase { .. } => ErrorKind::Rejected,
-            Error::TamperedRecord { .. } | Error::DamagedHeader { .. } | Error::BackupDamaged { .. } => ErrorKind::Integrity,
+            Error::Rejected(_) | Error::NotAVault(_) | Error::WeakPassphrase { .. } => {
+                ErrorKind::Rejected
+            }
+            Error::TamperedRecord { .. }
+            | Error::DamagedHeader { .. }
+            | Error::BackupDamaged { .. } => ErrorKind::Integrity,
             Error::WriterBusy => ErrorKind::Busy,
             Error::NotFound { .. } | Error::VaultNotFound(_) => ErrorKind::NotFound,
-            Error::SignedSessionLocked | Error::Refused(_) | Error::ReadOnly | Error::AlreadyExists(_) => {
-                ErrorKind::Refused
+            Error::SignedSessionLocked
+            | Error::Refused(_)
+            | Error::ReadOnly
+            | Error::AlreadyExists(_) => ErrorKind::Refused,
+            Error::NewerFormat { .. } | Error::Storage(_) | Error::Io { .. } | Error::Random => {
+                ErrorKind::Other
             }
-            Error::NewerFormat { .. } | Error::Storage(_) | Error::Io { .. } | Error::Random => ErrorKind::Other,
         }
     }
 
     pub(crate) fn rejected(path: impl Into<String>, rule: impl Into<String>) -> Self {
-        Error::Rejected(Rejection { path: path.into(), rule: rule.into() })
+        Error::Rejected(Rejection {
+            path: path.into(),
+            rule: rule.into(),
+        })
     }
 
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 }
 

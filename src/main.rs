@@ -1,1 +1,20 @@
-fn main() {}
+//! The `kapnotes` command line: scripted use of the vault (backups from cron, records
+//! requests, verification). One file per subcommand under `src/cli/`.
+
+#![forbid(unsafe_code)]
+
+mod cli;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cli::run(args) {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("kapnotes: {}", failure.message);
+            ExitCode::from(failure.exit_code)
+        }
+    }
+}

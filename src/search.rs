@@ -72,7 +72,10 @@ impl SearchCache {
 
 /// Case- and accent-folded form of `text`: NFD, combining marks removed, lower case.
 pub fn fold(text: &str) -> String {
-    text.nfd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
+    text.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The folded form with, for each byte of it, the byte offset in `text` of the
@@ -82,9 +85,16 @@ fn fold_with_offsets(text: &str) -> (String, Vec<usize>) {
     let mut offsets = Vec::with_capacity(text.len());
     let mut buffer = [0u8; 4];
     for (offset, c) in text.char_indices() {
-        for d in std::iter::once(c).nfd().filter(|d| !is_combining_mark(*d)).flat_map(char::to_lowercase) {
+        for d in std::iter::once(c)
+            .nfd()
+            .filter(|d| !is_combining_mark(*d))
+            .flat_map(char::to_lowercase)
+        {
             folded.push(d);
-            offsets.extend(std::iter::repeat_n(offset, d.encode_utf8(&mut buffer).len()));
+            offsets.extend(std::iter::repeat_n(
+                offset,
+                d.encode_utf8(&mut buffer).len(),
+            ));
         }
     }
     (folded, offsets)
@@ -106,15 +116,30 @@ fn entries_of(client: &Client) -> Vec<Entry> {
     let p = &client.profile;
     let id = p.id.as_str();
     add(RecordKind::Client, id, "display name", &p.display_name);
-    add(RecordKind::Client, id, "full name", p.full_name.as_deref().unwrap_or(""));
+    add(
+        RecordKind::Client,
+        id,
+        "full name",
+        p.full_name.as_deref().unwrap_or(""),
+    );
     add(RecordKind::Client, id, "client notes", &p.notes);
     if let Some(prescriber) = &p.prescriber {
         add(RecordKind::Client, id, "prescriber", &prescriber.name);
-        add(RecordKind::Client, id, "prescriber", prescriber.organization.as_deref().unwrap_or(""));
+        add(
+            RecordKind::Client,
+            id,
+            "prescriber",
+            prescriber.organization.as_deref().unwrap_or(""),
+        );
     }
     if let Some(screening) = &p.screening {
         add(RecordKind::Client, id, "screening notes", &screening.notes);
-        add(RecordKind::Client, id, "medications", &screening.medications);
+        add(
+            RecordKind::Client,
+            id,
+            "medications",
+            &screening.medications,
+        );
         add(RecordKind::Client, id, "allergies", &screening.allergies);
         for c in &screening.contraindications {
             add(RecordKind::Client, id, "contraindication note", &c.note);
@@ -124,14 +149,34 @@ fn entries_of(client: &Client) -> Vec<Entry> {
         let id = part.id.as_str();
         add(RecordKind::Part, id, "part name", &part.name);
         add(RecordKind::Part, id, "part description", &part.description);
-        add(RecordKind::Part, id, "age", part.age_sense.as_deref().unwrap_or(""));
+        add(
+            RecordKind::Part,
+            id,
+            "age",
+            part.age_sense.as_deref().unwrap_or(""),
+        );
         add(RecordKind::Part, id, "fears", &part.fears);
-        add(RecordKind::Part, id, "positive intent", &part.positive_intent);
+        add(
+            RecordKind::Part,
+            id,
+            "positive intent",
+            &part.positive_intent,
+        );
         add(RecordKind::Part, id, "burdens", &part.burdens);
-        add(RecordKind::Part, id, "body location", part.body_location.as_deref().unwrap_or(""));
+        add(
+            RecordKind::Part,
+            id,
+            "body location",
+            part.body_location.as_deref().unwrap_or(""),
+        );
     }
     for r in &client.relationships {
-        add(RecordKind::Relationship, &r.id, "relationship note", &r.note);
+        add(
+            RecordKind::Relationship,
+            &r.id,
+            "relationship note",
+            &r.note,
+        );
     }
     for a in &client.agreements {
         add(RecordKind::Agreement, &a.id, "agreement", &a.text);
@@ -146,13 +191,33 @@ fn entries_of(client: &Client) -> Vec<Entry> {
             add(RecordKind::Session, id, "intention", &intention.text);
         }
         add(RecordKind::Session, id, "safety plan", &s.safety_plan);
-        add(RecordKind::Session, id, "support person", s.support_person.as_deref().unwrap_or(""));
+        add(
+            RecordKind::Session,
+            id,
+            "support person",
+            s.support_person.as_deref().unwrap_or(""),
+        );
         if let Some(checkin) = &s.checkin {
             for response in &checkin.responses {
-                add(RecordKind::Session, id, "check-in concerns", &response.concerns);
-                add(RecordKind::Session, id, "check-in requests", &response.requests);
+                add(
+                    RecordKind::Session,
+                    id,
+                    "check-in concerns",
+                    &response.concerns,
+                );
+                add(
+                    RecordKind::Session,
+                    id,
+                    "check-in requests",
+                    &response.requests,
+                );
             }
-            add(RecordKind::Session, id, "check-in decision", &checkin.decision_note);
+            add(
+                RecordKind::Session,
+                id,
+                "check-in decision",
+                &checkin.decision_note,
+            );
         }
         if let Some(o) = &s.observations {
             add(RecordKind::Session, id, "observations", &o.notes);
@@ -164,14 +229,24 @@ fn entries_of(client: &Client) -> Vec<Entry> {
             add(RecordKind::Session, id, "insights", &i.insights);
             add(RecordKind::Session, id, "messages", &i.messages);
             for r in &i.intention_reflections {
-                add(RecordKind::Session, id, "intention reflection", &r.reflection);
+                add(
+                    RecordKind::Session,
+                    id,
+                    "intention reflection",
+                    &r.reflection,
+                );
             }
             add(RecordKind::Session, id, "commitments", &i.commitments);
         }
     }
     for m in &client.measures {
         if let Some(follow_up) = &m.safety_follow_up {
-            add(RecordKind::Measure, &m.id, "safety follow-up", &follow_up.note);
+            add(
+                RecordKind::Measure,
+                &m.id,
+                "safety follow-up",
+                &follow_up.note,
+            );
         }
     }
     entries
@@ -179,7 +254,11 @@ fn entries_of(client: &Client) -> Vec<Entry> {
 
 /// A one-line passage of `text` around the byte range `start..end`.
 fn snippet(text: &str, start: usize, end: usize) -> String {
-    let before: Vec<char> = text[..start].chars().rev().take(SNIPPET_CONTEXT_CHARS).collect();
+    let before: Vec<char> = text[..start]
+        .chars()
+        .rev()
+        .take(SNIPPET_CONTEXT_CHARS)
+        .collect();
     let after: String = text[end..].chars().take(SNIPPET_CONTEXT_CHARS).collect();
     let mut out = String::new();
     if before.len() == SNIPPET_CONTEXT_CHARS && start > 0 {
@@ -194,20 +273,29 @@ fn snippet(text: &str, start: usize, end: usize) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn search_entries(terms: &[String], client_id: &str, client: &IndexedClient, hits: &mut Vec<SearchHit>) {
+fn search_entries(
+    terms: &[String],
+    client_id: &str,
+    client: &IndexedClient,
+    hits: &mut Vec<SearchHit>,
+) {
     for entry in &client.entries {
         if hits.len() >= MAX_HITS {
             return;
         }
         let mut first = None;
-        let all_found = terms.iter().all(|term| match memchr::memmem::find(entry.folded.as_bytes(), term.as_bytes()) {
-            Some(at) => {
-                first = first.or(Some((at, at + term.len())));
-                true
+        let all_found = terms.iter().all(|term| {
+            match memchr::memmem::find(entry.folded.as_bytes(), term.as_bytes()) {
+                Some(at) => {
+                    first = first.or(Some((at, at + term.len())));
+                    true
+                }
+                None => false,
             }
-            None => false,
         });
-        let Some((folded_start, folded_end)) = first.filter(|_| all_found) else { continue };
+        let Some((folded_start, folded_end)) = first.filter(|_| all_found) else {
+            continue;
+        };
         // Map the folded match back onto the original text for the snippet.
         let (_, offsets) = fold_with_offsets(&entry.text);
         let start = offsets.get(folded_start).copied().unwrap_or(0);
@@ -243,7 +331,10 @@ impl Vault {
         for id in ids {
             if !self.search_cache.clients.contains_key(&id) {
                 let client = self.client(&id)?;
-                let indexed = IndexedClient { name: client.profile.display_name.clone(), entries: entries_of(&client) };
+                let indexed = IndexedClient {
+                    name: client.profile.display_name.clone(),
+                    entries: entries_of(&client),
+                };
                 self.search_cache.clients.insert(id.clone(), indexed);
             }
             if let Some(indexed) = self.search_cache.clients.get(&id) {

@@ -31,8 +31,8 @@ impl KdfParams {
     /// What new vaults use: about half a second on a 2-core laptop (measured in
     /// docs/BENCHMARKS.md), well above the floor.
     pub const PRODUCTION: KdfParams = KdfParams {
-        memory_kib: 64 * 1024,
-        iterations: 3,
+        memory_kib: 128 * 1024,
+        iterations: 4,
         parallelism: 1,
     };
 
@@ -63,7 +63,10 @@ impl KdfParams {
     /// Checks stored parameters before any work is done with them.
     pub fn check(&self) -> Result<(), KdfParamsProblem> {
         let c = Self::CEILING;
-        if self.memory_kib > c.memory_kib || self.iterations > c.iterations || self.parallelism > c.parallelism {
+        if self.memory_kib > c.memory_kib
+            || self.iterations > c.iterations
+            || self.parallelism > c.parallelism
+        {
             return Err(KdfParamsProblem::AboveCeiling);
         }
         if self.parallelism == 0 || self.iterations == 0 || self.memory_kib < 8 * self.parallelism {
@@ -108,9 +111,15 @@ mod tests {
 
     #[test]
     fn parameters_above_the_ceiling_are_refused() {
-        let huge = KdfParams { memory_kib: 4 * 1024 * 1024, ..KdfParams::PRODUCTION };
+        let huge = KdfParams {
+            memory_kib: 4 * 1024 * 1024,
+            ..KdfParams::PRODUCTION
+        };
         assert_eq!(huge.check(), Err(KdfParamsProblem::AboveCeiling));
-        let slow = KdfParams { iterations: 1000, ..KdfParams::PRODUCTION };
+        let slow = KdfParams {
+            iterations: 1000,
+            ..KdfParams::PRODUCTION
+        };
         assert_eq!(slow.check(), Err(KdfParamsProblem::AboveCeiling));
     }
 

@@ -100,7 +100,11 @@ impl SymmetricKey {
 
     /// Opens a value sealed by [`SymmetricKey::seal`] with the same associated data.
     /// The plaintext comes back in a zeroizing buffer.
-    pub fn open(&self, sealed: &[u8], associated_data: &[u8]) -> Result<Zeroizing<Vec<u8>>, Unauthentic> {
+    pub fn open(
+        &self,
+        sealed: &[u8],
+        associated_data: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, Unauthentic> {
         if sealed.len() < 1 + NONCE_LEN + TAG_LEN || sealed[0] != CRYPTO_FORMAT_VERSION {
             return Err(Unauthentic);
         }
@@ -121,12 +125,20 @@ impl SymmetricKey {
     }
 
     /// Wraps (seals) another key under this one.
-    pub fn wrap(&self, key: &SymmetricKey, associated_data: &[u8]) -> Result<Vec<u8>, RandomFailure> {
+    pub fn wrap(
+        &self,
+        key: &SymmetricKey,
+        associated_data: &[u8],
+    ) -> Result<Vec<u8>, RandomFailure> {
         self.seal(key.dangerously_expose_bytes(), associated_data)
     }
 
     /// Unwraps a key sealed by [`SymmetricKey::wrap`].
-    pub fn unwrap_key(&self, wrapped: &[u8], associated_data: &[u8]) -> Result<SymmetricKey, Unauthentic> {
+    pub fn unwrap_key(
+        &self,
+        wrapped: &[u8],
+        associated_data: &[u8],
+    ) -> Result<SymmetricKey, Unauthentic> {
         let opened = self.open(wrapped, associated_data)?;
         let bytes: [u8; KEY_LEN] = opened.as_slice().try_into().map_err(|_| Unauthentic)?;
         Ok(SymmetricKey::from_bytes(Zeroizing::new(bytes)))
@@ -143,7 +155,9 @@ pub struct AssociatedData {
 impl AssociatedData {
     /// Starts associated data for the given purpose (`"record"`, `"key-wrap"`…).
     pub fn new(purpose: &str) -> Self {
-        let mut ad = AssociatedData { bytes: Vec::with_capacity(160) };
+        let mut ad = AssociatedData {
+            bytes: Vec::with_capacity(160),
+        };
         ad.push(b"kapnotes");
         ad.push(&[CRYPTO_FORMAT_VERSION]);
         ad.push(purpose.as_bytes());
@@ -157,7 +171,8 @@ impl AssociatedData {
     }
 
     fn push(&mut self, value: &[u8]) {
-        self.bytes.extend_from_slice(&(value.len() as u32).to_be_bytes());
+        self.bytes
+            .extend_from_slice(&(value.len() as u32).to_be_bytes());
         self.bytes.extend_from_slice(value);
     }
 
@@ -172,7 +187,8 @@ mod tests {
     use proptest::prelude::*;
 
     // Computed independently with Python's `cryptography` package.
-    const KNOWN_ANSWER_HEX: &str = "0100000000000000000000000009bdc8de94b18f36d619229057015b920516cc4590";
+    const KNOWN_ANSWER_HEX: &str =
+        "0100000000000000000000000009bdc8de94b18f36d619229057015b920516cc4590";
 
     #[test]
     fn associated_data_wire_format_is_stable() {
@@ -189,7 +205,9 @@ mod tests {
         // plaintext "hello", laid out as version || nonce || ciphertext || tag.
         // If ring or our layout changed, existing vaults would stop opening.
         let key = SymmetricKey::from_bytes(Zeroizing::new([7u8; 32]));
-        let vector = data_encoding::HEXLOWER.decode(KNOWN_ANSWER_HEX.as_bytes()).unwrap();
+        let vector = data_encoding::HEXLOWER
+            .decode(KNOWN_ANSWER_HEX.as_bytes())
+            .unwrap();
         assert_eq!(vector.len(), 1 + 12 + 5 + 16);
         assert_eq!(key.open(&vector, b"ad").unwrap().as_slice(), b"hello");
         let sealed = key.seal(b"hello", b"ad").unwrap();

@@ -21,7 +21,9 @@ pub struct MalformedRecoveryKey;
 
 impl RecoveryKey {
     pub fn generate() -> Result<Self, RandomFailure> {
-        Ok(RecoveryKey { bytes: random_bytes::<RECOVERY_BYTES>()? })
+        Ok(RecoveryKey {
+            bytes: random_bytes::<RECOVERY_BYTES>()?,
+        })
     }
 
     /// Reads a key as a person typed it: case, spaces and dashes do not matter, and the
@@ -43,8 +45,13 @@ impl RecoveryKey {
                 .decode(cleaned.as_bytes())
                 .map_err(|_| MalformedRecoveryKey)?,
         );
-        let bytes: [u8; RECOVERY_BYTES] = decoded.as_slice().try_into().map_err(|_| MalformedRecoveryKey)?;
-        Ok(RecoveryKey { bytes: Zeroizing::new(bytes) })
+        let bytes: [u8; RECOVERY_BYTES] = decoded
+            .as_slice()
+            .try_into()
+            .map_err(|_| MalformedRecoveryKey)?;
+        Ok(RecoveryKey {
+            bytes: Zeroizing::new(bytes),
+        })
     }
 
     /// The key as printed for the clinician: eight dash-separated groups of four.
@@ -89,7 +96,11 @@ mod tests {
     fn parsing_forgives_case_spacing_and_lookalike_digits() {
         let key = RecoveryKey::generate().unwrap();
         let shown = key.dangerously_reveal().to_string();
-        let sloppy = shown.to_lowercase().replace('-', " ").replace('o', "0").replace('i', "1");
+        let sloppy = shown
+            .to_lowercase()
+            .replace('-', " ")
+            .replace('o', "0")
+            .replace('i', "1");
         let parsed = RecoveryKey::parse(&sloppy).unwrap();
         assert_eq!(parsed.bytes.as_ref(), key.bytes.as_ref());
     }

@@ -53,7 +53,10 @@ pub enum ExportScope {
     Everything,
     /// One client for a records request. Sessions marked as psychotherapy notes are
     /// left out unless asked for, and so is whatever points into them.
-    Client { id: Id, include_psychotherapy_notes: bool },
+    Client {
+        id: Id,
+        include_psychotherapy_notes: bool,
+    },
 }
 
 /// What an import added.
@@ -74,7 +77,11 @@ fn validator() -> Result<&'static jsonschema::Validator> {
                 .map_err(|e| e.to_string())
         })
         .as_ref()
-        .map_err(|_| Error::Refused("The interchange schema built into kapnotes is damaged; reinstall kapnotes.".into()))
+        .map_err(|_| {
+            Error::Refused(
+                "The interchange schema built into kapnotes is damaged; reinstall kapnotes.".into(),
+            )
+        })
 }
 
 /// The first schema violation in `value`, with its path. Error messages never quote the
@@ -95,7 +102,9 @@ fn pointer(path: &serde_path_to_error::Path) -> String {
     for segment in path.iter() {
         match segment {
             Segment::Seq { index } => out.push_str(&format!("/{index}")),
-            Segment::Map { key } => out.push_str(&format!("/{}", key.replace('~', "~0").replace('/', "~1"))),
+            Segment::Map { key } => {
+                out.push_str(&format!("/{}", key.replace('~', "~0").replace('/', "~1")))
+            }
             Segment::Enum { variant } => out.push_str(&format!("/{variant}")),
             Segment::Unknown => {}
         }
@@ -109,7 +118,11 @@ fn typed<T: serde::de::DeserializeOwned>(value: Value) -> Result<T> {
             serde_json::error::Category::Data => {
                 // serde's message names the expected type, never the value's text.
                 let message = e.inner().to_string();
-                message.split(" at line").next().unwrap_or(&message).to_owned()
+                message
+                    .split(" at line")
+                    .next()
+                    .unwrap_or(&message)
+                    .to_owned()
             }
             _ => "the value is malformed".to_owned(),
         };
@@ -127,20 +140,31 @@ fn first_rejection(findings: Findings) -> Result<()> {
 /// Parses and checks a whole document without touching any vault.
 pub fn parse_document(json: &str) -> Result<Document> {
     let value: Value = serde_json::from_str(json).map_err(|e| {
-        Error::rejected("", format!("the file is not valid JSON (line {}, column {})", e.line(), e.column()))
+        Error::rejected(
+            "",
+            format!(
+                "the file is not valid JSON (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
+        )
     })?;
     if let Some(rejection) = schema_rejection(&value)? {
         return Err(Error::Rejected(rejection));
     }
     let document: Document = typed(value)?;
+    // Ids first: a duplicated id would otherwise surface as a confusing broken reference.
     let mut findings = Findings::default();
-    let mut ids = Vec::new();
-    for (i, client) in document.clients.iter().enumerate() {
-        let base = format!("/clients/{i}");
-        ids.extend(rules::defined_ids(client, &base));
-        rules::check_client(client, &base, &mut findings);
-    }
+    let ids: Vec<_> = document
+        .clients
+        .iter()
+        .enumerate()
+        .flat_map(|(i, client)| rules::defined_ids(client, &format!("/clients/{i}")))
+        .collect();
     rules::check_unique_ids(&ids, &mut findings);
+    for (i, client) in document.clients.iter().enumerate() {
+        rules::check_client(client, &format!("/clients/{i}"), &mut findings);
+    }
     first_rejection(findings)?;
     Ok(document)
 }
@@ -159,8 +183,8 @@ pub fn validate_client(client: &Client) -> Result<()> {
         return Err(Error::rejected(strip(&rejection.path), rejection.rule));
     }
     let mut findings = Findings::default();
-    rules::check_client(client, "", &mut findings);
     rules::check_unique_ids(&rules::defined_ids(client, ""), &mut findings);
+    rules::check_client(client, "", &mut findings);
     first_rejection(findings)
 }
 
@@ -183,7 +207,12 @@ pub fn validate_clinician(clinician: &Clinician) -> Result<()> {
 /// and every pointer into them (a measure's session, an integration's dosing session,
 /// reflections on their intentions).
 fn leave_out_psychotherapy_notes(client: &mut Client) {
-    let excluded: HashSet<Id> = client.sessions.iter().filter(|s| s.psychotherapy_note).map(|s| s.id.clone()).collect();
+    let excluded: HashSet<Id> = client
+        .sessions
+        .iter()
+        .filter(|s| s.psychotherapy_note)
+        .map(|s| s.id.clone())
+        .collect();
     if excluded.is_empty() {
         return;
     }
@@ -196,14 +225,24 @@ fn leave_out_psychotherapy_notes(client: &mut Client) {
     client.sessions.retain(|s| !s.psychotherapy_note);
     for session in &mut client.sessions {
         if let Some(integration) = &mut session.integration {
-            if integration.dosing_session.as_ref().is_some_and(|id| excluded.contains(id)) {
+            if integration
+                .dosing_session
+                .as_ref()
+                .is_some_and(|id| excluded.contains(id))
+            {
                 integration.dosing_session = None;
             }
-            integration.intention_reflections.retain(|r| !excluded_intentions.contains(&r.intention));
+            integration
+                .intention_reflections
+                .retain(|r| !excluded_intentions.contains(&r.intention));
         }
     }
     for measure in &mut client.measures {
-        if measure.session.as_ref().is_some_and(|id| excluded.contains(id)) {
+        if measure
+            .session
+            .as_ref()
+            .is_some_and(|id| excluded.contains(id))
+        {
             measure.session = None;
         }
     }
@@ -219,11 +258,17 @@ impl Vault {
                     clients.push(self.client(&id)?);
                 }
                 clients.sort_by(|a, b| {
-                    a.profile.created_at.cmp(&b.profile.created_at).then_with(|| a.id().cmp(b.id()))
+                    a.profile
+                        .created_at
+                        .cmp(&b.profile.created_at)
+                        .then_with(|| a.id().cmp(b.id()))
                 });
                 clients
             }
-            ExportScope::Client { id, include_psychotherapy_notes } => {
+            ExportScope::Client {
+                id,
+                include_psychotherapy_notes,
+            } => {
                 let mut client = self.client(id)?;
                 if !include_psychotherapy_notes {
                     leave_out_psychotherapy_notes(&mut client);
@@ -245,7 +290,11 @@ impl Vault {
         let mut ids = HashSet::new();
         for id in self.client_ids()? {
             let client = self.client(&id)?;
-            ids.extend(rules::defined_ids(&client, "").into_iter().map(|(id, _)| id));
+            ids.extend(
+                rules::defined_ids(&client, "")
+                    .into_iter()
+                    .map(|(id, _)| id),
+            );
         }
         Ok(ids)
     }
@@ -261,7 +310,10 @@ impl Vault {
         for (i, client) in document.clients.iter().enumerate() {
             for (id, path) in rules::defined_ids(client, &format!("/clients/{i}")) {
                 if existing.contains(&id) {
-                    return Err(Error::rejected(path, format!("the id {id} is already in this vault")));
+                    return Err(Error::rejected(
+                        path,
+                        format!("the id {id} is already in this vault"),
+                    ));
                 }
             }
         }

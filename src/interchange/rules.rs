@@ -14,7 +14,10 @@ pub(crate) struct Findings {
 
 impl Findings {
     fn reject(&mut self, path: String, rule: impl Into<String>) {
-        self.rejections.push(Rejection { path, rule: rule.into() });
+        self.rejections.push(Rejection {
+            path,
+            rule: rule.into(),
+        });
     }
 }
 
@@ -23,8 +26,14 @@ pub(crate) fn defined_ids(client: &Client, base: &str) -> Vec<(Id, String)> {
     let mut ids = vec![(client.profile.id.clone(), format!("{base}/id"))];
     let lists: [(&str, Vec<&Id>); 5] = [
         ("parts", client.parts.iter().map(|r| &r.id).collect()),
-        ("relationships", client.relationships.iter().map(|r| &r.id).collect()),
-        ("agreements", client.agreements.iter().map(|r| &r.id).collect()),
+        (
+            "relationships",
+            client.relationships.iter().map(|r| &r.id).collect(),
+        ),
+        (
+            "agreements",
+            client.agreements.iter().map(|r| &r.id).collect(),
+        ),
         ("sessions", client.sessions.iter().map(|r| &r.id).collect()),
         ("measures", client.measures.iter().map(|r| &r.id).collect()),
     ];
@@ -35,7 +44,10 @@ pub(crate) fn defined_ids(client: &Client, base: &str) -> Vec<(Id, String)> {
     }
     for (s, session) in client.sessions.iter().enumerate() {
         for (i, intention) in session.intentions.iter().enumerate() {
-            ids.push((intention.id.clone(), format!("{base}/sessions/{s}/intentions/{i}/id")));
+            ids.push((
+                intention.id.clone(),
+                format!("{base}/sessions/{s}/intentions/{i}/id"),
+            ));
         }
     }
     ids
@@ -46,7 +58,10 @@ pub(crate) fn check_unique_ids(ids: &[(Id, String)], findings: &mut Findings) {
     let mut seen: HashMap<&str, &str> = HashMap::new();
     for (id, path) in ids {
         if let Some(first) = seen.insert(id, path) {
-            findings.reject(path.clone(), format!("the id {id} is used twice in the document (first at {first})"));
+            findings.reject(
+                path.clone(),
+                format!("the id {id} is used twice in the document (first at {first})"),
+            );
         }
     }
 }
@@ -79,7 +94,10 @@ pub(crate) fn check_client(client: &Client, base: &str, findings: &mut Findings)
         part_ref(findings, &r.from_part, format!("{path}/from_part"));
         part_ref(findings, &r.to_part, format!("{path}/to_part"));
         if r.from_part == r.to_part {
-            findings.reject(format!("{path}/to_part"), "a relationship must join two different parts");
+            findings.reject(
+                format!("{path}/to_part"),
+                "a relationship must join two different parts",
+            );
         }
     }
     for (i, a) in client.agreements.iter().enumerate() {
@@ -106,18 +124,29 @@ pub(crate) fn check_client(client: &Client, base: &str, findings: &mut Findings)
         }
         if let Some(observations) = &session.observations {
             for (i, p) in observations.parts_present.iter().enumerate() {
-                part_ref(findings, p, format!("{path}/observations/parts_present/{i}"));
+                part_ref(
+                    findings,
+                    p,
+                    format!("{path}/observations/parts_present/{i}"),
+                );
             }
         }
         if let Some(integration) = &session.integration {
             for (i, p) in integration.parts_encountered.iter().enumerate() {
-                part_ref(findings, p, format!("{path}/integration/parts_encountered/{i}"));
+                part_ref(
+                    findings,
+                    p,
+                    format!("{path}/integration/parts_encountered/{i}"),
+                );
             }
             for (i, reflection) in integration.intention_reflections.iter().enumerate() {
                 if !intentions.contains(reflection.intention.as_str()) {
                     findings.reject(
                         format!("{path}/integration/intention_reflections/{i}/intention"),
-                        format!("the intention {} is not an intention of this client", reflection.intention),
+                        format!(
+                            "the intention {} is not an intention of this client",
+                            reflection.intention
+                        ),
                     );
                 }
             }
@@ -126,10 +155,16 @@ pub(crate) fn check_client(client: &Client, base: &str, findings: &mut Findings)
                 match client.session(dosing_id) {
                     Some(dosing) if dosing.kind == SessionKind::Dosing => {
                         if dosing.starts_at.instant() > session.starts_at.instant() {
-                            findings.reject(at, "the linked dosing session starts after this integration session");
+                            findings.reject(
+                                at,
+                                "the linked dosing session starts after this integration session",
+                            );
                         }
                     }
-                    _ => findings.reject(at, format!("the session {dosing_id} is not a dosing session of this client")),
+                    _ => findings.reject(
+                        at,
+                        format!("the session {dosing_id} is not a dosing session of this client"),
+                    ),
                 }
             }
         }

@@ -34,7 +34,9 @@ pub struct Timestamp {
 /// A timestamp or date that does not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValueError {
-    #[error("\"{0}\" is not a date and time with seconds and an offset, such as 2026-04-30T14:00:00+02:00")]
+    #[error(
+        "\"{0}\" is not a date and time with seconds and an offset, such as 2026-04-30T14:00:00+02:00"
+    )]
     Timestamp(String),
     #[error("\"{0}\" is not a date that exists in the calendar (YYYY-MM-DD)")]
     Date(String),
@@ -69,21 +71,27 @@ impl Timestamp {
             r if r.len() == 6
                 && (r.starts_with('+') || r.starts_with('-'))
                 && r.as_bytes()[3] == b':'
-                && r.bytes().enumerate().all(|(i, b)| i == 0 || i == 3 || b.is_ascii_digit()) =>
+                && r.bytes()
+                    .enumerate()
+                    .all(|(i, b)| i == 0 || i == 3 || b.is_ascii_digit()) =>
             {
                 text.to_owned()
             }
             _ => return Err(bad()),
         };
         let instant = DateTime::parse_from_rfc3339(&normalised).map_err(|_| bad())?;
-        Ok(Timestamp { text: normalised, instant })
+        Ok(Timestamp {
+            text: normalised,
+            instant,
+        })
     }
 
     /// The current time in the machine's local offset, to the second.
     pub fn now() -> Self {
         let now = chrono::Local::now().fixed_offset();
         let text = now.format("%Y-%m-%dT%H:%M:%S%:z").to_string();
-        Timestamp::parse(&text).unwrap_or_else(|_| unreachable!("chrono's own format always parses"))
+        Timestamp::parse(&text)
+            .unwrap_or_else(|_| unreachable!("chrono's own format always parses"))
     }
 
     pub fn as_str(&self) -> &str {
@@ -121,7 +129,9 @@ impl PartialOrd for Timestamp {
 impl Ord for Timestamp {
     /// By instant, then by text so that the order is total and stable.
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.instant.cmp(&other.instant).then_with(|| self.text.cmp(&other.text))
+        self.instant
+            .cmp(&other.instant)
+            .then_with(|| self.text.cmp(&other.text))
     }
 }
 
@@ -147,11 +157,19 @@ impl Date {
         let bad = || ValueError::Date(text.to_owned());
         let b = text.as_bytes();
         let shape_ok = b.len() == 10
-            && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
+            && b.iter().enumerate().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    *c == b'-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
         if !shape_ok {
             return Err(bad());
         }
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Date).map_err(|_| bad())
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(Date)
+            .map_err(|_| bad())
     }
 }
 
@@ -226,7 +244,10 @@ mod tests {
     fn timestamps_keep_offset_and_fraction() {
         let t = Timestamp::parse("2026-04-30T14:00:00.5-07:00").unwrap();
         assert_eq!(t.as_str(), "2026-04-30T14:00:00.5-07:00");
-        assert_eq!(Timestamp::parse("2026-04-30T14:00:00Z").unwrap().as_str(), "2026-04-30T14:00:00+00:00");
+        assert_eq!(
+            Timestamp::parse("2026-04-30T14:00:00Z").unwrap().as_str(),
+            "2026-04-30T14:00:00+00:00"
+        );
         assert_eq!(t.local_date().to_string(), "2026-04-30");
     }
 

@@ -20,7 +20,10 @@ pub struct BackupSummary {
 
 /// A temporary name beside `target`, in the same folder so the final rename is atomic.
 fn temporary_beside(target: &Path) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "vault".into());
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "vault".into());
     target.with_file_name(format!(".{name}.partial-{}", uuid::Uuid::new_v4().simple()))
 }
 
@@ -52,10 +55,14 @@ fn snapshot(source: &Connection, temporary: &Path) -> Result<()> {
     copy.pragma_update(None, "journal_mode", "DELETE")?;
     let check: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
     if check != "ok" {
-        return Err(Error::Refused("The backup copy failed SQLite's integrity check; try again.".into()));
+        return Err(Error::Refused(
+            "The backup copy failed SQLite's integrity check; try again.".into(),
+        ));
     }
     copy.close().map_err(|(_, e)| Error::Storage(e))?;
-    std::fs::File::open(temporary).and_then(|f| f.sync_all()).map_err(|e| Error::io(temporary, e))?;
+    std::fs::File::open(temporary)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| Error::io(temporary, e))?;
     Ok(())
 }
 
@@ -71,7 +78,9 @@ fn same_file(a: &Path, b: &Path) -> bool {
 pub fn backup_file(vault: &Path, destination: &Path) -> Result<BackupSummary> {
     let (source, _header) = open_sealed(vault, false)?;
     if same_file(vault, destination) {
-        return Err(Error::Refused("The backup cannot be written over the vault itself; choose another file.".into()));
+        return Err(Error::Refused(
+            "The backup cannot be written over the vault itself; choose another file.".into(),
+        ));
     }
     let temporary = temporary_beside(destination);
     let written = snapshot(&source, &temporary).and_then(|()| {
@@ -84,8 +93,13 @@ pub fn backup_file(vault: &Path, destination: &Path) -> Result<BackupSummary> {
         return Err(e);
     }
     sync_folder_of(destination);
-    let bytes = std::fs::metadata(destination).map_err(|e| Error::io(destination, e))?.len();
-    Ok(BackupSummary { path: destination.to_owned(), bytes })
+    let bytes = std::fs::metadata(destination)
+        .map_err(|e| Error::io(destination, e))?
+        .len();
+    Ok(BackupSummary {
+        path: destination.to_owned(),
+        bytes,
+    })
 }
 
 /// Restores the backup at `backup` as a new vault at `target`, after checking that
@@ -96,7 +110,10 @@ pub fn restore_backup(backup: &Path, target: &Path, passphrase: &str) -> Result<
         return Err(Error::AlreadyExists(target.to_owned()));
     }
     let (source, _header) = open_sealed(backup, false)?;
-    if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+    if let Some(parent) = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty() && !p.exists())
+    {
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     }
     let temporary = temporary_beside(target);
@@ -105,7 +122,10 @@ pub fn restore_backup(backup: &Path, target: &Path, passphrase: &str) -> Result<
         let report = vault.verify()?;
         vault.lock();
         if let Some(first) = report.problems.first() {
-            return Err(Error::BackupDamaged { problems: report.problems.len(), first: first.message.clone() });
+            return Err(Error::BackupDamaged {
+                problems: report.problems.len(),
+                first: first.message.clone(),
+            });
         }
         let conn = Connection::open_with_flags(&temporary, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;

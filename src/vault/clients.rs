@@ -6,7 +6,8 @@
 use super::{ClientRecord, NoteHistory, Table, Vault, store};
 use crate::error::{Error, Result};
 use crate::records::{
-    Addendum, Agreement, Client, ClientProfile, Measure, Part, Relationship, Session, SessionStatus, Timestamp,
+    Addendum, Agreement, Client, ClientProfile, Measure, Part, Relationship, Session,
+    SessionStatus, Timestamp,
 };
 use serde::Serialize;
 
@@ -54,23 +55,37 @@ fn references_to(client: &Client, id: &str) -> Vec<&'static str> {
         note(a.parts.iter().any(|p| p == id), "an agreement");
     }
     for s in &client.sessions {
-        note(s.intentions.iter().any(|i| i.part.as_deref() == Some(id)), "an intention");
+        note(
+            s.intentions.iter().any(|i| i.part.as_deref() == Some(id)),
+            "an intention",
+        );
         if let Some(c) = &s.checkin {
             note(c.responses.iter().any(|r| r.part == id), "a check-in");
         }
         if let Some(o) = &s.observations {
-            note(o.parts_present.iter().any(|p| p == id), "the observations of a dosing session");
+            note(
+                o.parts_present.iter().any(|p| p == id),
+                "the observations of a dosing session",
+            );
         }
         if let Some(i) = &s.integration {
-            note(i.parts_encountered.iter().any(|p| p == id), "an integration session");
-            note(i.dosing_session.as_deref() == Some(id), "an integration session");
+            note(
+                i.parts_encountered.iter().any(|p| p == id),
+                "an integration session",
+            );
+            note(
+                i.dosing_session.as_deref() == Some(id),
+                "an integration session",
+            );
             let own_intentions = |intention: &str| {
                 client
                     .session(id)
                     .is_some_and(|target| target.intentions.iter().any(|x| x.id == intention))
             };
             note(
-                i.intention_reflections.iter().any(|r| own_intentions(&r.intention)),
+                i.intention_reflections
+                    .iter()
+                    .any(|r| own_intentions(&r.intention)),
                 "an integration session's reflections",
             );
         }
@@ -115,7 +130,10 @@ listed!(Measure, measures);
 impl Vault {
     fn create_child<T: Listed>(&mut self, client_id: &str, record: T) -> Result<()> {
         self.modify_client(client_id, NoteHistory::Automatic, |client| {
-            if T::list(client).iter().any(|r| r.record_id() == record.record_id()) {
+            if T::list(client)
+                .iter()
+                .any(|r| r.record_id() == record.record_id())
+            {
                 return Err(Error::rejected("/id", "this id is already used"));
             }
             T::list(client).push(record);
@@ -129,7 +147,10 @@ impl Vault {
             let slot = T::list(client)
                 .iter_mut()
                 .find(|r| r.record_id() == record.record_id())
-                .ok_or_else(|| Error::NotFound { what: T::TABLE.record_name(), id: record.record_id().to_owned() })?;
+                .ok_or_else(|| Error::NotFound {
+                    what: T::TABLE.record_name(),
+                    id: record.record_id().to_owned(),
+                })?;
             *slot = record;
             Ok(())
         })
@@ -144,11 +165,17 @@ impl Vault {
     }
 
     fn read_child<T: ClientRecord>(&self, id: &str) -> Result<T> {
-        let (meta, sealed) = store::load_row(&self.conn, T::TABLE, id)?
-            .ok_or_else(|| Error::NotFound { what: T::TABLE.record_name(), id: id.to_owned() })?;
+        let (meta, sealed) =
+            store::load_row(&self.conn, T::TABLE, id)?.ok_or_else(|| Error::NotFound {
+                what: T::TABLE.record_name(),
+                id: id.to_owned(),
+            })?;
         let record: T = self.keys.open(T::TABLE, &meta, &sealed)?;
         if record.record_id() != meta.id {
-            return Err(Error::TamperedRecord { table: T::TABLE.name(), id: meta.id });
+            return Err(Error::TamperedRecord {
+                table: T::TABLE.name(),
+                id: meta.id,
+            });
         }
         Ok(record)
     }
@@ -161,11 +188,18 @@ impl Vault {
         for (meta, sealed) in store::load_rows(&self.conn, Table::Clients, None)? {
             let profile: ClientProfile = self.keys.open(Table::Clients, &meta, &sealed)?;
             if profile.id != meta.id {
-                return Err(Error::TamperedRecord { table: "clients", id: meta.id });
+                return Err(Error::TamperedRecord {
+                    table: "clients",
+                    id: meta.id,
+                });
             }
             clients.push(profile);
         }
-        clients.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+        clients.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
         Ok(clients)
     }
 
@@ -175,8 +209,13 @@ impl Vault {
     }
 
     pub fn client_profile(&self, client_id: &str) -> Result<ClientProfile> {
-        let (meta, sealed) = store::load_row(&self.conn, Table::Clients, client_id)?
-            .ok_or_else(|| Error::NotFound { what: "client", id: client_id.to_owned() })?;
+        let (meta, sealed) =
+            store::load_row(&self.conn, Table::Clients, client_id)?.ok_or_else(|| {
+                Error::NotFound {
+                    what: "client",
+                    id: client_id.to_owned(),
+                }
+            })?;
         self.keys.open(Table::Clients, &meta, &sealed)
     }
 
@@ -192,7 +231,10 @@ impl Vault {
         };
         crate::interchange::validate_client(&client)?;
         if store::load_row(&self.conn, Table::Clients, client.id())?.is_some() {
-            return Err(Error::rejected("/id", "this id is already used in this vault"));
+            return Err(Error::rejected(
+                "/id",
+                "this id is already used in this vault",
+            ));
         }
         self.insert_clients(std::slice::from_ref(&client), None)
     }
@@ -223,8 +265,17 @@ impl Vault {
             ));
         }
         let tx = self.conn.transaction()?;
-        for table in [Table::Measures, Table::Sessions, Table::Agreements, Table::Relationships, Table::Parts] {
-            tx.execute(&format!("DELETE FROM {} WHERE client_id = ?1", table.name()), [client_id])?;
+        for table in [
+            Table::Measures,
+            Table::Sessions,
+            Table::Agreements,
+            Table::Relationships,
+            Table::Parts,
+        ] {
+            tx.execute(
+                &format!("DELETE FROM {} WHERE client_id = ?1", table.name()),
+                [client_id],
+            )?;
         }
         store::delete(&tx, Table::Clients, client_id)?;
         tx.commit()?;
@@ -237,7 +288,11 @@ impl Vault {
     /// A client's whole parts map in one call, in the order the parts were created.
     pub fn parts_map(&self, client_id: &str) -> Result<PartsMap> {
         let loaded = self.load_client(client_id)?.client;
-        Ok(PartsMap { parts: loaded.parts, relationships: loaded.relationships, agreements: loaded.agreements })
+        Ok(PartsMap {
+            parts: loaded.parts,
+            relationships: loaded.relationships,
+            agreements: loaded.agreements,
+        })
     }
 
     pub fn part(&self, part_id: &str) -> Result<Part> {
@@ -257,14 +312,20 @@ impl Vault {
     pub fn delete_part(&mut self, part_id: &str) -> Result<()> {
         let client_id = self.client_of(Table::Parts, part_id)?;
         self.modify_client(&client_id, NoteHistory::Automatic, |client| {
-            client.relationships.retain(|r| r.from_part != part_id && r.to_part != part_id);
+            client
+                .relationships
+                .retain(|r| r.from_part != part_id && r.to_part != part_id);
             refuse_if_referenced(client, part_id, "part")?;
             client.parts.retain(|p| p.id != part_id);
             Ok(())
         })
     }
 
-    pub fn create_relationship(&mut self, client_id: &str, relationship: Relationship) -> Result<()> {
+    pub fn create_relationship(
+        &mut self,
+        client_id: &str,
+        relationship: Relationship,
+    ) -> Result<()> {
         self.create_child(client_id, relationship)
     }
 
@@ -346,7 +407,10 @@ impl Vault {
     /// Appends a dated addendum to a signed session.
     pub fn add_addendum(&mut self, session_id: &str, text: &str) -> Result<Addendum> {
         let client_id = self.client_of(Table::Sessions, session_id)?;
-        let addendum = Addendum { at: Timestamp::now(), text: text.to_owned() };
+        let addendum = Addendum {
+            at: Timestamp::now(),
+            text: text.to_owned(),
+        };
         self.modify_client(&client_id, NoteHistory::Automatic, |client| {
             let session = client
                 .sessions

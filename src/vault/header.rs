@@ -104,10 +104,14 @@ impl Header {
             });
         }
         if self.crypto_version != i64::from(CRYPTO_FORMAT_VERSION) {
-            return Err(Error::DamagedHeader { detail: "unknown encryption format" });
+            return Err(Error::DamagedHeader {
+                detail: "unknown encryption format",
+            });
         }
         if !crate::records::is_valid_id(&self.vault_id) {
-            return Err(Error::DamagedHeader { detail: "the vault id is malformed" });
+            return Err(Error::DamagedHeader {
+                detail: "the vault id is malformed",
+            });
         }
         self.kdf.check().map_err(kdf_problem)
     }
@@ -123,7 +127,9 @@ impl Header {
     }
 
     fn recovery_wrap_ad(&self) -> AssociatedData {
-        AssociatedData::new("key-wrap").field(self.vault_id.as_bytes()).field(b"recovery")
+        AssociatedData::new("key-wrap")
+            .field(self.vault_id.as_bytes())
+            .field(b"recovery")
     }
 
     fn seal_ad(&self) -> AssociatedData {
@@ -147,10 +153,14 @@ impl Header {
 
     /// Checks that no header column was edited since the data key last sealed it.
     pub fn check_seal(&self, data_key: &SymmetricKey) -> Result<()> {
-        let damaged = Error::DamagedHeader { detail: "its seal does not match" };
+        let damaged = Error::DamagedHeader {
+            detail: "its seal does not match",
+        };
         let opened = data_key
             .open(&self.header_seal, self.seal_ad().as_bytes())
-            .map_err(|_| Error::DamagedHeader { detail: "its seal does not open" })?;
+            .map_err(|_| Error::DamagedHeader {
+                detail: "its seal does not open",
+            })?;
         if opened.as_slice() != self.digest().as_slice() {
             return Err(damaged);
         }
@@ -158,25 +168,42 @@ impl Header {
     }
 
     /// Wraps the data key under a new passphrase with a fresh salt.
-    pub fn wrap_for_passphrase(&mut self, data_key: &SymmetricKey, passphrase: &str, kdf: KdfParams) -> Result<()> {
+    pub fn wrap_for_passphrase(
+        &mut self,
+        data_key: &SymmetricKey,
+        passphrase: &str,
+        kdf: KdfParams,
+    ) -> Result<()> {
         self.kdf = kdf;
         self.passphrase_salt = random_bytes::<16>()?.to_vec();
-        let kek = kdf.derive(passphrase, &self.passphrase_salt).map_err(kdf_problem)?;
+        let kek = kdf
+            .derive(passphrase, &self.passphrase_salt)
+            .map_err(kdf_problem)?;
         self.passphrase_wrapped_key = kek.wrap(data_key, self.passphrase_wrap_ad().as_bytes())?;
         self.reseal(data_key)
     }
 
     /// Wraps the data key under a (new) recovery key; the previous one stops working.
-    pub fn wrap_for_recovery(&mut self, data_key: &SymmetricKey, recovery: &RecoveryKey) -> Result<()> {
+    pub fn wrap_for_recovery(
+        &mut self,
+        data_key: &SymmetricKey,
+        recovery: &RecoveryKey,
+    ) -> Result<()> {
         let kek = recovery.key_encryption_key(self.vault_id.as_bytes());
         self.recovery_wrapped_key = kek.wrap(data_key, self.recovery_wrap_ad().as_bytes())?;
         self.reseal(data_key)
     }
 
     pub fn unwrap_with_passphrase(&self, passphrase: &str) -> Result<SymmetricKey> {
-        let kek = self.kdf.derive(passphrase, &self.passphrase_salt).map_err(kdf_problem)?;
+        let kek = self
+            .kdf
+            .derive(passphrase, &self.passphrase_salt)
+            .map_err(kdf_problem)?;
         let data_key = kek
-            .unwrap_key(&self.passphrase_wrapped_key, self.passphrase_wrap_ad().as_bytes())
+            .unwrap_key(
+                &self.passphrase_wrapped_key,
+                self.passphrase_wrap_ad().as_bytes(),
+            )
             .map_err(|_| Error::WrongPassphrase)?;
         self.check_seal(&data_key)?;
         Ok(data_key)
@@ -185,7 +212,10 @@ impl Header {
     pub fn unwrap_with_recovery_key(&self, recovery: &RecoveryKey) -> Result<SymmetricKey> {
         let kek = recovery.key_encryption_key(self.vault_id.as_bytes());
         let data_key = kek
-            .unwrap_key(&self.recovery_wrapped_key, self.recovery_wrap_ad().as_bytes())
+            .unwrap_key(
+                &self.recovery_wrapped_key,
+                self.recovery_wrap_ad().as_bytes(),
+            )
             .map_err(|_| Error::WrongRecoveryKey)?;
         self.check_seal(&data_key)?;
         Ok(data_key)

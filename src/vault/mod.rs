@@ -24,7 +24,9 @@ pub use verify::{Problem, VerifyReport};
 
 use crate::crypto::{KdfParams, KdfParamsProblem, RecoveryKey, SymmetricKey};
 use crate::error::{Error, Result};
-use crate::records::{Agreement, Client, ClientProfile, Clinician, Measure, Part, Relationship, Session};
+use crate::records::{
+    Agreement, Client, ClientProfile, Clinician, Measure, Part, Relationship, Session,
+};
 use crate::search::SearchCache;
 use header::Header;
 use rusqlite::{Connection, OpenFlags, Transaction};
@@ -52,8 +54,12 @@ pub fn default_vault_path() -> Option<PathBuf> {
 pub(crate) fn kdf_problem(problem: KdfParamsProblem) -> Error {
     Error::DamagedHeader {
         detail: match problem {
-            KdfParamsProblem::BelowFloor => "its passphrase protection is weaker than kapnotes allows",
-            KdfParamsProblem::AboveCeiling => "its passphrase protection would take too long to unlock",
+            KdfParamsProblem::BelowFloor => {
+                "its passphrase protection is weaker than kapnotes allows"
+            }
+            KdfParamsProblem::AboveCeiling => {
+                "its passphrase protection would take too long to unlock"
+            }
         },
     }
 }
@@ -95,7 +101,11 @@ pub(crate) fn open_sealed(path: &Path, writable: bool) -> Result<(Connection, He
     // Readers never write; the API refuses changes without the writer lock.
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let not_a_vault = |e: rusqlite::Error| {
-        if is_not_a_database(&e) { Error::NotAVault(path.to_owned()) } else { Error::Storage(e) }
+        if is_not_a_database(&e) {
+            Error::NotAVault(path.to_owned())
+        } else {
+            Error::Storage(e)
+        }
     };
     let conn = connect(path, flags).map_err(|e| match e {
         Error::Storage(e) => not_a_vault(e),
@@ -112,7 +122,9 @@ pub(crate) fn open_sealed(path: &Path, writable: bool) -> Result<(Connection, He
         return Err(Error::NotAVault(path.to_owned()));
     }
     schema::check_not_newer(&conn)?;
-    let header = Header::read(&conn)?.ok_or(Error::DamagedHeader { detail: "it is missing" })?;
+    let header = Header::read(&conn)?.ok_or(Error::DamagedHeader {
+        detail: "it is missing",
+    })?;
     header.check_format()?;
     if writable {
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -122,7 +134,9 @@ pub(crate) fn open_sealed(path: &Path, writable: bool) -> Result<(Connection, He
 
 fn check_new_passphrase(passphrase: &str) -> Result<()> {
     if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
-        return Err(Error::WeakPassphrase { min: MIN_PASSPHRASE_CHARS });
+        return Err(Error::WeakPassphrase {
+            min: MIN_PASSPHRASE_CHARS,
+        });
     }
     Ok(())
 }
@@ -169,7 +183,9 @@ pub(crate) struct LoadedClient {
 }
 
 /// A record kept in its own row under a client.
-pub(crate) trait ClientRecord: serde::Serialize + serde::de::DeserializeOwned + PartialEq {
+pub(crate) trait ClientRecord:
+    serde::Serialize + serde::de::DeserializeOwned + PartialEq
+{
     const TABLE: Table;
     fn record_id(&self) -> &str;
 }
@@ -210,16 +226,26 @@ impl Vault {
 
     /// Creates a vault with deliberately cheap key derivation, for tests only.
     #[cfg(any(test, feature = "test-support"))]
-    pub fn create_insecure_for_tests(path: &Path, passphrase: &str) -> Result<(Vault, RecoveryKey)> {
+    pub fn create_insecure_for_tests(
+        path: &Path,
+        passphrase: &str,
+    ) -> Result<(Vault, RecoveryKey)> {
         Self::create_with_kdf(path, passphrase, KdfParams::INSECURE_FOR_TESTS)
     }
 
-    fn create_with_kdf(path: &Path, passphrase: &str, kdf: KdfParams) -> Result<(Vault, RecoveryKey)> {
+    fn create_with_kdf(
+        path: &Path,
+        passphrase: &str,
+        kdf: KdfParams,
+    ) -> Result<(Vault, RecoveryKey)> {
         check_new_passphrase(passphrase)?;
         create_private_file(path)?;
         let created = (|| {
             let writer = WriterLock::acquire(path)?;
-            let mut conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+            let mut conn = connect(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
             conn.pragma_update(None, "journal_mode", "WAL")?;
             let data_key = SymmetricKey::generate()?;
             let recovery = RecoveryKey::generate()?;
@@ -244,11 +270,25 @@ impl Vault {
         data_key: SymmetricKey,
         writer: Option<WriterLock>,
     ) -> Vault {
-        let keys = Keys { vault_id: header.vault_id.clone(), data_key };
-        Vault { conn, path: path.to_owned(), header, keys, writer, search_cache: SearchCache::default() }
+        let keys = Keys {
+            vault_id: header.vault_id.clone(),
+            data_key,
+        };
+        Vault {
+            conn,
+            path: path.to_owned(),
+            header,
+            keys,
+            writer,
+            search_cache: SearchCache::default(),
+        }
     }
 
-    fn open_with(path: &Path, access: Access, unwrap: impl FnOnce(&Header) -> Result<SymmetricKey>) -> Result<Vault> {
+    fn open_with(
+        path: &Path,
+        access: Access,
+        unwrap: impl FnOnce(&Header) -> Result<SymmetricKey>,
+    ) -> Result<Vault> {
         // Take the writer lock first, so a second writer is refused before it spends
         // half a second on key derivation.
         let writer = match access {
@@ -271,11 +311,17 @@ impl Vault {
     /// Unlocks the vault at `path` with its passphrase. A wrong passphrase changes
     /// nothing and returns [`Error::WrongPassphrase`].
     pub fn unlock(path: &Path, passphrase: &str, access: Access) -> Result<Vault> {
-        Self::open_with(path, access, |header| header.unwrap_with_passphrase(passphrase))
+        Self::open_with(path, access, |header| {
+            header.unwrap_with_passphrase(passphrase)
+        })
     }
 
     /// Unlocks the vault with the recovery key that `init` printed.
-    pub fn unlock_with_recovery_key(path: &Path, recovery_key: &str, access: Access) -> Result<Vault> {
+    pub fn unlock_with_recovery_key(
+        path: &Path,
+        recovery_key: &str,
+        access: Access,
+    ) -> Result<Vault> {
         let key = RecoveryKey::parse(recovery_key).map_err(|_| Error::MalformedRecoveryKey)?;
         Self::open_with(path, access, |header| header.unwrap_with_recovery_key(&key))
     }
@@ -312,7 +358,8 @@ impl Vault {
         // (below-floor settings only exist in test vaults and stay as they are).
         let kdf = if current.meets_floor()
             && u64::from(current.memory_kib) * u64::from(current.iterations)
-                < u64::from(KdfParams::PRODUCTION.memory_kib) * u64::from(KdfParams::PRODUCTION.iterations)
+                < u64::from(KdfParams::PRODUCTION.memory_kib)
+                    * u64::from(KdfParams::PRODUCTION.iterations)
         {
             KdfParams::PRODUCTION
         } else {
@@ -386,7 +433,10 @@ impl Vault {
         for (meta, sealed) in store::load_rows(&self.conn, T::TABLE, Some(client_id))? {
             let record: T = self.keys.open(T::TABLE, &meta, &sealed)?;
             if record.record_id() != meta.id {
-                return Err(Error::TamperedRecord { table: T::TABLE.name(), id: meta.id });
+                return Err(Error::TamperedRecord {
+                    table: T::TABLE.name(),
+                    id: meta.id,
+                });
             }
             out.push(record);
             rows.insert((T::TABLE, meta.id.clone()), meta);
@@ -395,11 +445,19 @@ impl Vault {
     }
 
     pub(crate) fn load_client(&self, client_id: &str) -> Result<LoadedClient> {
-        let (meta, sealed) = store::load_row(&self.conn, Table::Clients, client_id)?
-            .ok_or_else(|| Error::NotFound { what: "client", id: client_id.to_owned() })?;
+        let (meta, sealed) =
+            store::load_row(&self.conn, Table::Clients, client_id)?.ok_or_else(|| {
+                Error::NotFound {
+                    what: "client",
+                    id: client_id.to_owned(),
+                }
+            })?;
         let profile: ClientProfile = self.keys.open(Table::Clients, &meta, &sealed)?;
         if profile.id != meta.id {
-            return Err(Error::TamperedRecord { table: "clients", id: meta.id });
+            return Err(Error::TamperedRecord {
+                table: "clients",
+                id: meta.id,
+            });
         }
         let mut rows = HashMap::new();
         rows.insert((Table::Clients, meta.id.clone()), meta);
@@ -417,15 +475,21 @@ impl Vault {
 
     /// The ids of every client, in creation order.
     pub(crate) fn client_ids(&self) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached("SELECT id FROM clients ORDER BY creation_order, id")?;
-        let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM clients ORDER BY creation_order, id")?;
+        let ids = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
         Ok(ids)
     }
 
     /// The client a child record belongs to.
     pub(crate) fn client_of(&self, table: Table, id: &str) -> Result<String> {
-        store::parent_of(&self.conn, table, id)?
-            .ok_or_else(|| Error::NotFound { what: table.record_name(), id: id.to_owned() })
+        store::parent_of(&self.conn, table, id)?.ok_or_else(|| Error::NotFound {
+            what: table.record_name(),
+            id: id.to_owned(),
+        })
     }
 
     // ----- the one write path -----
@@ -457,7 +521,11 @@ impl Vault {
 
     /// Inserts whole clients (and, for an import into a vault that has none, the
     /// clinician) in one transaction. The caller has validated them.
-    pub(crate) fn insert_clients(&mut self, clients: &[Client], clinician: Option<&Clinician>) -> Result<()> {
+    pub(crate) fn insert_clients(
+        &mut self,
+        clients: &[Client],
+        clinician: Option<&Clinician>,
+    ) -> Result<()> {
         self.require_writable()?;
         let set_clinician = clinician.is_some() && self.clinician()?.is_none();
         let tx = self.conn.transaction()?;
@@ -509,19 +577,66 @@ fn insert_client(tx: &Transaction<'_>, keys: &Keys, client: &Client) -> Result<(
     let sealed = keys.seal(Table::Clients, &meta, &client.profile)?;
     store::insert(tx, Table::Clients, &meta, &sealed)?;
     let empty = LoadedClient {
-        client: Client { parts: vec![], relationships: vec![], agreements: vec![], sessions: vec![], measures: vec![], ..client.clone() },
+        client: Client {
+            parts: vec![],
+            relationships: vec![],
+            agreements: vec![],
+            sessions: vec![],
+            measures: vec![],
+            ..client.clone()
+        },
         rows: HashMap::new(),
     };
     write_children(tx, keys, &empty, client)
 }
 
-fn write_children(tx: &Transaction<'_>, keys: &Keys, old: &LoadedClient, new: &Client) -> Result<()> {
+fn write_children(
+    tx: &Transaction<'_>,
+    keys: &Keys,
+    old: &LoadedClient,
+    new: &Client,
+) -> Result<()> {
     let client_id = new.id();
-    sync_table(tx, keys, client_id, &old.client.parts, &new.parts, &old.rows)?;
-    sync_table(tx, keys, client_id, &old.client.relationships, &new.relationships, &old.rows)?;
-    sync_table(tx, keys, client_id, &old.client.agreements, &new.agreements, &old.rows)?;
-    sync_table(tx, keys, client_id, &old.client.sessions, &new.sessions, &old.rows)?;
-    sync_table(tx, keys, client_id, &old.client.measures, &new.measures, &old.rows)?;
+    sync_table(
+        tx,
+        keys,
+        client_id,
+        &old.client.parts,
+        &new.parts,
+        &old.rows,
+    )?;
+    sync_table(
+        tx,
+        keys,
+        client_id,
+        &old.client.relationships,
+        &new.relationships,
+        &old.rows,
+    )?;
+    sync_table(
+        tx,
+        keys,
+        client_id,
+        &old.client.agreements,
+        &new.agreements,
+        &old.rows,
+    )?;
+    sync_table(
+        tx,
+        keys,
+        client_id,
+        &old.client.sessions,
+        &new.sessions,
+        &old.rows,
+    )?;
+    sync_table(
+        tx,
+        keys,
+        client_id,
+        &old.client.measures,
+        &new.measures,
+        &old.rows,
+    )?;
     Ok(())
 }
 
@@ -541,7 +656,14 @@ fn write_client_changes(
     for session in &new.sessions {
         if let Some(before) = old.client.session(&session.id) {
             if before.note != session.note {
-                note_history::remember(tx, keys, &session.id, &before.note, &session.note, history)?;
+                note_history::remember(
+                    tx,
+                    keys,
+                    &session.id,
+                    &before.note,
+                    &session.note,
+                    history,
+                )?;
             }
         }
     }
@@ -560,7 +682,10 @@ fn sync_table<T: ClientRecord>(
     rows: &HashMap<(Table, String), RowMeta>,
 ) -> Result<()> {
     let table = T::TABLE;
-    for gone in old.iter().filter(|o| !new.iter().any(|n| n.record_id() == o.record_id())) {
+    for gone in old
+        .iter()
+        .filter(|o| !new.iter().any(|n| n.record_id() == o.record_id()))
+    {
         // A session's note revisions go with it (ON DELETE CASCADE).
         store::delete(tx, table, gone.record_id())?;
     }
@@ -572,7 +697,10 @@ fn sync_table<T: ClientRecord>(
                 let mut meta = rows
                     .get(&(table, record.record_id().to_owned()))
                     .cloned()
-                    .ok_or_else(|| Error::NotFound { what: table.record_name(), id: record.record_id().to_owned() })?;
+                    .ok_or_else(|| Error::NotFound {
+                        what: table.record_name(),
+                        id: record.record_id().to_owned(),
+                    })?;
                 meta.revision += 1;
                 let sealed = keys.seal(table, &meta, record)?;
                 store::update(tx, table, &meta, &sealed)?;
@@ -592,9 +720,16 @@ fn sync_table<T: ClientRecord>(
                 let sealed = keys.seal(table, &meta, record)?;
                 store::insert(tx, table, &meta, &sealed).map_err(|e| match e {
                     Error::Storage(ref inner)
-                        if inner.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) =>
+                        if inner.sqlite_error_code()
+                            == Some(rusqlite::ErrorCode::ConstraintViolation) =>
                     {
-                        Error::rejected("", format!("the id {} is already used in this vault", record.record_id()))
+                        Error::rejected(
+                            "",
+                            format!(
+                                "the id {} is already used in this vault",
+                                record.record_id()
+                            ),
+                        )
                     }
                     other => other,
                 })?;

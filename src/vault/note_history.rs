@@ -56,7 +56,11 @@ pub(crate) fn remember(
             return Ok(());
         }
     }
-    let revision = NoteRevision { id: new_id(), saved_at: now, note: previous.to_owned() };
+    let revision = NoteRevision {
+        id: new_id(),
+        saved_at: now,
+        note: previous.to_owned(),
+    };
     let meta = RowMeta {
         id: revision.id.clone(),
         parent: Some(session_id.to_owned()),
@@ -77,10 +81,14 @@ impl Vault {
     pub fn note_revisions(&self, session_id: &str) -> Result<Vec<NoteRevision>> {
         self.client_of(Table::Sessions, session_id)?;
         let mut revisions = Vec::new();
-        for (meta, sealed) in store::load_rows(&self.conn, Table::NoteRevisions, Some(session_id))? {
+        for (meta, sealed) in store::load_rows(&self.conn, Table::NoteRevisions, Some(session_id))?
+        {
             let revision: NoteRevision = self.keys.open(Table::NoteRevisions, &meta, &sealed)?;
             if revision.id != meta.id {
-                return Err(Error::TamperedRecord { table: Table::NoteRevisions.name(), id: meta.id });
+                return Err(Error::TamperedRecord {
+                    table: Table::NoteRevisions.name(),
+                    id: meta.id,
+                });
             }
             revisions.push(revision);
         }
@@ -95,14 +103,20 @@ impl Vault {
             .note_revisions(session_id)?
             .into_iter()
             .find(|r| r.id == revision_id)
-            .ok_or_else(|| Error::NotFound { what: "note revision", id: revision_id.to_owned() })?;
+            .ok_or_else(|| Error::NotFound {
+                what: "note revision",
+                id: revision_id.to_owned(),
+            })?;
         let client_id = self.client_of(Table::Sessions, session_id)?;
         self.modify_client(&client_id, NoteHistory::KeepReplaced, |client| {
             let session = client
                 .sessions
                 .iter_mut()
                 .find(|s| s.id == session_id)
-                .ok_or_else(|| Error::NotFound { what: "session", id: session_id.to_owned() })?;
+                .ok_or_else(|| Error::NotFound {
+                    what: "session",
+                    id: session_id.to_owned(),
+                })?;
             session.note = revision.note;
             Ok(())
         })

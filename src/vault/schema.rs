@@ -101,7 +101,10 @@ pub fn stored_version(conn: &Connection) -> Result<i64> {
 pub fn check_not_newer(conn: &Connection) -> Result<i64> {
     let found = stored_version(conn)?;
     if found > current_version() {
-        return Err(Error::NewerFormat { found, supported: current_version() });
+        return Err(Error::NewerFormat {
+            found,
+            supported: current_version(),
+        });
     }
     Ok(found)
 }

@@ -100,20 +100,31 @@ pub fn row_associated_data(vault_id: &str, table: Table, meta: &RowMeta) -> Asso
 
 impl Keys {
     pub fn seal<T: Serialize>(&self, table: Table, meta: &RowMeta, value: &T) -> Result<Vec<u8>> {
-        let plain = Zeroizing::new(
-            serde_json::to_vec(value)
-                .map_err(|_| Error::Refused("The record could not be encoded for saving.".into()))?,
-        );
+        let plain =
+            Zeroizing::new(serde_json::to_vec(value).map_err(|_| {
+                Error::Refused("The record could not be encoded for saving.".into())
+            })?);
         let ad = row_associated_data(&self.vault_id, table, meta);
         Ok(self.data_key.seal(&plain, ad.as_bytes())?)
     }
 
     /// Opens a row's payload. A payload that fails to authenticate, or that
     /// authenticates but does not decode, is reported as a tampered record.
-    pub fn open<T: DeserializeOwned>(&self, table: Table, meta: &RowMeta, sealed: &[u8]) -> Result<T> {
-        let tampered = || Error::TamperedRecord { table: table.name(), id: meta.id.clone() };
+    pub fn open<T: DeserializeOwned>(
+        &self,
+        table: Table,
+        meta: &RowMeta,
+        sealed: &[u8],
+    ) -> Result<T> {
+        let tampered = || Error::TamperedRecord {
+            table: table.name(),
+            id: meta.id.clone(),
+        };
         let ad = row_associated_data(&self.vault_id, table, meta);
-        let plain = self.data_key.open(sealed, ad.as_bytes()).map_err(|_| tampered())?;
+        let plain = self
+            .data_key
+            .open(sealed, ad.as_bytes())
+            .map_err(|_| tampered())?;
         serde_json::from_slice(&plain).map_err(|_| tampered())
     }
 }
@@ -139,17 +150,26 @@ fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(RowMeta, Vec<u8>)> {
 }
 
 /// Every row of `table` (under `parent`, when given) in creation order.
-pub fn load_rows(conn: &Connection, table: Table, parent: Option<&str>) -> Result<Vec<(RowMeta, Vec<u8>)>> {
+pub fn load_rows(
+    conn: &Connection,
+    table: Table,
+    parent: Option<&str>,
+) -> Result<Vec<(RowMeta, Vec<u8>)>> {
     let rows = match (parent, table.parent_column()) {
         (Some(parent), Some(column)) => {
-            let sql = format!("{} WHERE {column} = ?1 ORDER BY creation_order, id", select_columns(table));
+            let sql = format!(
+                "{} WHERE {column} = ?1 ORDER BY creation_order, id",
+                select_columns(table)
+            );
             let mut stmt = conn.prepare_cached(&sql)?;
-            stmt.query_map([parent], read_row)?.collect::<rusqlite::Result<Vec<_>>>()?
+            stmt.query_map([parent], read_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?
         }
         _ => {
             let sql = format!("{} ORDER BY creation_order, id", select_columns(table));
             let mut stmt = conn.prepare_cached(&sql)?;
-            stmt.query_map([], read_row)?.collect::<rusqlite::Result<Vec<_>>>()?
+            stmt.query_map([], read_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?
         }
     };
     Ok(rows)
@@ -158,18 +178,29 @@ pub fn load_rows(conn: &Connection, table: Table, parent: Option<&str>) -> Resul
 /// One row by id.
 pub fn load_row(conn: &Connection, table: Table, id: &str) -> Result<Option<(RowMeta, Vec<u8>)>> {
     let sql = format!("{} WHERE id = ?1", select_columns(table));
-    Ok(conn.prepare_cached(&sql)?.query_row([id], read_row).optional()?)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], read_row)
+        .optional()?)
 }
 
 /// The parent id of a row (the client of a session, for instance).
 pub fn parent_of(conn: &Connection, table: Table, id: &str) -> Result<Option<String>> {
-    let Some(column) = table.parent_column() else { return Ok(None) };
+    let Some(column) = table.parent_column() else {
+        return Ok(None);
+    };
     let sql = format!("SELECT {column} FROM {} WHERE id = ?1", table.name());
-    Ok(conn.prepare_cached(&sql)?.query_row([id], |r| r.get(0)).optional()?)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
 }
 
 pub fn next_creation_order(conn: &Connection, table: Table) -> Result<i64> {
-    let sql = format!("SELECT COALESCE(MAX(creation_order), 0) + 1 FROM {}", table.name());
+    let sql = format!(
+        "SELECT COALESCE(MAX(creation_order), 0) + 1 FROM {}",
+        table.name()
+    );
     Ok(conn.query_row(&sql, [], |r| r.get(0))?)
 }
 
@@ -180,16 +211,25 @@ pub fn insert(conn: &Connection, table: Table, meta: &RowMeta, sealed: &[u8]) ->
                 "INSERT INTO {} (id, {column}, creation_order, revision, sealed) VALUES (?1, ?2, ?3, ?4, ?5)",
                 table.name()
             );
-            conn.prepare_cached(&sql)?
-                .execute(params![meta.id, meta.parent, meta.creation_order, meta.revision, sealed])?;
+            conn.prepare_cached(&sql)?.execute(params![
+                meta.id,
+                meta.parent,
+                meta.creation_order,
+                meta.revision,
+                sealed
+            ])?;
         }
         None => {
             let sql = format!(
                 "INSERT INTO {} (id, creation_order, revision, sealed) VALUES (?1, ?2, ?3, ?4)",
                 table.name()
             );
-            conn.prepare_cached(&sql)?
-                .execute(params![meta.id, meta.creation_order, meta.revision, sealed])?;
+            conn.prepare_cached(&sql)?.execute(params![
+                meta.id,
+                meta.creation_order,
+                meta.revision,
+                sealed
+            ])?;
         }
     }
     Ok(())
@@ -198,10 +238,18 @@ pub fn insert(conn: &Connection, table: Table, meta: &RowMeta, sealed: &[u8]) ->
 /// Replaces a row's payload with one sealed for `meta.revision` (the caller has
 /// incremented it).
 pub fn update(conn: &Connection, table: Table, meta: &RowMeta, sealed: &[u8]) -> Result<()> {
-    let sql = format!("UPDATE {} SET revision = ?2, sealed = ?3 WHERE id = ?1", table.name());
-    let changed = conn.prepare_cached(&sql)?.execute(params![meta.id, meta.revision, sealed])?;
+    let sql = format!(
+        "UPDATE {} SET revision = ?2, sealed = ?3 WHERE id = ?1",
+        table.name()
+    );
+    let changed = conn
+        .prepare_cached(&sql)?
+        .execute(params![meta.id, meta.revision, sealed])?;
     if changed != 1 {
-        return Err(Error::NotFound { what: table.record_name(), id: meta.id.clone() });
+        return Err(Error::NotFound {
+            what: table.record_name(),
+            id: meta.id.clone(),
+        });
     }
     Ok(())
 }

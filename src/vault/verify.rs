@@ -2,14 +2,14 @@
 //! SQLite file's own integrity, its foreign keys, the header and key material, that
 //! every record opens and authenticates, and that each client's records obey the rules.
 
+use super::Vault;
 use super::header::Header;
 use super::note_history::NoteRevision;
 use super::store::{self, Table};
-use super::Vault;
 use crate::error::{Error, Result};
 use crate::records::{Agreement, ClientProfile, Clinician, Measure, Part, Relationship, Session};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// One thing `verify` found wrong, in a plain sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -32,11 +32,19 @@ impl VerifyReport {
 }
 
 fn problem(record: Option<String>, message: impl Into<String>) -> Problem {
-    Problem { record, message: message.into() }
+    Problem {
+        record,
+        message: message.into(),
+    }
 }
 
 impl Vault {
-    fn check_rows<T: DeserializeOwned>(&self, table: Table, report: &mut VerifyReport, id_of: impl Fn(&T) -> &str) -> Result<()> {
+    fn check_rows<T: DeserializeOwned>(
+        &self,
+        table: Table,
+        report: &mut VerifyReport,
+        id_of: impl Fn(&T) -> &str,
+    ) -> Result<()> {
         for (meta, sealed) in store::load_rows(&self.conn, table, None)? {
             report.records_checked += 1;
             let record = format!("{}/{}", table.name(), meta.id);
@@ -44,7 +52,11 @@ impl Vault {
                 Ok(value) if id_of(&value) == meta.id => {}
                 Ok(_) => report.problems.push(problem(
                     Some(record),
-                    Error::TamperedRecord { table: table.name(), id: meta.id.clone() }.to_string(),
+                    Error::TamperedRecord {
+                        table: table.name(),
+                        id: meta.id.clone(),
+                    }
+                    .to_string(),
                 )),
                 Err(e) => report.problems.push(problem(Some(record), e.to_string())),
             }
@@ -54,18 +66,32 @@ impl Vault {
 
     /// Checks everything and reports each failure found.
     pub fn verify(&self) -> Result<VerifyReport> {
-        let mut report = VerifyReport { records_checked: 0, problems: Vec::new() };
+        let mut report = VerifyReport {
+            records_checked: 0,
+            problems: Vec::new(),
+        };
 
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
-        let lines = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let lines = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         if lines != ["ok"] {
             for line in lines {
-                report.problems.push(problem(None, format!("The database file is damaged: {line}.")));
+                report.problems.push(problem(
+                    None,
+                    format!("The database file is damaged: {line}."),
+                ));
             }
         }
         let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
         let dangling = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, String>(2)?)))?
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         for (table, rowid, parent) in dangling {
             report.problems.push(problem(
@@ -75,9 +101,14 @@ impl Vault {
         }
 
         match Header::read(&self.conn)? {
-            None => report.problems.push(problem(None, "The vault header is missing.")),
+            None => report
+                .problems
+                .push(problem(None, "The vault header is missing.")),
             Some(header) => {
-                if let Err(e) = header.check_format().and_then(|()| header.check_seal(&self.keys.data_key)) {
+                if let Err(e) = header
+                    .check_format()
+                    .and_then(|()| header.check_seal(&self.keys.data_key))
+                {
                     report.problems.push(problem(None, e.to_string()));
                 }
             }
@@ -96,9 +127,13 @@ impl Vault {
         // so one tampered row is reported once.
         if report.problems.is_empty() {
             for id in self.client_ids()? {
-                let outcome = self.client(&id).and_then(|client| crate::interchange::validate_client(&client));
+                let outcome = self
+                    .client(&id)
+                    .and_then(|client| crate::interchange::validate_client(&client));
                 if let Err(e) = outcome {
-                    report.problems.push(problem(Some(format!("clients/{id}")), e.to_string()));
+                    report
+                        .problems
+                        .push(problem(Some(format!("clients/{id}")), e.to_string()));
                 }
             }
         }

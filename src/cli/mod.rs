@@ -1,0 +1,170 @@
+//! Argument parsing, exit codes and the pieces every subcommand shares.
+
+mod backup;
+mod export;
+mod import;
+mod init;
+mod passphrase;
+mod passwd;
+mod recover;
+mod restore;
+mod verify;
+
+use clap::{Parser, Subcommand};
+use kapnotes::{Error, ErrorKind};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit codes, documented in `--help` and the README.
+pub mod exit {
+    pub const OTHER: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const WRONG_PASSPHRASE: u8 = 3;
+    pub const REJECTED: u8 = 4;
+    pub const INTEGRITY: u8 = 5;
+}
+
+const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success
+  1  anything else (including a vault held open for writing by another process)
+  2  usage error
+  3  wrong passphrase or recovery key
+  4  input rejected (import, restore of an unusable file)
+  5  integrity failure found (verify, or a read that hit a tampered record)
+
+Passphrases are asked without echo on a terminal (a new one twice). When standard input
+is not a terminal, they are read from it, one per line (only the line ending is
+stripped): init: the new passphrase; passwd: the old, then the new; recover: the
+recovery key, then the new passphrase.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kapnotes",
+    version,
+    about = "Encrypted, offline clinical records for Ketamine-Assisted Psychotherapy (KAP) with IFS",
+    after_help = EXIT_CODES_HELP
+)]
+pub struct Cli {
+    /// The vault file [default: $KAPNOTES_VAULT, else <data dir>/kapnotes/vault.kapnotes]
+    #[arg(long, global = true, value_name = "PATH", env = "KAPNOTES_VAULT")]
+    vault: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a new vault and print its recovery key once
+    Init,
+    /// Import an interchange document (all or nothing)
+    Import {
+        /// The JSON file to import
+        file: PathBuf,
+    },
+    /// Export the whole vault, or one client for a records request, as JSON (not encrypted)
+    Export {
+        /// Export only this client (a records request)
+        #[arg(long, value_name = "ID")]
+        client: Option<String>,
+        /// With --client: include sessions marked as psychotherapy notes
+        #[arg(long, requires = "client")]
+        include_psychotherapy_notes: bool,
+        /// Write to this file instead of standard output
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Check the whole vault: the file, the header and keys, and every record
+    Verify,
+    /// Change the passphrase (records are not re-encrypted)
+    Passwd,
+    /// Set a new passphrase using the recovery key
+    Recover,
+    /// Write a consistent, encrypted copy of the vault (needs no passphrase)
+    Backup {
+        /// Where to write the backup
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Restore a backup as a new vault at --vault (never overwrites a vault)
+    Restore {
+        /// The backup file
+        file: PathBuf,
+    },
+}
+
+/// A failed command: what to print and which exit code to return.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub exit_code: u8,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        let exit_code = match error.kind() {
+            ErrorKind::WrongPassphrase => exit::WRONG_PASSPHRASE,
+            ErrorKind::Rejected => exit::REJECTED,
+            ErrorKind::Integrity => exit::INTEGRITY,
+            _ => exit::OTHER,
+        };
+        Failure {
+            message: error.to_string(),
+            exit_code,
+        }
+    }
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            message: message.into(),
+            exit_code: exit::USAGE,
+        }
+    }
+
+    pub fn other(message: impl Into<String>) -> Self {
+        Failure {
+            message: message.into(),
+            exit_code: exit::OTHER,
+        }
+    }
+}
+
+pub type Outcome = Result<ExitCode, Failure>;
+
+fn vault_path(given: Option<PathBuf>) -> Result<PathBuf, Failure> {
+    given
+        .or_else(kapnotes::vault::default_vault_path)
+        .ok_or_else(|| {
+            Failure::usage(
+                "No data folder is known on this system; give the vault's path with --vault.",
+            )
+        })
+}
+
+pub fn run(cli: Cli) -> Outcome {
+    let vault = vault_path(cli.vault)?;
+    let mut input = passphrase::Input::from_environment();
+    match cli.command {
+        Command::Init => init::run(&vault, &mut input),
+        Command::Import { file } => import::run(&vault, &file, &mut input),
+        Command::Export {
+            client,
+            include_psychotherapy_notes,
+            output,
+        } => export::run(
+            &vault,
+            client,
+            include_psychotherapy_notes,
+            output.as_deref(),
+            &mut input,
+        ),
+        Command::Verify => verify::run(&vault, &mut input),
+        Command::Passwd => passwd::run(&vault, &mut input),
+        Command::Recover => recover::run(&vault, &mut input),
+        Command::Backup { output } => backup::run(&vault, &output),
+        Command::Restore { file } => restore::run(&file, &vault, &mut input),
+    }
+}

@@ -1,0 +1,27 @@
+use super::passphrase::Input;
+use super::{Outcome, exit};
+use kapnotes::{Access, Vault};
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn run(vault_path: &Path, input: &mut Input) -> Outcome {
+    let passphrase = input.secret("Passphrase")?;
+    let vault = Vault::unlock(vault_path, &passphrase, Access::ReadOnly)?;
+    let report = vault.verify()?;
+    if report.is_clean() {
+        println!(
+            "Checked {} records: the vault is intact.",
+            report.records_checked
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    for problem in &report.problems {
+        println!("PROBLEM: {}", problem.message);
+    }
+    eprintln!(
+        "kapnotes: {} problem(s) found in {} records. Restore the vault from a backup that verifies.",
+        report.problems.len(),
+        report.records_checked
+    );
+    Ok(ExitCode::from(exit::INTEGRITY))
+}

@@ -1,0 +1,305 @@
+//! The `kapnotes` command line: commands, standard-input passphrases, files it writes,
+//! and the documented exit codes.
+
+use crate::common::*;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn kapnotes(vault: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kapnotes"))
+        .arg("--vault")
+        .arg(vault)
+        .args(args)
+        .env_remove("KAPNOTES_VAULT")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn line(passphrase: &str) -> String {
+    format!("{passphrase}\n")
+}
+
+#[test]
+fn init_prints_a_recovery_key_that_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("v.kapnotes");
+    let out = kapnotes(&vault, &["init"], "a good long passphrase\n");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let key = String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert_eq!(key.split('-').count(), 8, "{key}");
+    assert!(stderr(&out).contains("shown only this once"));
+    assert_eq!(
+        std::fs::metadata(&vault).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+
+    // init refuses to replace a vault.
+    assert_eq!(
+        code(&kapnotes(&vault, &["init"], "a good long passphrase\n")),
+        1
+    );
+
+    let out = kapnotes(
+        &vault,
+        &["recover"],
+        &format!("{key}\nnew passphrase here\n"),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        code(&kapnotes(&vault, &["verify"], "new passphrase here\n")),
+        0
+    );
+    assert_eq!(
+        code(&kapnotes(
+            &vault,
+            &["recover"],
+            "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH\nx y z w q r\n"
+        )),
+        3
+    );
+}
+
+#[test]
+fn passphrases_keep_their_spaces_and_only_lose_the_line_ending() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("v.kapnotes");
+    let (v, _) =
+        kapnotes::Vault::create_insecure_for_tests(&vault, " spaced  passphrase ").unwrap();
+    drop(v);
+    assert_eq!(
+        code(&kapnotes(&vault, &["verify"], " spaced  passphrase \r\n")),
+        0
+    );
+    assert_eq!(
+        code(&kapnotes(&vault, &["verify"], "spaced  passphrase\n")),
+        3
+    );
+    // No line at all is a usage error.
+    assert_eq!(code(&kapnotes(&vault, &["verify"], "")), 2);
+}
+
+#[test]
+fn import_export_and_records_requests() {
+    let (tv, vault) = TestVault::new();
+    drop(vault);
+    let example = tv.file("example.json");
+    std::fs::write(&example, EXAMPLE).unwrap();
+    let out = kapnotes(
+        &tv.path,
+        &["import", example.to_str().unwrap()],
+        &line(PASSPHRASE),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+
+    let out = kapnotes(&tv.path, &["export"], &line(PASSPHRASE));
+    assert_eq!(code(&out), 0);
+    assert!(stderr(&out).contains("NOT encrypted"));
+    let mut exported: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut canonical: serde_json::Value = serde_json::from_str(EXAMPLE_CANONICAL).unwrap();
+    exported.as_object_mut().unwrap().remove("exported_at");
+    canonical.as_object_mut().unwrap().remove("exported_at");
+    assert_eq!(exported, canonical);
+
+    let file = tv.file("request.json");
+    let out = kapnotes(
+        &tv.path,
+        &["export", "--client", CLIENT, "-o", file.to_str().unwrap()],
+        &line(PASSPHRASE),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains("NOT encrypted"));
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("The Planner")
+    );
+
+    // A second import of the same document is rejected (its ids are in the vault).
+    let out = kapnotes(
+        &tv.path,
+        &["import", example.to_str().unwrap()],
+        &line(PASSPHRASE),
+    );
+    assert_eq!(code(&out), 4);
+    assert!(stderr(&out).contains("/clients/0/id"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Nothing was written"));
+    // So is a file that is not there.
+    assert_eq!(
+        code(&kapnotes(
+            &tv.path,
+            &["import", "/nonexistent.json"],
+            &line(PASSPHRASE)
+        )),
+        4
+    );
+}
+
+#[test]
+fn exit_codes_are_as_documented() {
+    let (tv, vault) = TestVault::with_example();
+    // A second writer is refused while the vault is open for writing (1)…
+    let example = tv.file("example.json");
+    std::fs::write(&example, EXAMPLE).unwrap();
+    let out = kapnotes(
+        &tv.path,
+        &["import", example.to_str().unwrap()],
+        &line(PASSPHRASE),
+    );
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("open for writing"),
+        "{}",
+        stderr(&out)
+    );
+    // …but reading is not blocked.
+    assert_eq!(code(&kapnotes(&tv.path, &["verify"], &line(PASSPHRASE))), 0);
+    drop(vault);
+
+    assert_eq!(
+        code(&kapnotes(&tv.path, &["verify"], "wrong passphrase\n")),
+        3
+    );
+    assert_eq!(code(&kapnotes(&tv.path, &["export", "--bogus"], "")), 2);
+    assert_eq!(code(&kapnotes(&tv.path, &["backup"], "")), 2);
+
+    // Tamper with a record: verify reports it (5) and so does a read that hits it.
+    let conn = rusqlite::Connection::open(&tv.path).unwrap();
+    conn.execute(
+        "UPDATE sessions SET sealed = zeroblob(80) WHERE id = ?1",
+        [DOSING],
+    )
+    .unwrap();
+    drop(conn);
+    let out = kapnotes(&tv.path, &["verify"], &line(PASSPHRASE));
+    assert_eq!(code(&out), 5);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(DOSING));
+    assert_eq!(code(&kapnotes(&tv.path, &["export"], &line(PASSPHRASE))), 5);
+
+    let help = Command::new(env!("CARGO_BIN_EXE_kapnotes"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    for needle in [
+        "Exit codes",
+        "3  wrong passphrase",
+        "5  integrity failure",
+        "backup",
+        "restore",
+    ] {
+        assert!(help.contains(needle), "--help lacks {needle}");
+    }
+}
+
+#[test]
+fn passwd_backup_and_restore() {
+    let (tv, vault) = TestVault::with_example();
+    drop(vault);
+    let backup = tv.file("monday.kapnotes");
+    let out = kapnotes(&tv.path, &["backup", "-o", backup.to_str().unwrap()], "");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+
+    let out = kapnotes(
+        &tv.path,
+        &["passwd"],
+        &format!("{PASSPHRASE}\nthe new passphrase\n"),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        code(&kapnotes(&tv.path, &["verify"], "the new passphrase\n")),
+        0
+    );
+    assert_eq!(
+        code(&kapnotes(
+            &tv.path,
+            &["passwd"],
+            "wrong one\nwhatever else\n"
+        )),
+        3
+    );
+
+    // restore refuses to overwrite a vault, and asks for the passphrase of the backup's day.
+    let out = kapnotes(
+        &tv.path,
+        &["restore", backup.to_str().unwrap()],
+        &line(PASSPHRASE),
+    );
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("left untouched"));
+    let target = tv.file("restored.kapnotes");
+    assert_eq!(
+        code(&kapnotes(
+            &target,
+            &["restore", backup.to_str().unwrap()],
+            "the new passphrase\n"
+        )),
+        3
+    );
+    assert!(!target.exists());
+    let out = kapnotes(
+        &target,
+        &["restore", backup.to_str().unwrap()],
+        &line(PASSPHRASE),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(code(&kapnotes(&target, &["verify"], &line(PASSPHRASE))), 0);
+
+    let junk = tv.file("junk");
+    std::fs::write(&junk, "hello").unwrap();
+    assert_eq!(
+        code(&kapnotes(
+            &tv.file("x.kapnotes"),
+            &["restore", junk.to_str().unwrap()],
+            &line(PASSPHRASE)
+        )),
+        4
+    );
+}
+
+#[test]
+fn the_vault_path_can_come_from_the_environment() {
+    let (tv, vault) = TestVault::with_example();
+    drop(vault);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kapnotes"))
+        .arg("verify")
+        .env("KAPNOTES_VAULT", &tv.path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(line(PASSPHRASE).as_bytes())
+        .unwrap();
+    assert_eq!(child.wait_with_output().unwrap().status.code(), Some(0));
+}

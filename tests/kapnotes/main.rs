@@ -1,0 +1,11 @@
+//! The integration tests: one binary, a module per area. Every test works on real
+//! SQLite files in a temporary folder.
+
+mod cli;
+mod common;
+mod crash;
+mod interchange;
+mod records;
+mod search;
+mod security;
+mod storage;

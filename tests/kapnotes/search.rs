@@ -1,0 +1,114 @@
+//! Full-text search, in memory, over every clinical text field.
+
+use crate::common::*;
+use kapnotes::records::*;
+use kapnotes::search::RecordKind;
+
+#[test]
+fn finds_words_regardless_of_case_and_accents_with_a_snippet() {
+    let (_tv, mut vault) = TestVault::with_example();
+    let mut session = vault.session(INTEGRATION).unwrap();
+    session.note = "Elle a parlé de l'Été à São Paulo, et du café.".into();
+    vault.update_session(session).unwrap();
+
+    let hits = vault.search("SAO paulo", Some(CLIENT)).unwrap();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].record_id, INTEGRATION);
+    assert_eq!(hits[0].kind, RecordKind::Session);
+    assert_eq!(hits[0].field, "note");
+    assert!(hits[0].snippet.contains("São Paulo"), "{}", hits[0].snippet);
+
+    assert_eq!(vault.search("ete", None).unwrap()[0].record_id, INTEGRATION);
+    assert_eq!(vault.search("CAFÉ", None).unwrap().len(), 1);
+}
+
+#[test]
+fn searches_every_kind_of_text() {
+    let (_tv, mut vault) = TestVault::with_example();
+    let cases = [
+        (
+            "eye shades",
+            RecordKind::Session,
+            DOSING,
+            "check-in requests",
+        ),
+        ("nobody will come", RecordKind::Part, LITTLE_ONE, "burdens"),
+        (
+            "ashamed",
+            RecordKind::Relationship,
+            "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e22",
+            "relationship note",
+        ),
+        (
+            "call a pause",
+            RecordKind::Agreement,
+            "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e30",
+            "agreement",
+        ),
+        ("slept well", RecordKind::Session, DOSING, "addendum"),
+        (
+            "blue stone",
+            RecordKind::Session,
+            PREPARATION,
+            "safety plan",
+        ),
+        (
+            "someone finally came",
+            RecordKind::Session,
+            INTEGRATION,
+            "messages",
+        ),
+        (
+            "treatment-resistant",
+            RecordKind::Client,
+            CLIENT,
+            "client notes",
+        ),
+        (
+            "understand why",
+            RecordKind::Session,
+            PREPARATION,
+            "intention",
+        ),
+    ];
+    for (query, kind, id, field) in cases {
+        let hits = vault.search(query, None).unwrap();
+        assert!(
+            hits.iter()
+                .any(|h| h.kind == kind && h.record_id == id && h.field == field),
+            "{query}: {hits:?}"
+        );
+    }
+}
+
+#[test]
+fn all_words_must_match_and_results_follow_changes() {
+    let (_tv, mut vault) = TestVault::with_example();
+    assert!(vault.search("planner zebra", None).unwrap().is_empty());
+    assert!(!vault.search("planner rest", None).unwrap().is_empty());
+    assert!(vault.search("   ", None).unwrap().is_empty());
+
+    let mut part = vault.part(SCROLLING).unwrap();
+    part.description = "Now also plays a zebra game.".into();
+    vault.update_part(part).unwrap();
+    let hits = vault.search("zebra", None).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].record_id, SCROLLING);
+}
+
+#[test]
+fn searches_one_client_or_the_whole_vault() {
+    let (_tv, mut vault) = TestVault::with_example();
+    let mut other = ClientProfile::new("M.K.");
+    other.notes = "Also feels stuck at work.".into();
+    let other_id = other.id.clone();
+    vault.create_client(other).unwrap();
+    assert_eq!(vault.search("stuck", Some(&other_id)).unwrap().len(), 1);
+    let everywhere = vault.search("stuck", None).unwrap();
+    assert!(
+        everywhere
+            .iter()
+            .any(|h| h.client_id == other_id && h.client_name == "M.K.")
+    );
+    assert!(everywhere.iter().any(|h| h.client_id == CLIENT));
+}

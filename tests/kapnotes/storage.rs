@@ -1,0 +1,185 @@
+//! The file itself: permissions, SQLite settings, the schema version guard, backups
+//! (also taken while a writer is busy) and restores.
+
+use crate::common::*;
+use kapnotes::vault::{backup_file, restore_backup};
+use kapnotes::{Access, Error, ErrorKind, Vault};
+use rusqlite::Connection;
+use std::os::unix::fs::PermissionsExt;
+
+fn mode(path: &std::path::Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn a_new_vault_is_private_and_uses_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir
+        .path()
+        .join("nested")
+        .join("kapnotes")
+        .join("vault.kapnotes");
+    let (vault, _) = Vault::create_insecure_for_tests(&path, PASSPHRASE).unwrap();
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(path.parent().unwrap()), 0o700);
+    drop(vault);
+    let conn = Connection::open(&path).unwrap();
+    let journal: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(journal, "wal");
+}
+
+#[test]
+fn a_vault_from_a_newer_kapnotes_is_refused() {
+    let (tv, vault) = TestVault::with_example();
+    vault.lock();
+    Connection::open(&tv.path)
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
+    let err = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadOnly)
+        .err()
+        .unwrap();
+    assert!(matches!(err, Error::NewerFormat { found: 99, .. }), "{err}");
+}
+
+#[test]
+fn missing_and_foreign_files_get_plain_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("none.kapnotes");
+    assert!(matches!(
+        Vault::unlock(&missing, PASSPHRASE, Access::ReadOnly),
+        Err(Error::VaultNotFound(_))
+    ));
+    let junk = dir.path().join("junk.kapnotes");
+    std::fs::write(&junk, vec![7u8; 8192]).unwrap();
+    let err = Vault::unlock(&junk, PASSPHRASE, Access::ReadOnly)
+        .err()
+        .unwrap();
+    assert!(matches!(err, Error::NotAVault(_)), "{err}");
+    let other_db = dir.path().join("other.sqlite");
+    Connection::open(&other_db)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x)")
+        .unwrap();
+    assert!(matches!(
+        Vault::unlock(&other_db, PASSPHRASE, Access::ReadOnly),
+        Err(Error::NotAVault(_))
+    ));
+}
+
+#[test]
+fn backup_then_restore_gives_the_same_vault() {
+    let (tv, vault) = TestVault::with_example();
+    let expected = export_value(&vault);
+    let backup = tv.file("backups/monday.kapnotes");
+    std::fs::create_dir_all(backup.parent().unwrap()).unwrap();
+    let summary = backup_file(&tv.path, &backup).unwrap();
+    assert!(summary.bytes > 0);
+    assert_eq!(mode(&backup), 0o600);
+    let leftovers: Vec<_> = std::fs::read_dir(backup.parent().unwrap())
+        .unwrap()
+        .collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+
+    let restored = tv.file("restored/vault.kapnotes");
+    restore_backup(&backup, &restored, PASSPHRASE).unwrap();
+    let reopened = Vault::unlock(&restored, PASSPHRASE, Access::ReadWrite).unwrap();
+    assert_eq!(export_value(&reopened), expected);
+    assert!(reopened.verify().unwrap().is_clean());
+}
+
+#[test]
+fn restore_never_overwrites_and_checks_the_passphrase_of_the_day() {
+    let (tv, mut vault) = TestVault::with_example();
+    let backup = tv.file("b.kapnotes");
+    backup_file(&tv.path, &backup).unwrap();
+    vault
+        .change_passphrase("the passphrase of next week")
+        .unwrap();
+    drop(vault);
+
+    assert!(matches!(
+        restore_backup(&backup, &tv.path, PASSPHRASE),
+        Err(Error::AlreadyExists(_))
+    ));
+    let target = tv.file("restored.kapnotes");
+    let err = restore_backup(&backup, &target, "the passphrase of next week").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::WrongPassphrase);
+    assert!(!target.exists());
+    restore_backup(&backup, &target, PASSPHRASE).unwrap();
+
+    let junk = tv.file("junk.bin");
+    std::fs::write(&junk, b"not a backup at all").unwrap();
+    let err = restore_backup(&junk, &tv.file("x.kapnotes"), PASSPHRASE).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Rejected, "{err}");
+    assert!(!tv.file("x.kapnotes").exists());
+}
+
+#[test]
+fn a_tampered_backup_is_not_restored() {
+    let (tv, vault) = TestVault::with_example();
+    drop(vault);
+    let backup = tv.file("b.kapnotes");
+    backup_file(&tv.path, &backup).unwrap();
+    let conn = Connection::open(&backup).unwrap();
+    let mut sealed: Vec<u8> = conn
+        .query_row("SELECT sealed FROM parts WHERE id = ?1", [PLANNER], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    sealed[30] ^= 4;
+    conn.execute(
+        "UPDATE parts SET sealed = ?1 WHERE id = ?2",
+        rusqlite::params![sealed, PLANNER],
+    )
+    .unwrap();
+    drop(conn);
+    let target = tv.file("restored.kapnotes");
+    let err = restore_backup(&backup, &target, PASSPHRASE).unwrap_err();
+    assert!(matches!(err, Error::BackupDamaged { .. }), "{err}");
+    assert_eq!(err.kind(), ErrorKind::Integrity);
+    assert!(!target.exists());
+}
+
+#[test]
+fn a_backup_cannot_overwrite_its_own_vault() {
+    let (tv, vault) = TestVault::with_example();
+    drop(vault);
+    assert!(backup_file(&tv.path, &tv.path).is_err());
+    assert!(Vault::unlock(&tv.path, PASSPHRASE, Access::ReadOnly).is_ok());
+}
+
+#[test]
+fn a_backup_taken_while_a_writer_is_busy_is_consistent() {
+    let (tv, mut vault) = TestVault::with_example();
+    let path = tv.path.clone();
+    let writer = std::thread::spawn(move || {
+        for i in 0..60 {
+            let mut s = dosing_session(&format!("2026-07-{:02}", 1 + i % 28));
+            s.note = format!("Session written during a backup, number {i}.");
+            vault.create_session(CLIENT, s).unwrap();
+        }
+        vault
+    });
+    let mut backups = Vec::new();
+    for i in 0..8 {
+        let backup = tv.file(&format!("during-{i}.kapnotes"));
+        backup_file(&path, &backup).unwrap();
+        backups.push(backup);
+    }
+    let vault = writer.join().unwrap();
+    let final_count = vault.sessions(CLIENT).unwrap().len();
+    drop(vault);
+    let mut previous = 0;
+    for (i, backup) in backups.iter().enumerate() {
+        let restored = tv.file(&format!("restored-{i}.kapnotes"));
+        restore_backup(backup, &restored, PASSPHRASE).unwrap();
+        let vault = Vault::unlock(&restored, PASSPHRASE, Access::ReadOnly).unwrap();
+        assert!(vault.verify().unwrap().is_clean());
+        let count = vault.sessions(CLIENT).unwrap().len();
+        assert!(count >= previous && count <= final_count);
+        previous = count;
+    }
+}
