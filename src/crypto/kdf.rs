@@ -32,7 +32,7 @@ impl KdfParams {
     /// docs/BENCHMARKS.md), well above the floor.
     pub const PRODUCTION: KdfParams = KdfParams {
         memory_kib: 128 * 1024,
-        iterations: 4,
+        iterations: 5,
         parallelism: 1,
     };
 

@@ -80,13 +80,13 @@ pub(crate) fn check_client(client: &Client, base: &str, findings: &mut Findings)
         }
     };
 
-    if let Some(prescriber) = &client.profile.prescriber {
-        if prescriber.dose_min_mg.value() > prescriber.dose_max_mg.value() {
-            findings.reject(
-                format!("{base}/prescriber/dose_min_mg"),
-                "the prescriber's lowest dose is greater than the highest dose",
-            );
-        }
+    if let Some(prescriber) = &client.profile.prescriber
+        && prescriber.dose_min_mg.value() > prescriber.dose_max_mg.value()
+    {
+        findings.reject(
+            format!("{base}/prescriber/dose_min_mg"),
+            "the prescriber's lowest dose is greater than the highest dose",
+        );
     }
 
     for (i, r) in client.relationships.iter().enumerate() {
@@ -170,13 +170,13 @@ pub(crate) fn check_client(client: &Client, base: &str, findings: &mut Findings)
         }
     }
     for (i, measure) in client.measures.iter().enumerate() {
-        if let Some(session_id) = &measure.session {
-            if client.session(session_id).is_none() {
-                findings.reject(
-                    format!("{base}/measures/{i}/session"),
-                    format!("the session {session_id} is not a session of this client"),
-                );
-            }
+        if let Some(session_id) = &measure.session
+            && client.session(session_id).is_none()
+        {
+            findings.reject(
+                format!("{base}/measures/{i}/session"),
+                format!("the session {session_id} is not a session of this client"),
+            );
         }
     }
 }

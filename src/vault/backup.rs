@@ -29,10 +29,10 @@ fn temporary_beside(target: &Path) -> PathBuf {
 
 fn sync_folder_of(path: &Path) {
     // Makes the rename itself durable; not possible (nor needed) on every platform.
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        if let Ok(dir) = std::fs::File::open(parent) {
-            let _ = dir.sync_all();
-        }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && let Ok(dir) = std::fs::File::open(parent)
+    {
+        let _ = dir.sync_all();
     }
 }
 

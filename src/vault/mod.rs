@@ -144,14 +144,15 @@ fn check_new_passphrase(passphrase: &str) -> Result<()> {
 /// Creates the file (0600) and, if missing, its folder (0700), refusing to replace
 /// anything that exists.
 fn create_private_file(path: &Path) -> Result<()> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        if !parent.exists() {
-            let mut builder = std::fs::DirBuilder::new();
-            builder.recursive(true);
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-            builder.create(parent).map_err(|e| Error::io(parent, e))?;
-        }
+    if let Some(parent) = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty() && !p.exists())
+    {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(parent).map_err(|e| Error::io(parent, e))?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -654,17 +655,10 @@ fn write_client_changes(
         store::update(tx, Table::Clients, &meta, &sealed)?;
     }
     for session in &new.sessions {
-        if let Some(before) = old.client.session(&session.id) {
-            if before.note != session.note {
-                note_history::remember(
-                    tx,
-                    keys,
-                    &session.id,
-                    &before.note,
-                    &session.note,
-                    history,
-                )?;
-            }
+        if let Some(before) = old.client.session(&session.id)
+            && before.note != session.note
+        {
+            note_history::remember(tx, keys, &session.id, &before.note, &session.note, history)?;
         }
     }
     write_children(tx, keys, old, new)

@@ -441,11 +441,12 @@ proptest! {
         // And the export says what was imported.
         let exported: Value = serde_json::from_str(&first).unwrap();
         prop_assert_eq!(&exported["clients"][0]["sessions"][0]["note"], &doc["clients"][0]["sessions"][0]["note"]);
-        let summary = |parts: &Value| -> Vec<(Value, Value, Value, Option<f64>, Option<f64>)> {
-            parts.as_array().unwrap().iter().map(|p| (
-                p["id"].clone(), p["name"].clone(), p["fears"].clone(),
+        // Positions compared as numbers: 12 and 12.0 are the same coordinate.
+        let summary = |parts: &Value| -> Vec<Value> {
+            parts.as_array().unwrap().iter().map(|p| json!([
+                p["id"], p["name"], p["fears"],
                 p["position"]["x"].as_f64(), p["position"]["y"].as_f64(),
-            )).collect()
+            ])).collect()
         };
         prop_assert_eq!(summary(&exported["clients"][0]["parts"]), summary(&doc["clients"][0]["parts"]));
     }
