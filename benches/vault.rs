@@ -53,7 +53,11 @@ fn prose(seed: usize, chars: usize) -> String {
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         out.push_str(WORDS[(state >> 33) % WORDS.len()]);
-        out.push(if (state >> 20) % 9 == 0 { '.' } else { ' ' });
+        out.push(if (state >> 20).is_multiple_of(9) {
+            '.'
+        } else {
+            ' '
+        });
     }
     out
 }
