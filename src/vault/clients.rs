@@ -39,6 +39,18 @@ pub(crate) fn guard_signed_sessions(before: &Client, after: &Client) -> Result<(
     Ok(())
 }
 
+/// The session `session_id` of a client, to change it.
+pub(crate) fn session_in<'a>(client: &'a mut Client, session_id: &str) -> Result<&'a mut Session> {
+    client
+        .sessions
+        .iter_mut()
+        .find(|s| s.id == session_id)
+        .ok_or_else(|| Error::NotFound {
+            what: "session",
+            id: session_id.to_owned(),
+        })
+}
+
 /// What in a client's record points at `id` (a part, a session, or an intention), in
 /// words for an error message.
 fn references_to(client: &Client, id: &str) -> Vec<&'static str> {
@@ -170,13 +182,7 @@ impl Vault {
                 what: T::TABLE.record_name(),
                 id: id.to_owned(),
             })?;
-        let record: T = self.keys.open(T::TABLE, &meta, &sealed)?;
-        if record.record_id() != meta.id {
-            return Err(Error::TamperedRecord {
-                table: T::TABLE.name(),
-                id: meta.id,
-            });
-        }
+        let record: T = self.keys.open_record(T::TABLE, &meta, &sealed)?;
         Ok(record)
     }
 
@@ -186,13 +192,7 @@ impl Vault {
     pub fn list_clients(&self) -> Result<Vec<ClientProfile>> {
         let mut clients = Vec::new();
         for (meta, sealed) in store::load_rows(&self.conn, Table::Clients, None)? {
-            let profile: ClientProfile = self.keys.open(Table::Clients, &meta, &sealed)?;
-            if profile.id != meta.id {
-                return Err(Error::TamperedRecord {
-                    table: "clients",
-                    id: meta.id,
-                });
-            }
+            let profile: ClientProfile = self.keys.open_record(Table::Clients, &meta, &sealed)?;
             clients.push(profile);
         }
         clients.sort_by(|a, b| {
@@ -216,7 +216,7 @@ impl Vault {
                     id: client_id.to_owned(),
                 }
             })?;
-        self.keys.open(Table::Clients, &meta, &sealed)
+        self.keys.open_record(Table::Clients, &meta, &sealed)
     }
 
     pub fn create_client(&mut self, profile: ClientProfile) -> Result<()> {
@@ -385,11 +385,7 @@ impl Vault {
         let client_id = self.client_of(Table::Sessions, session_id)?;
         let at = Timestamp::now();
         self.modify_client(&client_id, NoteHistory::Automatic, |client| {
-            let session = client
-                .sessions
-                .iter_mut()
-                .find(|s| s.id == session_id)
-                .ok_or_else(|| Error::NotFound { what: "session", id: session_id.to_owned() })?;
+            let session = session_in(client, session_id)?;
             if session.is_signed() {
                 return Err(Error::Refused("This session is already signed.".into()));
             }
@@ -412,11 +408,7 @@ impl Vault {
             text: text.to_owned(),
         };
         self.modify_client(&client_id, NoteHistory::Automatic, |client| {
-            let session = client
-                .sessions
-                .iter_mut()
-                .find(|s| s.id == session_id)
-                .ok_or_else(|| Error::NotFound { what: "session", id: session_id.to_owned() })?;
+            let session = session_in(client, session_id)?;
             if !session.is_signed() {
                 return Err(Error::Refused(
                     "Addenda are for signed notes; this note is not signed yet, so edit it directly.".into(),

@@ -32,7 +32,7 @@ use header::Header;
 use rusqlite::{Connection, OpenFlags, Transaction};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use store::{Keys, RowMeta};
+use store::{Identified, Keys, RowMeta};
 use writer_lock::WriterLock;
 
 /// The shortest passphrase a new vault accepts.
@@ -185,16 +185,17 @@ pub(crate) struct LoadedClient {
 
 /// A record kept in its own row under a client.
 pub(crate) trait ClientRecord:
-    serde::Serialize + serde::de::DeserializeOwned + PartialEq
+    serde::Serialize + serde::de::DeserializeOwned + PartialEq + Identified
 {
     const TABLE: Table;
-    fn record_id(&self) -> &str;
 }
 
 macro_rules! client_record {
     ($type:ty, $table:expr) => {
         impl ClientRecord for $type {
             const TABLE: Table = $table;
+        }
+        impl Identified for $type {
             fn record_id(&self) -> &str {
                 &self.id
             }
@@ -206,6 +207,12 @@ client_record!(Relationship, Table::Relationships);
 client_record!(Agreement, Table::Agreements);
 client_record!(Session, Table::Sessions);
 client_record!(Measure, Table::Measures);
+
+impl Identified for ClientProfile {
+    fn record_id(&self) -> &str {
+        &self.id
+    }
+}
 
 /// How a change treats the session notes it touches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -432,13 +439,7 @@ impl Vault {
     ) -> Result<Vec<T>> {
         let mut out = Vec::new();
         for (meta, sealed) in store::load_rows(&self.conn, T::TABLE, Some(client_id))? {
-            let record: T = self.keys.open(T::TABLE, &meta, &sealed)?;
-            if record.record_id() != meta.id {
-                return Err(Error::TamperedRecord {
-                    table: T::TABLE.name(),
-                    id: meta.id,
-                });
-            }
+            let record: T = self.keys.open_record(T::TABLE, &meta, &sealed)?;
             out.push(record);
             rows.insert((T::TABLE, meta.id.clone()), meta);
         }
@@ -453,13 +454,7 @@ impl Vault {
                     id: client_id.to_owned(),
                 }
             })?;
-        let profile: ClientProfile = self.keys.open(Table::Clients, &meta, &sealed)?;
-        if profile.id != meta.id {
-            return Err(Error::TamperedRecord {
-                table: "clients",
-                id: meta.id,
-            });
-        }
+        let profile: ClientProfile = self.keys.open_record(Table::Clients, &meta, &sealed)?;
         let mut rows = HashMap::new();
         rows.insert((Table::Clients, meta.id.clone()), meta);
         let mut client = Client {

@@ -28,6 +28,12 @@ pub struct NoteRevision {
     pub note: String,
 }
 
+impl super::store::Identified for NoteRevision {
+    fn record_id(&self) -> &str {
+        &self.id
+    }
+}
+
 /// Keeps `previous` (the note before this save) as a revision when the rules above say so.
 pub(crate) fn remember(
     tx: &Transaction<'_>,
@@ -83,13 +89,9 @@ impl Vault {
         let mut revisions = Vec::new();
         for (meta, sealed) in store::load_rows(&self.conn, Table::NoteRevisions, Some(session_id))?
         {
-            let revision: NoteRevision = self.keys.open(Table::NoteRevisions, &meta, &sealed)?;
-            if revision.id != meta.id {
-                return Err(Error::TamperedRecord {
-                    table: Table::NoteRevisions.name(),
-                    id: meta.id,
-                });
-            }
+            let revision: NoteRevision =
+                self.keys
+                    .open_record(Table::NoteRevisions, &meta, &sealed)?;
             revisions.push(revision);
         }
         revisions.reverse();
@@ -109,14 +111,7 @@ impl Vault {
             })?;
         let client_id = self.client_of(Table::Sessions, session_id)?;
         self.modify_client(&client_id, NoteHistory::KeepReplaced, |client| {
-            let session = client
-                .sessions
-                .iter_mut()
-                .find(|s| s.id == session_id)
-                .ok_or_else(|| Error::NotFound {
-                    what: "session",
-                    id: session_id.to_owned(),
-                })?;
+            let session = super::clients::session_in(client, session_id)?;
             session.note = revision.note;
             Ok(())
         })

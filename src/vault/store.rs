@@ -80,6 +80,11 @@ pub struct RowMeta {
     pub revision: i64,
 }
 
+/// A record that carries its own id, which must match its row's id.
+pub trait Identified {
+    fn record_id(&self) -> &str;
+}
+
 /// The vault's data key together with the vault id every seal is bound to.
 pub struct Keys {
     pub vault_id: String,
@@ -126,6 +131,23 @@ impl Keys {
             .open(sealed, ad.as_bytes())
             .map_err(|_| tampered())?;
         serde_json::from_slice(&plain).map_err(|_| tampered())
+    }
+
+    /// Opens a record's payload and checks that the id inside is the row's id.
+    pub fn open_record<T: DeserializeOwned + Identified>(
+        &self,
+        table: Table,
+        meta: &RowMeta,
+        sealed: &[u8],
+    ) -> Result<T> {
+        let record: T = self.open(table, meta, sealed)?;
+        if record.record_id() != meta.id {
+            return Err(Error::TamperedRecord {
+                table: table.name(),
+                id: meta.id.clone(),
+            });
+        }
+        Ok(record)
     }
 }
 
