@@ -183,3 +183,59 @@ fn a_backup_taken_while_a_writer_is_busy_is_consistent() {
         previous = count;
     }
 }
+
+/// A vault written by format 1 (schema 1, crypto format 1), committed to the repository.
+/// It must keep opening, unchanged in meaning, in every later kapnotes.
+const FORMAT_1_FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/vaults/format-1.kapnotes"
+);
+const FORMAT_1_RECOVERY_KEY_FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/vaults/format-1.recovery-key.txt"
+);
+
+#[test]
+fn a_committed_format_1_vault_keeps_opening() {
+    if std::env::var_os("KAPNOTES_WRITE_FIXTURES").is_some() {
+        let _ = std::fs::remove_file(FORMAT_1_FIXTURE);
+        let (mut vault, recovery) =
+            Vault::create_insecure_for_tests(std::path::Path::new(FORMAT_1_FIXTURE), PASSPHRASE)
+                .unwrap();
+        vault.import(EXAMPLE).unwrap();
+        let mut session = vault.session(INTEGRATION).unwrap();
+        session.note = "An earlier draft of the integration note.".into();
+        vault.update_session(session.clone()).unwrap();
+        session.note = String::new();
+        vault.update_session(session).unwrap();
+        drop(vault);
+        // Fold the WAL into the file so the fixture is one self-contained file.
+        let conn = Connection::open(FORMAT_1_FIXTURE).unwrap();
+        conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
+        drop(conn);
+        let _ = std::fs::remove_file(format!("{FORMAT_1_FIXTURE}.lock"));
+        std::fs::write(
+            FORMAT_1_RECOVERY_KEY_FILE,
+            format!("{}\n", recovery.dangerously_reveal().as_str()),
+        )
+        .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("old.kapnotes");
+    std::fs::copy(FORMAT_1_FIXTURE, &copy).unwrap();
+
+    let vault = Vault::unlock(&copy, PASSPHRASE, Access::ReadWrite).unwrap();
+    assert!(vault.verify().unwrap().is_clean());
+    let mut expected: serde_json::Value = serde_json::from_str(EXAMPLE_CANONICAL).unwrap();
+    expected.as_object_mut().unwrap().remove("exported_at");
+    assert_eq!(export_value(&vault), expected);
+    let revisions = vault.note_revisions(INTEGRATION).unwrap();
+    assert_eq!(
+        revisions[0].note,
+        "An earlier draft of the integration note."
+    );
+    drop(vault);
+
+    let recovery_key = std::fs::read_to_string(FORMAT_1_RECOVERY_KEY_FILE).unwrap();
+    Vault::unlock_with_recovery_key(&copy, recovery_key.trim(), Access::ReadOnly).unwrap();
+}
