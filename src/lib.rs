@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod error;
 pub mod interchange;
 pub mod records;
+pub mod rules;
 pub mod search;
 pub mod vault;
 

@@ -144,3 +144,42 @@ pub fn restore_backup(backup: &Path, target: &Path, passphrase: &str) -> Result<
     sync_folder_of(target);
     Ok(())
 }
+
+/// Replaces the vault at `vault` with the backup at `backup` (the desktop app's
+/// restore). The backup is first restored beside the vault and fully checked with the
+/// passphrase of its day; then the current vault is copied to
+/// `<vault>.replaced-<date and time>` and the restored one takes its place. Returns
+/// where the replaced vault was kept. Refused while another process writes the vault.
+pub fn replace_with_backup(vault: &Path, backup: &Path, passphrase: &str) -> Result<PathBuf> {
+    if same_file(vault, backup) {
+        return Err(Error::Refused(
+            "That file is the vault itself, not a backup of it.".into(),
+        ));
+    }
+    let _writer = super::writer_lock::WriterLock::acquire(vault)?;
+    let staged = temporary_beside(vault);
+    restore_backup(backup, &staged, passphrase)?;
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    let name = vault
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "vault".into());
+    let kept = vault.with_file_name(format!("{name}.replaced-{stamp}"));
+    let swapped = (|| {
+        if vault.exists() {
+            backup_file(vault, &kept)?;
+            // Fold any write-ahead log into the old file and remove it, so it can never
+            // be replayed onto the restored vault.
+            let conn = Connection::open_with_flags(vault, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+            conn.pragma_update(None, "journal_mode", "DELETE")?;
+            conn.close().map_err(|(_, e)| Error::Storage(e))?;
+        }
+        std::fs::rename(&staged, vault).map_err(|e| Error::io(vault, e))
+    })();
+    if swapped.is_err() {
+        remove_vault_files(&staged);
+    }
+    swapped?;
+    sync_folder_of(vault);
+    Ok(kept)
+}

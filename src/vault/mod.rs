@@ -11,14 +11,17 @@ mod backup;
 mod clients;
 mod header;
 mod note_history;
+mod private_file;
 mod schema;
 mod store;
 mod verify;
 mod writer_lock;
 
-pub use backup::{BackupSummary, backup_file, restore_backup};
+pub use backup::{BackupSummary, backup_file, replace_with_backup, restore_backup};
 pub use clients::PartsMap;
 pub use note_history::NoteRevision;
+pub(crate) use private_file::create_private_file;
+pub use private_file::write_private_file;
 pub use store::Table;
 pub use verify::{Problem, VerifyReport};
 
@@ -139,32 +142,6 @@ fn check_new_passphrase(passphrase: &str) -> Result<()> {
         });
     }
     Ok(())
-}
-
-/// Creates the file (0600) and, if missing, its folder (0700), refusing to replace
-/// anything that exists.
-fn create_private_file(path: &Path) -> Result<()> {
-    if let Some(parent) = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty() && !p.exists())
-    {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(parent).map_err(|e| Error::io(parent, e))?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path).map(drop).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::AlreadyExists(path.to_owned())
-        } else {
-            Error::io(path, e)
-        }
-    })
 }
 
 /// Removes a vault file and its SQLite side files (used to undo a failed creation).
@@ -354,6 +331,15 @@ impl Vault {
             return Err(Error::ReadOnly);
         }
         Ok(())
+    }
+
+    /// Checks that `passphrase` is the vault's current passphrase (before a change of
+    /// passphrase, say), without touching the open vault.
+    pub fn check_passphrase(&self, passphrase: &str) -> Result<()> {
+        let current = Header::read(&self.conn)?.ok_or(Error::DamagedHeader {
+            detail: "it is missing",
+        })?;
+        current.unwrap_with_passphrase(passphrase).map(drop)
     }
 
     /// Rewraps the data key under a new passphrase. Records are not re-encrypted;

@@ -239,3 +239,42 @@ fn a_committed_format_1_vault_keeps_opening() {
     let recovery_key = std::fs::read_to_string(FORMAT_1_RECOVERY_KEY_FILE).unwrap();
     Vault::unlock_with_recovery_key(&copy, recovery_key.trim(), Access::ReadOnly).unwrap();
 }
+
+#[test]
+fn the_app_can_replace_its_vault_with_a_backup_and_keep_the_old_one() {
+    let (tv, mut vault) = TestVault::with_example();
+    let backup = tv.file("friday.kapnotes");
+    backup_file(&tv.path, &backup).unwrap();
+    vault.set_client_archived(CLIENT, true).unwrap();
+    drop(vault);
+
+    let err =
+        kapnotes::vault::replace_with_backup(&tv.path, &backup, "wrong passphrase").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::WrongPassphrase);
+    assert!(
+        Vault::unlock(&tv.path, PASSPHRASE, Access::ReadOnly)
+            .unwrap()
+            .client(CLIENT)
+            .unwrap()
+            .profile
+            .archived
+    );
+
+    let kept = kapnotes::vault::replace_with_backup(&tv.path, &backup, PASSPHRASE).unwrap();
+    let restored = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite).unwrap();
+    assert!(
+        !restored.client(CLIENT).unwrap().profile.archived,
+        "the backup's state is back"
+    );
+    assert!(restored.verify().unwrap().is_clean());
+    let old = Vault::unlock(&kept, PASSPHRASE, Access::ReadOnly).unwrap();
+    assert!(
+        old.client(CLIENT).unwrap().profile.archived,
+        "the replaced vault is kept"
+    );
+    // Refused while the vault is open for writing elsewhere.
+    assert!(matches!(
+        kapnotes::vault::replace_with_backup(&tv.path, &backup, PASSPHRASE),
+        Err(Error::WriterBusy)
+    ));
+}

@@ -1,0 +1,85 @@
+//! Import, export, backup and restore. The clinician picks each path in a native
+//! dialog opened here (see file_choice.rs); the front end never names a path.
+
+use crate::error::{CommandError, CommandResult};
+use crate::file_choice::{Purpose, choose};
+use crate::state::AppState;
+use kapnotes::{ExportScope, ImportSummary};
+use serde::Serialize;
+use tauri::{AppHandle, State};
+use zeroize::Zeroizing;
+
+#[derive(Serialize)]
+pub struct Written {
+    path: String,
+    bytes: u64,
+}
+
+#[tauri::command(async)]
+pub fn import_file(app: AppHandle, state: State<'_, AppState>) -> CommandResult<ImportSummary> {
+    let path = choose(&app, Purpose::Import, "")?;
+    let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
+        CommandError::other(format!(
+            "{} could not be read as text ({e}).",
+            path.display()
+        ))
+    })?);
+    state.with_vault(|vault| vault.import(&text))
+}
+
+/// Exports the whole vault, or one client for a records request, as plain JSON.
+#[tauri::command(async)]
+pub fn export_file(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    client_id: Option<String>,
+    include_psychotherapy_notes: bool,
+) -> CommandResult<Written> {
+    let scope = match client_id {
+        Some(id) => ExportScope::Client {
+            id,
+            include_psychotherapy_notes,
+        },
+        None => ExportScope::Everything,
+    };
+    let text = Zeroizing::new(state.with_vault(|vault| vault.export(&scope)?.to_canonical_json())?);
+    let path = choose(&app, Purpose::Export, "kapnotes-export.json")?;
+    kapnotes::vault::write_private_file(&path, text.as_bytes())?;
+    Ok(Written {
+        path: path.display().to_string(),
+        bytes: text.len() as u64,
+    })
+}
+
+#[tauri::command(async)]
+pub fn backup_file(app: AppHandle, state: State<'_, AppState>) -> CommandResult<Written> {
+    let path = choose(&app, Purpose::Backup, "kapnotes-backup.kapnotes")?;
+    let summary = kapnotes::vault::backup_file(&state.vault_path, &path)?;
+    Ok(Written {
+        path: summary.path.display().to_string(),
+        bytes: summary.bytes,
+    })
+}
+
+#[derive(Serialize)]
+pub struct Restored {
+    /// Where the vault that was replaced is kept.
+    replaced_vault_kept_at: String,
+}
+
+/// Replaces the vault with a backup, after checking it with the passphrase of its
+/// day; the replaced vault is kept beside it. The vault is locked afterwards.
+#[tauri::command(async)]
+pub fn restore_file(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> CommandResult<Restored> {
+    let passphrase = Zeroizing::new(passphrase);
+    let backup = choose(&app, Purpose::Restore, "")?;
+    state.lock();
+    let kept = kapnotes::vault::replace_with_backup(&state.vault_path, &backup, &passphrase)?;
+    Ok(Restored {
+        replaced_vault_kept_at: kept.display().to_string(),
+    })
+}

@@ -1,0 +1,10 @@
+//! The commands the front end may call (each listed in build.rs and allowed in
+//! capabilities/main.json). One module per domain; each command translates its
+//! arguments and delegates to the core.
+
+pub mod clients;
+pub mod files;
+pub mod parts_map;
+pub mod sessions;
+pub mod settings;
+pub mod vault;

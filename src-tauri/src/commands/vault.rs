@@ -1,0 +1,84 @@
+//! Creating, unlocking, recovering and locking the vault.
+
+use crate::error::CommandResult;
+use crate::state::AppState;
+use kapnotes::{Access, Vault};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, State};
+use zeroize::Zeroizing;
+
+#[derive(Serialize)]
+pub struct AppStatus {
+    vault_exists: bool,
+    unlocked: bool,
+    vault_path: String,
+}
+
+#[tauri::command(async)]
+pub fn app_status(state: State<'_, AppState>) -> AppStatus {
+    AppStatus {
+        vault_exists: state.vault_path.is_file(),
+        unlocked: state.is_unlocked(),
+        vault_path: state.vault_path.display().to_string(),
+    }
+}
+
+/// Creates the vault and returns the recovery key, to be shown once.
+#[tauri::command(async)]
+pub fn create_vault(state: State<'_, AppState>, passphrase: String) -> CommandResult<String> {
+    let passphrase = Zeroizing::new(passphrase);
+    let (vault, recovery) = Vault::create(&state.vault_path, &passphrase)?;
+    state.set(vault);
+    Ok(recovery.dangerously_reveal().to_string())
+}
+
+#[tauri::command(async)]
+pub fn unlock_vault(state: State<'_, AppState>, passphrase: String) -> CommandResult<()> {
+    let passphrase = Zeroizing::new(passphrase);
+    let vault = Vault::unlock(&state.vault_path, &passphrase, Access::ReadWrite)?;
+    state.set(vault);
+    Ok(())
+}
+
+/// Unlocks with the recovery key and sets a new passphrase.
+#[tauri::command(async)]
+pub fn recover_vault(
+    state: State<'_, AppState>,
+    recovery_key: String,
+    new_passphrase: String,
+) -> CommandResult<()> {
+    let recovery_key = Zeroizing::new(recovery_key);
+    let new_passphrase = Zeroizing::new(new_passphrase);
+    let mut vault =
+        Vault::unlock_with_recovery_key(&state.vault_path, &recovery_key, Access::ReadWrite)?;
+    vault.change_passphrase(&new_passphrase)?;
+    state.set(vault);
+    Ok(())
+}
+
+#[tauri::command(async)]
+pub fn lock_vault(app: AppHandle, state: State<'_, AppState>) {
+    state.lock();
+    let _ = app.emit("vault-locked", ());
+}
+
+#[tauri::command(async)]
+pub fn change_passphrase(
+    state: State<'_, AppState>,
+    current: String,
+    new: String,
+) -> CommandResult<()> {
+    let current = Zeroizing::new(current);
+    let new = Zeroizing::new(new);
+    state.with_vault(|vault| {
+        vault.check_passphrase(&current)?;
+        vault.change_passphrase(&new)
+    })
+}
+
+/// Called by the front end once it has saved everything, when the window closes.
+#[tauri::command(async)]
+pub fn quit_app(app: AppHandle, state: State<'_, AppState>) {
+    state.lock();
+    app.exit(0);
+}

@@ -1,0 +1,56 @@
+//! Paths for import, export, backup and restore are chosen by the clinician in a native
+//! dialog opened from this side: the webview never names a path, so no script in it can
+//! make the app read or write a file of its choosing.
+//!
+//! With the `e2e-paths` feature (end-to-end tests only), the path is read from the file
+//! `$KAPNOTES_E2E_DIR/next-path`, which the test writes before it clicks.
+
+use crate::error::{CommandError, CommandResult};
+use std::path::PathBuf;
+use tauri::AppHandle;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Purpose {
+    Import,
+    Export,
+    Backup,
+    Restore,
+}
+
+#[cfg(not(feature = "e2e-paths"))]
+pub fn choose(app: &AppHandle, purpose: Purpose, suggested_name: &str) -> CommandResult<PathBuf> {
+    use tauri_plugin_dialog::DialogExt;
+    let dialog = app.dialog().file();
+    let picked = match purpose {
+        Purpose::Import => dialog
+            .add_filter("kapnotes interchange (JSON)", &["json"])
+            .blocking_pick_file(),
+        Purpose::Restore => dialog
+            .add_filter("kapnotes backup", &["kapnotes"])
+            .blocking_pick_file(),
+        Purpose::Export => dialog
+            .add_filter("JSON", &["json"])
+            .set_file_name(suggested_name)
+            .blocking_save_file(),
+        Purpose::Backup => dialog
+            .add_filter("kapnotes backup", &["kapnotes"])
+            .set_file_name(suggested_name)
+            .blocking_save_file(),
+    };
+    let picked = picked.ok_or_else(CommandError::cancelled)?;
+    picked.into_path().map_err(|_| {
+        CommandError::other("That location cannot be used; choose a file on this computer.")
+    })
+}
+
+#[cfg(feature = "e2e-paths")]
+pub fn choose(
+    _app: &AppHandle,
+    _purpose: Purpose,
+    _suggested_name: &str,
+) -> CommandResult<PathBuf> {
+    let dir = std::env::var_os("KAPNOTES_E2E_DIR").ok_or_else(CommandError::cancelled)?;
+    let text = std::fs::read_to_string(PathBuf::from(dir).join("next-path"))
+        .map_err(|_| CommandError::cancelled())?;
+    Ok(PathBuf::from(text.trim()))
+}

@@ -1,0 +1,87 @@
+//! The kapnotes desktop shell: managed state, the window, and the command list. The
+//! commands themselves live in `commands/`, one module per domain; they translate and
+//! delegate to the `kapnotes` core, and compute nothing clinical themselves.
+
+#![forbid(unsafe_code)]
+
+mod commands;
+mod error;
+mod file_choice;
+mod preferences;
+mod state;
+
+use state::AppState;
+use tauri::{Emitter, Manager, WindowEvent};
+
+/// How long the window waits for the front end to save before it closes anyway.
+const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
+pub fn run() {
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(AppState::from_environment())
+        .on_window_event(|window, event| {
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                let state = window.state::<AppState>();
+                if state.is_unlocked() {
+                    // Let the front end save what the clinician is typing, then quit.
+                    api.prevent_close();
+                    let _ = window.emit("app-closing", ());
+                    let handle = window.app_handle().clone();
+                    std::thread::spawn(move || {
+                        std::thread::sleep(CLOSE_GRACE);
+                        handle.state::<AppState>().lock();
+                        handle.exit(0);
+                    });
+                }
+            }
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::vault::app_status,
+            commands::vault::create_vault,
+            commands::vault::unlock_vault,
+            commands::vault::recover_vault,
+            commands::vault::lock_vault,
+            commands::vault::change_passphrase,
+            commands::vault::quit_app,
+            commands::settings::get_preferences,
+            commands::settings::set_preferences,
+            commands::settings::get_clinician,
+            commands::settings::set_clinician,
+            commands::clients::list_clients,
+            commands::clients::get_client,
+            commands::clients::create_client,
+            commands::clients::update_client,
+            commands::clients::set_client_archived,
+            commands::clients::delete_client,
+            commands::clients::new_id,
+            commands::clients::search,
+            commands::parts_map::create_part,
+            commands::parts_map::update_part,
+            commands::parts_map::delete_part,
+            commands::parts_map::create_relationship,
+            commands::parts_map::update_relationship,
+            commands::parts_map::delete_relationship,
+            commands::parts_map::create_agreement,
+            commands::parts_map::update_agreement,
+            commands::parts_map::delete_agreement,
+            commands::sessions::create_session,
+            commands::sessions::update_session,
+            commands::sessions::delete_session,
+            commands::sessions::sign_session,
+            commands::sessions::add_addendum,
+            commands::sessions::note_revisions,
+            commands::sessions::restore_note_revision,
+            commands::sessions::assess_dose,
+            commands::sessions::checkin_decision,
+            commands::files::import_file,
+            commands::files::export_file,
+            commands::files::backup_file,
+            commands::files::restore_file,
+        ])
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|_, _| {}),
+        Err(error) => eprintln!("kapnotes could not start its window: {error}"),
+    }
+}

@@ -1,0 +1,82 @@
+// The app's shared state: lock status, where the clinician is, preferences, and the
+// one status message. Locking clears everything decrypted that the UI holds.
+
+import { flushAll } from './autosave';
+import { AppError, ipc } from './ipc';
+import type { AppStatus, Preferences } from './types';
+
+export type Screen =
+  | { name: 'clients' }
+  | { name: 'client'; clientId: string }
+  | { name: 'map'; clientId: string }
+  | { name: 'session'; clientId: string; sessionId: string }
+  | { name: 'settings' };
+
+export interface Notice {
+  text: string;
+  tone: 'info' | 'error';
+}
+
+class AppModel {
+  status = $state<AppStatus | null>(null);
+  unlocked = $state(false);
+  screen = $state<Screen>({ name: 'clients' });
+  preferences = $state<Preferences>({ theme: 'dark', auto_lock_minutes: 10 });
+  notice = $state<Notice | null>(null);
+  /** Bumped on every lock so screens drop what they loaded. */
+  generation = $state(0);
+
+  async refreshStatus() {
+    this.status = await ipc.appStatus();
+    this.unlocked = this.status.unlocked;
+  }
+
+  async loadPreferences() {
+    this.preferences = await ipc.getPreferences();
+    this.applyTheme();
+  }
+
+  applyTheme() {
+    document.documentElement.dataset.theme = this.preferences.theme;
+  }
+
+  async savePreferences(next: Preferences) {
+    this.preferences = await ipc.setPreferences(next);
+    this.applyTheme();
+  }
+
+  /** Saves what is pending, then shows another screen. */
+  async go(screen: Screen) {
+    await flushAll();
+    this.notice = null;
+    this.screen = screen;
+  }
+
+  say(text: string, tone: Notice['tone'] = 'info') {
+    this.notice = { text, tone };
+  }
+
+  fail(error: unknown) {
+    const message = error instanceof AppError ? error.message : 'Something went wrong; nothing was changed.';
+    this.say(message, 'error');
+    if (error instanceof AppError && error.kind === 'locked') this.forget();
+  }
+
+  /** Saves what is pending, locks the vault, and forgets everything decrypted. */
+  async lock() {
+    await flushAll();
+    await ipc.lock();
+    this.forget();
+  }
+
+  /** Called on lock (from here or the `vault-locked` event). */
+  forget() {
+    this.unlocked = false;
+    this.screen = { name: 'clients' };
+    this.notice = null;
+    this.generation += 1;
+    void this.refreshStatus();
+  }
+}
+
+export const app = new AppModel();

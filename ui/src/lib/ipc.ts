@@ -1,0 +1,124 @@
+// The one place the front end talks to the shell. Every command goes through `call`,
+// which turns a failure into an `AppError` with a stable kind (the same codes as
+// kapnotes::ErrorKind::code and src-tauri/src/error.rs). The UI never matches on
+// message text.
+
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type {
+  Addendum,
+  Agreement,
+  AppStatus,
+  CheckInResponse,
+  Client,
+  ClientProfile,
+  Clinician,
+  Decision,
+  DoseAssessment,
+  NoteRevision,
+  Part,
+  Preferences,
+  Relationship,
+  SearchHit,
+  Session,
+  SessionKind,
+  Timestamp,
+} from './types';
+
+export const ERROR_KINDS = [
+  'wrong_passphrase',
+  'rejected',
+  'integrity',
+  'busy',
+  'not_found',
+  'refused',
+  'locked',
+  'cancelled',
+  'other',
+] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+export class AppError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Turns whatever a command rejected with into an AppError. */
+export function toAppError(raw: unknown): AppError {
+  if (raw && typeof raw === 'object' && 'kind' in raw && 'message' in raw) {
+    const { kind, message } = raw as { kind: string; message: string };
+    const known = (ERROR_KINDS as readonly string[]).includes(kind) ? (kind as ErrorKind) : 'other';
+    return new AppError(known, String(message));
+  }
+  return new AppError('other', 'Something went wrong inside kapnotes. Nothing was changed; please try again.');
+}
+
+async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (raw) {
+    throw toAppError(raw);
+  }
+}
+
+export const ipc = {
+  appStatus: () => call<AppStatus>('app_status'),
+  createVault: (passphrase: string) => call<string>('create_vault', { passphrase }),
+  unlock: (passphrase: string) => call<void>('unlock_vault', { passphrase }),
+  recover: (recoveryKey: string, newPassphrase: string) =>
+    call<void>('recover_vault', { recoveryKey, newPassphrase }),
+  lock: () => call<void>('lock_vault'),
+  changePassphrase: (current: string, next: string) => call<void>('change_passphrase', { current, new: next }),
+  quit: () => call<void>('quit_app'),
+
+  getPreferences: () => call<Preferences>('get_preferences'),
+  setPreferences: (preferences: Preferences) => call<Preferences>('set_preferences', { preferences }),
+  getClinician: () => call<Clinician | null>('get_clinician'),
+  setClinician: (clinician: Clinician | null) => call<void>('set_clinician', { clinician }),
+
+  listClients: () => call<ClientProfile[]>('list_clients'),
+  getClient: (id: string) => call<Client>('get_client', { id }),
+  createClient: (displayName: string) => call<ClientProfile>('create_client', { displayName }),
+  updateClient: (profile: ClientProfile) => call<void>('update_client', { profile }),
+  setClientArchived: (id: string, archived: boolean) => call<void>('set_client_archived', { id, archived }),
+  deleteClient: (id: string) => call<void>('delete_client', { id }),
+  newId: () => call<string>('new_id'),
+  search: (query: string, clientId: string | null) => call<SearchHit[]>('search', { query, clientId }),
+
+  createPart: (clientId: string, part: Part) => call<void>('create_part', { clientId, part }),
+  updatePart: (part: Part) => call<void>('update_part', { part }),
+  deletePart: (id: string) => call<void>('delete_part', { id }),
+  createRelationship: (clientId: string, relationship: Relationship) =>
+    call<void>('create_relationship', { clientId, relationship }),
+  updateRelationship: (relationship: Relationship) => call<void>('update_relationship', { relationship }),
+  deleteRelationship: (id: string) => call<void>('delete_relationship', { id }),
+  createAgreement: (clientId: string, agreement: Agreement) => call<void>('create_agreement', { clientId, agreement }),
+  updateAgreement: (agreement: Agreement) => call<void>('update_agreement', { agreement }),
+  deleteAgreement: (id: string) => call<void>('delete_agreement', { id }),
+
+  createSession: (clientId: string, kind: SessionKind, startsAt: Timestamp | null) =>
+    call<Session>('create_session', { clientId, kind, startsAt }),
+  updateSession: (session: Session) => call<void>('update_session', { session }),
+  deleteSession: (id: string) => call<void>('delete_session', { id }),
+  signSession: (id: string) => call<Timestamp>('sign_session', { id }),
+  addAddendum: (id: string, text: string) => call<Addendum>('add_addendum', { id, text }),
+  noteRevisions: (id: string) => call<NoteRevision[]>('note_revisions', { id }),
+  restoreNoteRevision: (id: string, revisionId: string) => call<void>('restore_note_revision', { id, revisionId }),
+  assessDose: (clientId: string, mg: number, boosterMg: number | null) =>
+    call<DoseAssessment>('assess_dose', { clientId, mg, boosterMg }),
+  checkinDecision: (responses: CheckInResponse[]) => call<Decision | null>('checkin_decision', { responses }),
+
+  importFile: () => call<{ clients: number; sessions: number }>('import_file'),
+  exportFile: (clientId: string | null, includePsychotherapyNotes: boolean) =>
+    call<{ path: string; bytes: number }>('export_file', { clientId, includePsychotherapyNotes }),
+  backupFile: () => call<{ path: string; bytes: number }>('backup_file'),
+  restoreFile: (passphrase: string) => call<{ replaced_vault_kept_at: string }>('restore_file', { passphrase }),
+};
+
+export function onEvent(name: 'vault-locked' | 'app-closing', handler: () => void): Promise<UnlistenFn> {
+  return listen(name, handler);
+}

@@ -1,0 +1,255 @@
+// The records as the core sends them (src/records/mod.rs): field names and shapes follow
+// the interchange format, so this file mirrors docs/kapnotes-interchange-v1.schema.json.
+
+export type Id = string;
+export type Timestamp = string; // RFC 3339 with seconds and an offset
+export type DateText = string; // YYYY-MM-DD
+
+export type Route = 'sublingual' | 'oral' | 'intramuscular' | 'intravenous' | 'intranasal';
+export type PartRole = 'self' | 'manager' | 'firefighter' | 'exile' | 'unknown';
+export type PartStatus = 'unmet' | 'getting_to_know' | 'befriended' | 'unburdened';
+export type RelationshipKind = 'protects' | 'polarized' | 'allied' | 'blended';
+export type SessionKind = 'consultation' | 'preparation' | 'dosing' | 'integration' | 'therapy';
+export type SessionStatus = 'planned' | 'completed' | 'held_off' | 'cancelled';
+export type Setting = 'in_person' | 'telehealth';
+export type Signal = 'green' | 'yellow' | 'red';
+export type Decision = 'proceed' | 'hold_off';
+export type FloodingSign = 'panic' | 'shutdown' | 'rapid_switching' | 'amnesia';
+export type ContraindicationKind =
+  | 'maoi'
+  | 'high_dose_benzodiazepine'
+  | 'psychosis_history'
+  | 'mania_history'
+  | 'uncontrolled_hypertension'
+  | 'cardiac_condition'
+  | 'pregnancy'
+  | 'other';
+
+export interface Clinician {
+  name: string;
+  credentials: string | null;
+  license_number: string | null;
+  practice: string | null;
+}
+
+export interface Prescriber {
+  name: string;
+  organization: string | null;
+  dose_min_mg: number;
+  dose_max_mg: number;
+  route: Route;
+  prescribed_on: DateText | null;
+  next_medical_follow_up: DateText | null;
+}
+
+export interface Contraindication {
+  kind: ContraindicationKind;
+  present: boolean;
+  note: string;
+  noted_on: DateText | null;
+}
+
+export interface Screening {
+  screened_on: DateText;
+  mid_completed: boolean;
+  notes: string;
+  contraindications: Contraindication[];
+  medications: string;
+  allergies: string;
+}
+
+export interface ClientProfile {
+  id: Id;
+  display_name: string;
+  full_name: string | null;
+  date_of_birth: DateText | null;
+  pronouns: string | null;
+  notes: string;
+  created_at: Timestamp;
+  archived: boolean;
+  prescriber: Prescriber | null;
+  screening: Screening | null;
+  planned_dosing_sessions: number | null;
+  consent_signed_on: DateText | null;
+}
+
+export interface Position {
+  x: number;
+  y: number;
+}
+
+export interface Part {
+  id: Id;
+  name: string;
+  role: PartRole;
+  description: string;
+  age_sense: string | null;
+  fears: string;
+  positive_intent: string;
+  burdens: string;
+  body_location: string | null;
+  status: PartStatus;
+  first_noticed: DateText | null;
+  position: Position | null;
+}
+
+export interface Relationship {
+  id: Id;
+  from_part: Id;
+  to_part: Id;
+  kind: RelationshipKind;
+  note: string;
+}
+
+export interface Agreement {
+  id: Id;
+  text: string;
+  made_on: DateText;
+  parts: Id[];
+}
+
+export interface Addendum {
+  at: Timestamp;
+  text: string;
+}
+
+export interface Intention {
+  id: Id;
+  text: string;
+  part: Id | null;
+}
+
+export interface CheckInResponse {
+  part: Id;
+  signal: Signal;
+  concerns: string;
+  requests: string;
+}
+
+export interface CheckIn {
+  at: Timestamp;
+  responses: CheckInResponse[];
+  decision: Decision;
+  decision_note: string;
+}
+
+export interface Dose {
+  mg: number;
+  route: Route;
+  administered_at: Timestamp;
+  booster_mg: number | null;
+}
+
+export interface TimelineNote {
+  at: Timestamp;
+  text: string;
+}
+
+export interface Observations {
+  parts_present: Id[];
+  flooding_signs: FloodingSign[];
+  blood_pressure_pre: string | null;
+  blood_pressure_post: string | null;
+  notes: string;
+  heart_rate_pre: number | null;
+  heart_rate_post: number | null;
+  timeline: TimelineNote[];
+}
+
+export const SELF_ENERGY_QUALITIES = [
+  'calm',
+  'clarity',
+  'compassion',
+  'curiosity',
+  'confidence',
+  'courage',
+  'creativity',
+  'connectedness',
+] as const;
+export type SelfEnergyQuality = (typeof SELF_ENERGY_QUALITIES)[number];
+export type SelfEnergy = Record<SelfEnergyQuality, number | null>;
+
+export interface IntentionReflection {
+  intention: Id;
+  reflection: string;
+}
+
+export interface Integration {
+  dosing_session: Id | null;
+  insights: string;
+  parts_encountered: Id[];
+  messages: string;
+  intention_reflections: IntentionReflection[];
+  self_energy: SelfEnergy;
+  commitments: string;
+}
+
+export interface Session {
+  id: Id;
+  kind: SessionKind;
+  starts_at: Timestamp;
+  duration_minutes: number | null;
+  setting: Setting;
+  status: SessionStatus;
+  note: string;
+  signed_at: Timestamp | null;
+  addenda: Addendum[];
+  intentions: Intention[];
+  safety_plan: string;
+  support_person: string | null;
+  checkin: CheckIn | null;
+  dose: Dose | null;
+  observations: Observations | null;
+  integration: Integration | null;
+  psychotherapy_note: boolean;
+}
+
+export interface Measure {
+  id: Id;
+  instrument: 'PHQ-9' | 'GAD-7' | 'PCL-5' | 'DES-II';
+  taken_on: DateText;
+  answers: (number | null)[];
+  session: Id | null;
+  safety_follow_up: { at: Timestamp; note: string } | null;
+}
+
+export interface Client extends ClientProfile {
+  parts: Part[];
+  relationships: Relationship[];
+  agreements: Agreement[];
+  sessions: Session[];
+  measures: Measure[];
+}
+
+export interface SearchHit {
+  client_id: Id;
+  client_name: string;
+  kind: 'client' | 'part' | 'relationship' | 'agreement' | 'session' | 'measure';
+  record_id: Id;
+  field: string;
+  snippet: string;
+}
+
+export interface NoteRevision {
+  id: Id;
+  saved_at: Timestamp;
+  note: string;
+}
+
+export interface DoseAssessment {
+  total_mg: number;
+  band: 'psycholytic' | 'psychedelic' | 'outside_bands';
+  within_prescribed_range: boolean | null;
+  warning: string | null;
+}
+
+export interface Preferences {
+  theme: 'light' | 'dark' | 'dim';
+  auto_lock_minutes: number;
+}
+
+export interface AppStatus {
+  vault_exists: boolean;
+  unlocked: boolean;
+  vault_path: string;
+}
