@@ -1,0 +1,138 @@
+// Starts the real desktop app (built with its front end embedded and the test-only
+// `e2e-paths` feature) through tauri-driver and WebKitWebDriver, in a throwaway home,
+// and offers a few helpers. Run under Xvfb (see the Makefile's e2e target).
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { remote } from 'webdriverio';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repo = resolve(here, '../..');
+export const appBinary = process.env.KAPNOTES_APP ?? join(repo, 'target/debug/kapnotes-desktop');
+export const screenshotDir = join(repo, 'docs/screenshots');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A fresh home for one app run: data, config and cache, and the e2e path folder. */
+export function freshHome() {
+  const home = mkdtempSync(join(tmpdir(), 'kapnotes-e2e-'));
+  for (const d of ['data', 'config', 'cache', 'files']) mkdirSync(join(home, d));
+  return home;
+}
+
+async function waitForPort(port, ms) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/status`);
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`tauri-driver did not start on port ${port}`);
+}
+
+/** Starts tauri-driver and a WebDriver session on the app. */
+export async function startApp(home) {
+  const env = {
+    ...process.env,
+    XDG_DATA_HOME: join(home, 'data'),
+    XDG_CONFIG_HOME: join(home, 'config'),
+    XDG_CACHE_HOME: join(home, 'cache'),
+    KAPNOTES_E2E_DIR: join(home, 'files'),
+  };
+  delete env.KAPNOTES_VAULT;
+  const driver = spawn(process.env.TAURI_DRIVER ?? 'tauri-driver', [], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitForPort(4444, 30_000);
+  const browser = await remote({
+    hostname: '127.0.0.1',
+    port: 4444,
+    logLevel: 'error',
+    capabilities: {
+      'tauri:options': { application: appBinary },
+      'wdio:enforceWebDriverClassic': true,
+    },
+  });
+  await browser.setTimeout({ implicit: 0 });
+  const stop = async () => {
+    try {
+      await browser.deleteSession();
+    } catch {
+      // the app may already be gone
+    }
+    // SIGTERM, not SIGKILL: tauri-driver then stops WebKitWebDriver too.
+    driver.kill('SIGTERM');
+    await new Promise((r) => driver.once('exit', r));
+  };
+  return { browser, stop, home };
+}
+
+/** Tells the app which path the next file dialog "chooses". */
+export function nextPath(home, path) {
+  writeFileSync(join(home, 'files', 'next-path'), path);
+}
+
+export function helpers(browser) {
+  const el = (selector) => browser.$(selector);
+  return {
+    el,
+    async click(selector) {
+      const e = await el(selector);
+      await e.waitForClickable({ timeout: 10_000 });
+      await e.click();
+    },
+    async type(selector, text) {
+      const e = await el(selector);
+      await e.waitForDisplayed({ timeout: 10_000 });
+      await e.clearValue();
+      await e.setValue(text);
+    },
+    /** Picks an option of a <select> by its visible text (or by index), as a person would. */
+    async choose(selector, option) {
+      const e = await el(selector);
+      await e.waitForDisplayed({ timeout: 10_000 });
+      const found = await browser.execute(
+        (select, wanted) => {
+          const options = [...select.options];
+          const index = typeof wanted === 'number' ? wanted : options.findIndex((o) => o.text.trim() === wanted);
+          if (index < 0 || index >= options.length) return false;
+          select.selectedIndex = index;
+          select.dispatchEvent(new Event('input', { bubbles: true }));
+          select.dispatchEvent(new Event('change', { bubbles: true }));
+          return true;
+        },
+        e,
+        option,
+      );
+      if (!found) throw new Error(`no option "${option}" in ${selector}`);
+    },
+    async text(selector) {
+      const e = await el(selector);
+      await e.waitForDisplayed({ timeout: 10_000 });
+      return e.getText();
+    },
+    async waitText(selector, fragment, timeout = 10_000) {
+      await browser.waitUntil(async () => {
+        const e = await el(selector);
+        return (await e.isExisting()) && (await e.getText()).includes(fragment);
+      }, { timeout, timeoutMsg: `"${fragment}" did not appear in ${selector}` });
+    },
+    async saved() {
+      // Every autosave indicator on screen says the work is saved.
+      await browser.waitUntil(async () => {
+        const states = await browser.$$('[data-save-state]');
+        for (const s of states) if ((await s.getAttribute('data-save-state')) !== 'saved') return false;
+        return true;
+      }, { timeout: 10_000, timeoutMsg: 'autosave did not finish' });
+    },
+    async shot(name) {
+      await sleep(400); // let the last frame paint
+      await browser.saveScreenshot(join(screenshotDir, `${name}.png`));
+    },
+  };
+}
