@@ -1,21 +1,43 @@
-# The two commands that do everything (see README.md):
-#   make run   builds kapnotes and shows how to use it (the desktop app comes later)
-#   make test  installs what is missing, then runs every check CI runs
-.PHONY: setup run test bench lint
+# The commands that do everything (see README.md):
+#   make run      builds the desktop app and opens it on your default vault
+#   make test     installs what is missing, then runs every check CI runs
+#   make package  builds an installable .deb
+#   make bench    runs the core benchmark (docs/BENCHMARKS.md)
+.PHONY: setup ui run test lint test-core test-ui e2e package bench
+
+export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 setup:
 	./scripts/setup-debian.sh
 
-run: setup
-	cargo build --release --bin kapnotes
-	./target/release/kapnotes --help
+ui: setup
+	cd ui && npm run build
 
-lint: setup
+run: ui
+	cargo build --release -p kapnotes-desktop
+	./target/release/kapnotes-desktop
+
+lint: ui
 	cargo fmt --all -- --check
-	cargo clippy --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets -- -D warnings
+	cd ui && npm run check
 
-test: lint
+test-core: setup
 	cargo test --all-targets
+
+test-ui: setup
+	cd ui && npm test
+
+# The real app, front end embedded, in a real WebKit window under Xvfb.
+e2e: ui
+	cargo build -p kapnotes-desktop --features e2e-paths
+	cd tests/e2e && xvfb-run -a -s "-screen 0 1280x900x24" npm test
+
+test: lint test-core test-ui e2e
+
+package: ui
+	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb
+	@ls -l target/release/bundle/deb/*.deb
 
 bench: setup
 	cargo bench --bench vault
