@@ -35,6 +35,16 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    pub const ALL: [ErrorKind; 7] = [
+        ErrorKind::WrongPassphrase,
+        ErrorKind::Rejected,
+        ErrorKind::Integrity,
+        ErrorKind::Busy,
+        ErrorKind::NotFound,
+        ErrorKind::Refused,
+        ErrorKind::Other,
+    ];
+
     /// A stable lower-case code, shared with the desktop app's UI.
     pub fn code(self) -> &'static str {
         match self {

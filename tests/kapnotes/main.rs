@@ -3,6 +3,7 @@
 
 mod cli;
 mod common;
+mod contract;
 mod crash;
 mod interchange;
 mod records;
