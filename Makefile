@@ -36,7 +36,8 @@ e2e: ui
 test: lint test-core test-ui e2e
 
 package: ui
-	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb
+	# The Tauri CLI, pinned; fetched on demand (only packaging needs it).
+	cd src-tauri && npx --yes @tauri-apps/cli@2.12.5 build --bundles deb
 	@ls -l target/release/bundle/deb/*.deb
 
 bench: setup
