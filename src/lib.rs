@@ -7,9 +7,11 @@
 
 #![forbid(unsafe_code)]
 
+pub mod charts;
 pub mod crypto;
 pub mod error;
 pub mod interchange;
+pub mod measures;
 pub mod records;
 pub mod rules;
 pub mod search;

@@ -1,6 +1,7 @@
 //! Argument parsing, exit codes and the pieces every subcommand shares.
 
 mod backup;
+mod check;
 mod export;
 mod import;
 mod init;
@@ -22,6 +23,8 @@ pub mod exit {
     pub const WRONG_PASSPHRASE: u8 = 3;
     pub const REJECTED: u8 = 4;
     pub const INTEGRITY: u8 = 5;
+    pub const WARNING_FINDINGS: u8 = 6;
+    pub const STOP_FINDINGS: u8 = 7;
 }
 
 const EXIT_CODES_HELP: &str = "\
@@ -32,6 +35,9 @@ Exit codes:
   3  wrong passphrase or recovery key
   4  input rejected (import, restore of an unusable file)
   5  integrity failure found (verify, or a read that hit a tampered record)
+  6  check: warnings or notes found, no stop
+  7  check: at least one stop finding
+  (3 and 5 come first: check reports them before any finding)
 
 Passphrases are asked without echo on a terminal (a new one twice). When standard input
 is not a terminal, they are read from it, one per line (only the line ending is
@@ -77,6 +83,15 @@ enum Command {
     },
     /// Check the whole vault: the file, the header and keys, and every record
     Verify,
+    /// Apply the clinical safety rules and list the findings (exit 0 none, 6 warnings or notes, 7 a stop)
+    Check {
+        /// Only this client (default: every client not archived)
+        #[arg(long, value_name = "ID")]
+        client: Option<String>,
+        /// Judge as of the end of this day (UTC), YYYY-MM-DD [default: now]
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
     /// Change the passphrase (records are not re-encrypted)
     Passwd,
     /// Set a new passphrase using the recovery key
@@ -162,6 +177,9 @@ pub fn run(cli: Cli) -> Outcome {
             &mut input,
         ),
         Command::Verify => verify::run(&vault, &mut input),
+        Command::Check { client, as_of } => {
+            check::run(&vault, client.as_deref(), as_of.as_deref(), &mut input)
+        }
         Command::Passwd => passwd::run(&vault, &mut input),
         Command::Recover => recover::run(&vault, &mut input),
         Command::Backup { output } => backup::run(&vault, &output),

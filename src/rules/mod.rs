@@ -1,6 +1,13 @@
-//! Clinical rules the app applies while the clinician works: the dose band and the
-//! prescriber's range for a dose, and the decision a check-in forces. They live here,
-//! in the core, so the desktop app and the command line say the same thing.
+//! Clinical rules, in the core so the desktop app and the command line say the same
+//! thing: the dose band and the prescriber's range for a dose, the decision a check-in
+//! forces, the safety findings across a course ([`findings`]), and the course summary
+//! ([`course`]).
+
+mod course;
+pub mod findings;
+
+pub use course::{Course, CourseMeasure, DosePoint, ProtectorHold, course};
+pub use findings::{Finding, Severity, Subject, THRESHOLDS, Thresholds, check_client};
 
 use crate::records::{CheckInResponse, Decision, Prescriber, Signal};
 use serde::Serialize;

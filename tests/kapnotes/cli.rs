@@ -303,3 +303,69 @@ fn the_vault_path_can_come_from_the_environment() {
         .unwrap();
     assert_eq!(child.wait_with_output().unwrap().status.code(), Some(0));
 }
+
+#[test]
+fn check_lists_findings_with_its_exit_codes() {
+    let (tv, mut vault) = TestVault::new();
+    let mut quiet = kapnotes::records::ClientProfile::new("Quiet client");
+    quiet.created_at = crate::common::ts("2026-01-01T00:00:00+00:00");
+    vault.create_client(quiet).unwrap();
+    drop(vault);
+    let out = kapnotes(
+        &tv.path,
+        &["check", "--as-of", "2026-05-10"],
+        &line(PASSPHRASE),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+
+    let mut vault =
+        kapnotes::Vault::unlock(&tv.path, PASSPHRASE, kapnotes::Access::ReadWrite).unwrap();
+    vault.import(EXAMPLE).unwrap();
+    drop(vault);
+    let out = kapnotes(
+        &tv.path,
+        &["check", "--as-of", "2026-05-10"],
+        &line(PASSPHRASE),
+    );
+    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        printed.contains("WARN") && printed.contains("consent-missing"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("NOTE") && printed.contains("note-unsigned"),
+        "{printed}"
+    );
+
+    // A PHQ-9 with item 9 above zero is a stop.
+    let mut vault =
+        kapnotes::Vault::unlock(&tv.path, PASSPHRASE, kapnotes::Access::ReadWrite).unwrap();
+    let mut measure = vault.measures(CLIENT).unwrap()[0].clone();
+    measure.answers[8] = Some(1);
+    vault.update_measure(measure).unwrap();
+    drop(vault);
+    let out = kapnotes(
+        &tv.path,
+        &["check", "--client", CLIENT, "--as-of", "2026-05-10"],
+        &line(PASSPHRASE),
+    );
+    assert_eq!(code(&out), 7);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("STOP"),
+        "stops come first"
+    );
+
+    assert_eq!(
+        code(&kapnotes(&tv.path, &["check"], "wrong passphrase\n")),
+        3
+    );
+    assert_eq!(
+        code(&kapnotes(
+            &tv.path,
+            &["check", "--as-of", "10/05/2026"],
+            &line(PASSPHRASE)
+        )),
+        2
+    );
+}

@@ -1,0 +1,510 @@
+//! The course drawn as pictures, once, as SVG: the app shows these strings and printed
+//! documents can embed the same ones. Colours come from CSS classes (the app's themes
+//! style them; a document styles them for print); every series is also told apart by
+//! a marker shape or a written value, never by colour alone. No script, no external
+//! reference, and every text is escaped.
+
+use crate::measures;
+use crate::records::{Client, Instrument, SessionKind, SessionStatus};
+use crate::rules::{DoseBand, PSYCHEDELIC_MG, PSYCHOLYTIC_MG, dose_band};
+use chrono::NaiveDate;
+use std::fmt::Write;
+
+const WIDTH: f64 = 720.0;
+const LEFT: f64 = 56.0;
+const RIGHT: f64 = 16.0;
+const PANEL_HEIGHT: f64 = 150.0;
+const PANEL_GAP: f64 = 34.0;
+const TOP: f64 = 30.0;
+
+/// Escapes text for SVG.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn open_svg(out: &mut String, height: f64, label: &str) {
+    let _ = write!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" aria-label="{label}"><title>{label}</title>"#,
+        label = escape(label)
+    );
+}
+
+/// A shared time axis from the first to the last date shown (a month either side when
+/// there is only one date).
+struct TimeAxis {
+    start: NaiveDate,
+    days: f64,
+}
+
+impl TimeAxis {
+    fn new(dates: &[NaiveDate]) -> Option<TimeAxis> {
+        let first = *dates.iter().min()?;
+        let last = *dates.iter().max()?;
+        let (start, end) = if first == last {
+            (
+                first - chrono::Duration::days(15),
+                last + chrono::Duration::days(15),
+            )
+        } else {
+            let margin = chrono::Duration::days(((last - first).num_days() / 20).max(2));
+            (first - margin, last + margin)
+        };
+        Some(TimeAxis {
+            start,
+            days: (end - start).num_days().max(1) as f64,
+        })
+    }
+
+    fn x(&self, date: NaiveDate) -> f64 {
+        LEFT + (date - self.start).num_days() as f64 / self.days * (WIDTH - LEFT - RIGHT)
+    }
+
+    /// Month ticks along the bottom of a panel.
+    fn ticks(&self, out: &mut String, y: f64) {
+        let end = self.start + chrono::Duration::days(self.days as i64);
+        let mut month = NaiveDate::from_ymd_opt(
+            chrono::Datelike::year(&self.start),
+            chrono::Datelike::month(&self.start),
+            1,
+        );
+        let step = ((self.days / 30.0) / 8.0).ceil().max(1.0) as u32;
+        let mut index = 0;
+        while let Some(m) = month {
+            if m > end {
+                break;
+            }
+            if m >= self.start && index % step == 0 {
+                let x = self.x(m);
+                let _ = write!(
+                    out,
+                    r#"<line class="tick" x1="{x:.1}" y1="{y:.1}" x2="{x:.1}" y2="{:.1}"/><text class="tick-label" x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+                    y + 4.0,
+                    y + 16.0,
+                    m.format("%b %Y")
+                );
+            }
+            index += 1;
+            month = m.checked_add_months(chrono::Months::new(1));
+        }
+    }
+}
+
+fn dosing_dates(client: &Client) -> Vec<NaiveDate> {
+    client
+        .sessions
+        .iter()
+        .filter(|s| {
+            s.kind == SessionKind::Dosing
+                && s.status == SessionStatus::Completed
+                && s.dose.is_some()
+        })
+        .map(|s| s.starts_at.local_date())
+        .collect()
+}
+
+/// Measure scores over time, one panel per instrument, severity bands shaded and the
+/// dosing sessions marked on the same time axis. `None` when there are no measures.
+pub fn measures_chart(client: &Client) -> Option<String> {
+    let instruments: Vec<Instrument> = [
+        Instrument::Phq9,
+        Instrument::Gad7,
+        Instrument::Pcl5,
+        Instrument::DesII,
+    ]
+    .into_iter()
+    .filter(|i| client.measures.iter().any(|m| m.instrument == *i))
+    .collect();
+    if instruments.is_empty() {
+        return None;
+    }
+    let dosing = dosing_dates(client);
+    let mut dates: Vec<NaiveDate> = client.measures.iter().map(|m| m.taken_on.0).collect();
+    dates.extend(&dosing);
+    let axis = TimeAxis::new(&dates)?;
+    let height = TOP + instruments.len() as f64 * (PANEL_HEIGHT + PANEL_GAP) + 10.0;
+    let mut out = String::new();
+    open_svg(
+        &mut out,
+        height,
+        "Outcome measures over time, with the dosing sessions marked",
+    );
+    for (panel, instrument) in instruments.iter().enumerate() {
+        let top = TOP + panel as f64 * (PANEL_HEIGHT + PANEL_GAP);
+        let bottom = top + PANEL_HEIGHT;
+        let max = instrument.max_score();
+        let y = |score: f64| bottom - score / max * PANEL_HEIGHT;
+        let _ = write!(
+            out,
+            r#"<g class="panel"><text class="panel-title" x="{LEFT}" y="{:.1}">{}</text>"#,
+            top - 8.0,
+            instrument.name()
+        );
+        // Severity bands, shaded from light to strong, each labelled.
+        let bands = instrument.bands();
+        for (i, (lowest, name)) in bands.iter().enumerate() {
+            let highest = bands.get(i + 1).map_or(max, |(next, _)| *next);
+            let _ = write!(
+                out,
+                r#"<rect class="band band-{i}" x="{LEFT}" y="{:.1}" width="{:.1}" height="{:.1}"/><text class="band-label" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+                y(highest),
+                WIDTH - LEFT - RIGHT,
+                y(*lowest) - y(highest),
+                WIDTH - RIGHT - 4.0,
+                y(highest) + 11.0,
+                escape(name)
+            );
+        }
+        let _ = write!(
+            out,
+            r#"<line class="axis" x1="{LEFT}" y1="{bottom:.1}" x2="{:.1}" y2="{bottom:.1}"/><line class="axis" x1="{LEFT}" y1="{top:.1}" x2="{LEFT}" y2="{bottom:.1}"/><text class="axis-label" x="{:.1}" y="{:.1}" text-anchor="end">{max}</text><text class="axis-label" x="{:.1}" y="{bottom:.1}" text-anchor="end">0</text>"#,
+            WIDTH - RIGHT,
+            LEFT - 6.0,
+            top + 10.0,
+            LEFT - 6.0
+        );
+        for date in &dosing {
+            let x = axis.x(*date);
+            let _ = write!(
+                out,
+                r#"<line class="dosing-marker" x1="{x:.1}" y1="{top:.1}" x2="{x:.1}" y2="{bottom:.1}"><title>Dosing session, {date}</title></line>"#
+            );
+        }
+        // The scores, joined where consecutive ones are complete; an incomplete
+        // measure is drawn as a hollow mark on the axis, never as a low score.
+        let mut points: Vec<(f64, Option<f64>, String)> = client
+            .measures
+            .iter()
+            .filter(|m| m.instrument == *instrument)
+            .map(|m| {
+                (
+                    axis.x(m.taken_on.0),
+                    measures::score(m).score,
+                    m.taken_on.to_string(),
+                )
+            })
+            .collect();
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for pair in points.windows(2) {
+            if let ((x1, Some(s1), _), (x2, Some(s2), _)) = (&pair[0], &pair[1]) {
+                let _ = write!(
+                    out,
+                    r#"<line class="series" x1="{x1:.1}" y1="{:.1}" x2="{x2:.1}" y2="{:.1}"/>"#,
+                    y(*s1),
+                    y(*s2)
+                );
+            }
+        }
+        for (x, score, date) in &points {
+            match score {
+                Some(s) => {
+                    let shown = if s.fract() == 0.0 {
+                        format!("{s:.0}")
+                    } else {
+                        format!("{s:.1}")
+                    };
+                    let _ = write!(
+                        out,
+                        r#"<circle class="point" cx="{x:.1}" cy="{:.1}" r="4"><title>{date}: {shown}</title></circle><text class="point-label" x="{x:.1}" y="{:.1}" text-anchor="middle">{shown}</text>"#,
+                        y(*s),
+                        y(*s) - 8.0
+                    );
+                }
+                None => {
+                    let _ = write!(
+                        out,
+                        r#"<circle class="point incomplete" cx="{x:.1}" cy="{bottom:.1}" r="4"><title>{date}: incomplete (an item was skipped)</title></circle>"#
+                    );
+                }
+            }
+        }
+        axis.ticks(&mut out, bottom);
+        out.push_str("</g>");
+    }
+    out.push_str("</svg>");
+    Some(out)
+}
+
+/// The total dose of each completed dosing session, with the prescriber's range and the
+/// dose bands. `None` when no dose was given yet.
+pub fn dose_chart(client: &Client) -> Option<String> {
+    let mut doses: Vec<(NaiveDate, f64, bool)> = client
+        .sessions
+        .iter()
+        .filter(|s| s.kind == SessionKind::Dosing && s.status == SessionStatus::Completed)
+        .filter_map(|s| {
+            s.dose.as_ref().map(|d| {
+                let flooding = s
+                    .observations
+                    .as_ref()
+                    .is_some_and(|o| !o.flooding_signs.is_empty());
+                (s.starts_at.local_date(), d.total_mg(), flooding)
+            })
+        })
+        .collect();
+    if doses.is_empty() {
+        return None;
+    }
+    doses.sort_by_key(|d| d.0);
+    let prescriber = client.profile.prescriber.as_ref();
+    let highest = doses
+        .iter()
+        .map(|d| d.1)
+        .chain(prescriber.map(|p| p.dose_max_mg.value()))
+        .fold(PSYCHOLYTIC_MG.1, f64::max);
+    let max = (highest * 1.15 / 50.0).ceil() * 50.0;
+    let height = TOP + PANEL_HEIGHT + 40.0;
+    let bottom = TOP + PANEL_HEIGHT;
+    let y = |mg: f64| bottom - mg / max * PANEL_HEIGHT;
+    let mut out = String::new();
+    open_svg(
+        &mut out,
+        height,
+        "Dose of each dosing session, with the prescriber's range",
+    );
+    let plot = WIDTH - LEFT - RIGHT;
+    for (class, (low, high), name) in [
+        ("psycholytic", PSYCHOLYTIC_MG, "psycholytic"),
+        ("psychedelic", PSYCHEDELIC_MG, "psychedelic"),
+    ] {
+        if low < max {
+            let high = high.min(max);
+            let _ = write!(
+                out,
+                r#"<rect class="dose-band {class}" x="{LEFT}" y="{:.1}" width="{plot:.1}" height="{:.1}"/><text class="band-label" x="{:.1}" y="{:.1}" text-anchor="end">{name}</text>"#,
+                y(high),
+                y(low) - y(high),
+                WIDTH - RIGHT - 4.0,
+                y(high) + 11.0
+            );
+        }
+    }
+    if let Some(p) = prescriber {
+        let _ = write!(
+            out,
+            r#"<rect class="prescribed-range" x="{LEFT}" y="{:.1}" width="{plot:.1}" height="{:.1}"><title>Prescriber's range: {} to {} mg</title></rect><text class="range-label" x="{:.1}" y="{:.1}">prescribed {}–{} mg</text>"#,
+            y(p.dose_max_mg.value()),
+            y(p.dose_min_mg.value()) - y(p.dose_max_mg.value()),
+            p.dose_min_mg.value(),
+            p.dose_max_mg.value(),
+            LEFT + 4.0,
+            y(p.dose_max_mg.value()) - 4.0,
+            p.dose_min_mg.value(),
+            p.dose_max_mg.value()
+        );
+    }
+    let slot = plot / doses.len() as f64;
+    let bar = (slot * 0.55).min(46.0);
+    for (i, (date, mg, flooding)) in doses.iter().enumerate() {
+        let x = LEFT + slot * (i as f64 + 0.5);
+        let outside =
+            prescriber.is_some_and(|p| *mg < p.dose_min_mg.value() || *mg > p.dose_max_mg.value());
+        let band = match dose_band(*mg) {
+            DoseBand::Psycholytic => "psycholytic",
+            DoseBand::Psychedelic => "psychedelic",
+            DoseBand::OutsideBands => "outside both bands",
+        };
+        let mark = if outside {
+            " ▲ outside the range"
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            r#"<rect class="dose-bar{}{}" x="{:.1}" y="{:.1}" width="{bar:.1}" height="{:.1}"><title>{date}: {mg} mg, {band}{mark}{}</title></rect><text class="point-label" x="{x:.1}" y="{:.1}" text-anchor="middle">{mg}{}</text><text class="tick-label" x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            if outside { " outside" } else { "" },
+            if *flooding { " flooding" } else { "" },
+            x - bar / 2.0,
+            y(*mg),
+            bottom - y(*mg),
+            if *flooding { ", signs of flooding" } else { "" },
+            y(*mg) - 5.0,
+            if outside {
+                " ▲"
+            } else if *flooding {
+                " ⚠"
+            } else {
+                ""
+            },
+            bottom + 16.0,
+            date.format("%d %b")
+        );
+    }
+    let _ = write!(
+        out,
+        r#"<line class="axis" x1="{LEFT}" y1="{bottom:.1}" x2="{:.1}" y2="{bottom:.1}"/><text class="axis-label" x="{:.1}" y="{:.1}" text-anchor="end">{max} mg</text><text class="axis-label" x="{:.1}" y="{bottom:.1}" text-anchor="end">0</text></svg>"#,
+        WIDTH - RIGHT,
+        LEFT - 6.0,
+        TOP + 10.0,
+        LEFT - 6.0
+    );
+    Some(out)
+}
+
+/// Self-energy (the 8 C's) across integration sessions, as a grid of rated cells: the
+/// number is written in each cell, and its shade deepens with the rating.
+pub fn self_energy_chart(client: &Client) -> Option<String> {
+    let mut sessions: Vec<_> = client
+        .sessions
+        .iter()
+        .filter_map(|s| {
+            s.integration
+                .as_ref()
+                .map(|i| (s.starts_at.local_date(), i.self_energy))
+        })
+        .filter(|(_, e)| {
+            e.calm.is_some()
+                || e.clarity.is_some()
+                || e.compassion.is_some()
+                || e.curiosity.is_some()
+                || e.confidence.is_some()
+                || e.courage.is_some()
+                || e.creativity.is_some()
+                || e.connectedness.is_some()
+        })
+        .collect();
+    if sessions.is_empty() {
+        return None;
+    }
+    sessions.sort_by_key(|s| s.0);
+    let label_width = 110.0;
+    let columns = sessions.len() as f64;
+    let cell_w = ((WIDTH - label_width - RIGHT) / columns).min(70.0);
+    let cell_h = 24.0;
+    let height = TOP + 8.0 * cell_h + 30.0;
+    let mut out = String::new();
+    open_svg(
+        &mut out,
+        height,
+        "Self-energy on the 8 C's across integration sessions",
+    );
+    let qualities = [
+        "calm",
+        "clarity",
+        "compassion",
+        "curiosity",
+        "confidence",
+        "courage",
+        "creativity",
+        "connectedness",
+    ];
+    for (row, quality) in qualities.iter().enumerate() {
+        let y = TOP + row as f64 * cell_h;
+        let _ = write!(
+            out,
+            r#"<text class="row-label" x="{:.1}" y="{:.1}" text-anchor="end">{}{}</text>"#,
+            label_width - 8.0,
+            y + 16.0,
+            quality[..1].to_uppercase(),
+            &quality[1..]
+        );
+        for (col, (date, energy)) in sessions.iter().enumerate() {
+            let value = match row {
+                0 => energy.calm,
+                1 => energy.clarity,
+                2 => energy.compassion,
+                3 => energy.curiosity,
+                4 => energy.confidence,
+                5 => energy.courage,
+                6 => energy.creativity,
+                _ => energy.connectedness,
+            };
+            let x = label_width + col as f64 * cell_w;
+            let (class, text) = match value {
+                Some(v) => (format!("cell level-{}", (v / 2).min(5)), v.to_string()),
+                None => ("cell unrated".to_owned(), "–".to_owned()),
+            };
+            let _ = write!(
+                out,
+                r#"<rect class="{class}" x="{x:.1}" y="{y:.1}" width="{:.1}" height="{:.1}"><title>{date}, {quality}: {text}</title></rect><text class="cell-label" x="{:.1}" y="{:.1}" text-anchor="middle">{text}</text>"#,
+                cell_w - 2.0,
+                cell_h - 2.0,
+                x + cell_w / 2.0 - 1.0,
+                y + 16.0
+            );
+        }
+    }
+    for (col, (date, _)) in sessions.iter().enumerate() {
+        let x = label_width + col as f64 * cell_w + cell_w / 2.0;
+        let _ = write!(
+            out,
+            r#"<text class="tick-label" x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            TOP + 8.0 * cell_h + 16.0,
+            date.format("%d %b")
+        );
+    }
+    out.push_str("</svg>");
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interchange::parse_document;
+
+    fn example() -> Client {
+        let doc =
+            parse_document(include_str!("../tests/fixtures/interchange/example.json")).unwrap();
+        doc.clients.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn measures_chart_has_a_panel_per_instrument_and_the_dosing_marked() {
+        let svg = measures_chart(&example()).unwrap();
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains(">PHQ-9<") && svg.contains(">GAD-7<"));
+        assert!(!svg.contains(">PCL-5<"));
+        assert_eq!(
+            svg.matches("class=\"dosing-marker\"").count(),
+            2,
+            "one dosing session, two panels"
+        );
+        // PHQ-9 scores of the example: 15 then 8.
+        assert!(svg.contains(">15<") && svg.contains(">8<"));
+        assert!(svg.contains("moderately severe"));
+        assert!(!svg.contains("<script"));
+    }
+
+    #[test]
+    fn an_incomplete_measure_is_not_drawn_as_a_score() {
+        let mut client = example();
+        client.measures[0].answers[2] = None;
+        let svg = measures_chart(&client).unwrap();
+        assert!(svg.contains("incomplete (an item was skipped)"));
+        assert!(!svg.contains(">15<"));
+    }
+
+    #[test]
+    fn dose_chart_shows_the_range_and_flags_doses_outside_it() {
+        let mut client = example();
+        let svg = dose_chart(&client).unwrap();
+        assert!(svg.contains("prescribed 50–150 mg"));
+        assert!(!svg.contains("outside"));
+        client.sessions[1].dose.as_mut().unwrap().mg = crate::records::Number(175.0);
+        let svg = dose_chart(&client).unwrap();
+        assert!(svg.contains("dose-bar outside"));
+        assert!(svg.contains("▲"));
+    }
+
+    #[test]
+    fn self_energy_chart_writes_every_rating() {
+        let svg = self_energy_chart(&example()).unwrap();
+        assert!(svg.contains(">Compassion<"));
+        assert!(svg.contains("compassion: 7"));
+        assert_eq!(svg.matches("class=\"cell ").count(), 8);
+    }
+
+    #[test]
+    fn no_data_no_chart_and_text_is_escaped() {
+        let mut client = example();
+        client.measures.clear();
+        client.sessions.clear();
+        assert!(measures_chart(&client).is_none());
+        assert!(dose_chart(&client).is_none());
+        assert!(self_energy_chart(&client).is_none());
+        assert_eq!(escape("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
+    }
+}
