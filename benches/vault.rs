@@ -6,8 +6,6 @@ use kapnotes::{Access, ExportScope, Vault};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
-const CLIENTS: usize = 200;
-const SESSIONS_PER_CLIENT: usize = 40;
 const PARTS_PER_CLIENT: usize = 12;
 const PASSPHRASE: &str = "benchmark passphrase of decent length";
 
@@ -66,8 +64,8 @@ fn id(kind: u32, client: usize, index: usize) -> String {
     format!("{kind:08x}-0000-4000-8000-{:06}{:06}", client, index)
 }
 
-fn document() -> String {
-    let clients: Vec<Value> = (0..CLIENTS)
+fn document(clients: usize, sessions_per_client: usize) -> String {
+    let clients: Vec<Value> = (0..clients)
         .map(|c| {
             let parts: Vec<Value> = (0..PARTS_PER_CLIENT)
                 .map(|p| {
@@ -79,7 +77,7 @@ fn document() -> String {
                     })
                 })
                 .collect();
-            let sessions: Vec<Value> = (0..SESSIONS_PER_CLIENT)
+            let sessions: Vec<Value> = (0..sessions_per_client)
                 .map(|s| {
                     let day = 1 + s % 28;
                     let month = 1 + s / 28;
@@ -116,14 +114,16 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 }
 
 fn main() {
+    // `cargo bench` passes --bench; `cargo test --all-targets` runs this too, as a quick
+    // smoke test on a small practice.
+    let full = std::env::args().any(|a| a == "--bench");
+    let (clients, sessions_per_client) = if full { (200, 40) } else { (3, 4) };
     let dir = tempfile::tempdir().expect("a temporary folder");
     let path = dir.path().join("bench.kapnotes");
-    let text = document();
+    let text = document(clients, sessions_per_client);
     println!(
-        "document: {:.1} MB, {} clients × {} sessions",
-        text.len() as f64 / 1e6,
-        CLIENTS,
-        SESSIONS_PER_CLIENT
+        "document: {:.1} MB, {clients} clients × {sessions_per_client} sessions",
+        text.len() as f64 / 1e6
     );
 
     let (vault, _) = Vault::create(&path, PASSPHRASE).expect("create");
@@ -155,13 +155,13 @@ fn main() {
     let export = start.elapsed();
     assert!(exported.len() > text.len() / 2);
 
-    let one_client = id(3, CLIENTS / 2, 0);
+    let one_client = id(3, clients / 2, 0);
     let read_client = median(
         (0..50)
             .map(|_| {
                 let start = Instant::now();
                 let client = vault.client(&one_client).expect("client");
-                assert_eq!(client.sessions.len(), SESSIONS_PER_CLIENT);
+                assert_eq!(client.sessions.len(), sessions_per_client);
                 start.elapsed()
             })
             .collect(),

@@ -41,6 +41,13 @@ const COMMANDS: &[&str] = &[
     "backup_file",
     "restore_file",
     "quit_app",
+    "client_course",
+    "client_charts",
+    "score_measure",
+    "instrument_items",
+    "create_measure",
+    "update_measure",
+    "delete_measure",
 ];
 
 fn main() {

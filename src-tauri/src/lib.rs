@@ -78,6 +78,13 @@ pub fn run() {
             commands::files::export_file,
             commands::files::backup_file,
             commands::files::restore_file,
+            commands::course::client_course,
+            commands::course::client_charts,
+            commands::course::score_measure,
+            commands::course::instrument_items,
+            commands::course::create_measure,
+            commands::course::update_measure,
+            commands::course::delete_measure,
         ])
         .build(tauri::generate_context!());
     match app {

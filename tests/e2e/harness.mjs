@@ -37,8 +37,21 @@ async function waitForPort(port, ms) {
   throw new Error(`tauri-driver did not start on port ${port}`);
 }
 
+async function portAnswers(port) {
+  try {
+    await fetch(`http://127.0.0.1:${port}/status`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Starts tauri-driver and a WebDriver session on the app. */
 export async function startApp(home) {
+  // The ports are fixed: a driver left over from another run would get our session.
+  if ((await portAnswers(4444)) || (await portAnswers(4445))) {
+    throw new Error('Port 4444 or 4445 is already in use (another tauri-driver or WebKitWebDriver?). Stop it and run again.');
+  }
   const env = {
     ...process.env,
     XDG_DATA_HOME: join(home, 'data'),
@@ -90,7 +103,12 @@ export function helpers(browser) {
       const e = await el(selector);
       await e.waitForDisplayed({ timeout: 10_000 });
       await e.clearValue();
-      await e.setValue(text);
+      if (text === '') {
+        // WebDriver cannot send an empty string: clear it as a person would, then say so.
+        await browser.execute((input) => input.dispatchEvent(new Event('input', { bubbles: true })), e);
+      } else {
+        await e.setValue(text);
+      }
     },
     /** Picks an option of a <select> by its visible text (or by index), as a person would. */
     async choose(selector, option) {

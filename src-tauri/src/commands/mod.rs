@@ -3,6 +3,7 @@
 //! arguments and delegates to the core.
 
 pub mod clients;
+pub mod course;
 pub mod files;
 pub mod parts_map;
 pub mod sessions;

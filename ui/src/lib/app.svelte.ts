@@ -23,7 +23,7 @@ class AppModel {
   screen = $state<Screen>({ name: 'clients' });
   preferences = $state<Preferences>({ theme: 'dark', auto_lock_minutes: 10 });
   notice = $state<Notice | null>(null);
-  /** Bumped on every lock so screens drop what they loaded. */
+  /** Bumped on every lock (and after an import) so screens drop what they loaded. */
   generation = $state(0);
 
   async refreshStatus() {
@@ -50,6 +50,11 @@ class AppModel {
     await flushAll();
     this.notice = null;
     this.screen = screen;
+  }
+
+  /** Rebuilds the current screen from the vault (after an import, say). */
+  refresh() {
+    this.generation += 1;
   }
 
   say(text: string, tone: Notice['tone'] = 'info') {

@@ -7,6 +7,11 @@ import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   Addendum,
+  Charts,
+  Course,
+  Instrument,
+  Measure,
+  Score,
   Agreement,
   AppStatus,
   CheckInResponse,
@@ -111,6 +116,15 @@ export const ipc = {
   assessDose: (clientId: string, mg: number, boosterMg: number | null) =>
     call<DoseAssessment>('assess_dose', { clientId, mg, boosterMg }),
   checkinDecision: (responses: CheckInResponse[]) => call<Decision | null>('checkin_decision', { responses }),
+
+  clientCourse: (clientId: string) => call<Course>('client_course', { clientId }),
+  clientCharts: (clientId: string) => call<Charts>('client_charts', { clientId }),
+  scoreMeasure: (measure: Measure) => call<Score>('score_measure', { measure }),
+  instrumentItems: (instrument: Instrument) =>
+    call<{ topics: string[]; item_max: number }>('instrument_items', { instrument }),
+  createMeasure: (clientId: string, measure: Measure) => call<void>('create_measure', { clientId, measure }),
+  updateMeasure: (measure: Measure) => call<void>('update_measure', { measure }),
+  deleteMeasure: (id: string) => call<void>('delete_measure', { id }),
 
   importFile: () => call<{ clients: number; sessions: number }>('import_file'),
   exportFile: (clientId: string | null, includePsychotherapyNotes: boolean) =>

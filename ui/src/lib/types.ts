@@ -253,3 +253,42 @@ export interface AppStatus {
   unlocked: boolean;
   vault_path: string;
 }
+
+export type Instrument = Measure['instrument'];
+
+export interface Finding {
+  severity: 'stop' | 'warn' | 'note';
+  code: string;
+  client_id: Id;
+  subject: 'client' | 'session' | 'measure';
+  record_id: Id;
+  message: string;
+}
+
+export interface Score {
+  instrument: Instrument;
+  score: number | null;
+  complete: boolean;
+  skipped_items: number[];
+  band: string | null;
+  clusters: { cluster: string; items: string; score: number | null }[];
+  safety_item_positive: boolean;
+}
+
+export interface Course {
+  dosing_sessions_done: number;
+  planned_dosing_sessions: number | null;
+  checkins: number;
+  held_off: number;
+  held_off_by: { part_id: Id; name: string; times: number }[];
+  doses: { session_id: Id; starts_at: Timestamp; total_mg: number; band: DoseAssessment['band']; flooding: boolean }[];
+  next_medical_follow_up: DateText | null;
+  measures: { measure_id: Id; instrument: Instrument; taken_on: DateText; score: Score; safety_follow_up_recorded: boolean }[];
+  findings: Finding[];
+}
+
+export interface Charts {
+  measures: string | null;
+  doses: string | null;
+  self_energy: string | null;
+}

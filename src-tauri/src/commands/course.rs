@@ -1,0 +1,75 @@
+//! The course at a glance: findings, course summary, charts, and outcome measures.
+
+use crate::error::CommandResult;
+use crate::state::AppState;
+use kapnotes::measures::{Score, score};
+use kapnotes::records::{Instrument, Measure};
+use kapnotes::rules::Course;
+use serde::Serialize;
+use tauri::State;
+
+#[tauri::command(async)]
+pub fn client_course(state: State<'_, AppState>, client_id: String) -> CommandResult<Course> {
+    let client = state.with_vault(|vault| vault.client(&client_id))?;
+    Ok(kapnotes::rules::course(
+        &client,
+        kapnotes::records::Timestamp::now().instant(),
+    ))
+}
+
+#[derive(Serialize)]
+pub struct Charts {
+    measures: Option<String>,
+    doses: Option<String>,
+    self_energy: Option<String>,
+}
+
+/// The course's pictures, drawn by the core as SVG.
+#[tauri::command(async)]
+pub fn client_charts(state: State<'_, AppState>, client_id: String) -> CommandResult<Charts> {
+    let client = state.with_vault(|vault| vault.client(&client_id))?;
+    Ok(Charts {
+        measures: kapnotes::charts::measures_chart(&client),
+        doses: kapnotes::charts::dose_chart(&client),
+        self_energy: kapnotes::charts::self_energy_chart(&client),
+    })
+}
+
+/// Scores a measure as it is being entered (nothing is saved).
+#[tauri::command(async)]
+pub fn score_measure(measure: Measure) -> Score {
+    score(&measure)
+}
+
+#[derive(Serialize)]
+pub struct InstrumentItems {
+    topics: &'static [&'static str],
+    item_max: u8,
+}
+
+#[tauri::command(async)]
+pub fn instrument_items(instrument: Instrument) -> InstrumentItems {
+    InstrumentItems {
+        topics: instrument.item_topics(),
+        item_max: instrument.item_max(),
+    }
+}
+
+#[tauri::command(async)]
+pub fn create_measure(
+    state: State<'_, AppState>,
+    client_id: String,
+    measure: Measure,
+) -> CommandResult<()> {
+    state.with_vault(|vault| vault.create_measure(&client_id, measure))
+}
+
+#[tauri::command(async)]
+pub fn update_measure(state: State<'_, AppState>, measure: Measure) -> CommandResult<()> {
+    state.with_vault(|vault| vault.update_measure(measure))
+}
+
+#[tauri::command(async)]
+pub fn delete_measure(state: State<'_, AppState>, id: String) -> CommandResult<()> {
+    state.with_vault(|vault| vault.delete_measure(&id))
+}
