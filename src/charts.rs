@@ -14,7 +14,7 @@ const WIDTH: f64 = 720.0;
 const LEFT: f64 = 56.0;
 const RIGHT: f64 = 16.0;
 const PANEL_HEIGHT: f64 = 150.0;
-const PANEL_GAP: f64 = 34.0;
+const PANEL_GAP: f64 = 44.0;
 const TOP: f64 = 30.0;
 
 /// Escapes text for SVG.
