@@ -92,7 +92,25 @@ export function nextPath(home, path) {
 
 export function helpers(browser) {
   const el = (selector) => browser.$(selector);
-  return {
+  const h = {
+    /** First run, the short way: create the vault, confirm the recovery key, land on Clients. */
+    async createVault(passphrase) {
+      await h.waitText('h1', 'kapnotes', 30_000);
+      await h.type('#new-passphrase', passphrase);
+      await h.type('#confirm-passphrase', passphrase);
+      await h.click('button=Create the vault');
+      await h.click('label*=I have written down the recovery key');
+      await h.click('button=Continue');
+      await h.waitText('h1', 'Clients');
+    },
+    /** Imports a document through File → Import…, as the clinician would. */
+    async importDocument(home, name, document) {
+      const file = join(home, 'files', name);
+      writeFileSync(file, JSON.stringify(document));
+      nextPath(home, file);
+      await h.click('button=File');
+      await h.click('button=Import…');
+    },
     el,
     async click(selector) {
       const e = await el(selector);
@@ -153,4 +171,5 @@ export function helpers(browser) {
       await browser.saveScreenshot(join(screenshotDir, `${name}.png`));
     },
   };
+  return h;
 }

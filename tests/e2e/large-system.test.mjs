@@ -3,10 +3,8 @@
 // must be shown plainly.
 
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { freshHome, helpers, nextPath, startApp } from './harness.mjs';
+import { freshHome, helpers, startApp } from './harness.mjs';
 
 const PASSPHRASE = 'large system test passphrase';
 const ROLES = ['manager', 'firefighter', 'exile', 'unknown'];
@@ -50,13 +48,7 @@ before(async () => {
   app = await startApp(freshHome());
   browser = app.browser;
   h = helpers(browser);
-  await h.waitText('h1', 'kapnotes', 30_000);
-  await h.type('#new-passphrase', PASSPHRASE);
-  await h.type('#confirm-passphrase', PASSPHRASE);
-  await h.click('button=Create the vault');
-  await h.click('label*=I have written down the recovery key');
-  await h.click('button=Continue');
-  await h.waitText('h1', 'Clients');
+  await h.createVault(PASSPHRASE);
 });
 
 after(async () => {
@@ -66,22 +58,14 @@ after(async () => {
 test('a rejected import names the problem and writes nothing', async () => {
   const doc = bigSystem();
   doc.clients[0].relationships[0].to_part = doc.clients[0].relationships[0].from_part;
-  const file = join(app.home, 'files', 'broken.json');
-  writeFileSync(file, JSON.stringify(doc));
-  nextPath(app.home, file);
-  await h.click('button=File');
-  await h.click('button=Import…');
+  await h.importDocument(app.home, 'broken.json', doc);
   await h.waitText('.notices', '/clients/0/relationships/0/to_part');
   await h.waitText('.notices', 'Nothing was written');
   assert.equal((await browser.$$('button.client')).length, 0);
 });
 
 test('a system of 160 parts stays usable on the map', async () => {
-  const file = join(app.home, 'files', 'system.json');
-  writeFileSync(file, JSON.stringify(bigSystem()));
-  nextPath(app.home, file);
-  await h.click('button=File');
-  await h.click('button=Import…');
+  await h.importDocument(app.home, 'system.json', bigSystem());
   await h.waitText('.notices', 'Imported 1 client(s)');
   await h.click('button*=D.I.D. system');
   await h.click('button=Parts map');

@@ -3,10 +3,8 @@
 // until a safety follow-up is recorded.
 
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { freshHome, helpers, nextPath, startApp } from './harness.mjs';
+import { freshHome, helpers, startApp } from './harness.mjs';
 
 const PASSPHRASE = 'rules and charts passphrase';
 let app;
@@ -107,18 +105,8 @@ before(async () => {
   app = await startApp(freshHome());
   browser = app.browser;
   h = helpers(browser);
-  await h.waitText('h1', 'kapnotes', 30_000);
-  await h.type('#new-passphrase', PASSPHRASE);
-  await h.type('#confirm-passphrase', PASSPHRASE);
-  await h.click('button=Create the vault');
-  await h.click('label*=I have written down the recovery key');
-  await h.click('button=Continue');
-  await h.waitText('h1', 'Clients');
-  const file = join(app.home, 'files', 'rules.json');
-  writeFileSync(file, JSON.stringify(trippingClient()));
-  nextPath(app.home, file);
-  await h.click('button=File');
-  await h.click('button=Import…');
+  await h.createVault(PASSPHRASE);
+  await h.importDocument(app.home, 'rules.json', trippingClient());
   await h.waitText('.notices', 'Imported 1 client(s)');
 });
 

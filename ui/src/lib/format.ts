@@ -1,7 +1,7 @@
 // Dates and times as the clinician reads and types them. Timestamps keep the offset
 // they were written with; new ones carry the computer's local offset.
 
-import type { SessionKind, SessionStatus, Timestamp } from './types';
+import type { Route, SessionKind, SessionStatus, Timestamp } from './types';
 
 function pad(n: number, width = 2): string {
   return String(Math.trunc(Math.abs(n))).padStart(width, '0');
@@ -84,3 +84,11 @@ export const STATUS_LABELS: Record<SessionStatus, string> = {
 export function formatMg(mg: number): string {
   return `${Number.isInteger(mg) ? mg.toFixed(0) : String(mg)} mg`;
 }
+
+export const ROUTE_LABELS: Record<Route, string> = {
+  sublingual: 'Sublingual',
+  oral: 'Oral',
+  intramuscular: 'Intramuscular',
+  intravenous: 'Intravenous',
+  intranasal: 'Intranasal',
+};
