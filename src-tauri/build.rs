@@ -36,6 +36,7 @@ const COMMANDS: &[&str] = &[
     "assess_dose",
     "checkin_decision",
     "search",
+    "prepare_search",
     "import_file",
     "export_file",
     "backup_file",

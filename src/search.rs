@@ -329,19 +329,34 @@ impl Vault {
         };
         let mut hits = Vec::new();
         for id in ids {
-            if !self.search_cache.clients.contains_key(&id) {
-                let client = self.client(&id)?;
-                let indexed = IndexedClient {
-                    name: client.profile.display_name.clone(),
-                    entries: entries_of(&client),
-                };
-                self.search_cache.clients.insert(id.clone(), indexed);
-            }
+            self.index_client(&id)?;
             if let Some(indexed) = self.search_cache.clients.get(&id) {
                 search_entries(&terms, &id, indexed, &mut hits);
             }
         }
         Ok(hits)
+    }
+
+    /// Builds the in-memory search text of every client now, so that the first search
+    /// after unlock is as quick as the later ones (the desktop app calls this right after
+    /// unlocking, in the background).
+    pub fn prepare_search(&mut self) -> Result<()> {
+        for id in self.client_ids()? {
+            self.index_client(&id)?;
+        }
+        Ok(())
+    }
+
+    fn index_client(&mut self, id: &str) -> Result<()> {
+        if !self.search_cache.clients.contains_key(id) {
+            let client = self.client(id)?;
+            let indexed = IndexedClient {
+                name: client.profile.display_name.clone(),
+                entries: entries_of(&client),
+            };
+            self.search_cache.clients.insert(id.to_owned(), indexed);
+        }
+        Ok(())
     }
 }
 

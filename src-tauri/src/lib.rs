@@ -56,6 +56,7 @@ pub fn run() {
             commands::clients::delete_client,
             commands::clients::new_id,
             commands::clients::search,
+            commands::clients::prepare_search,
             commands::parts_map::create_part,
             commands::parts_map::update_part,
             commands::parts_map::delete_part,

@@ -112,3 +112,19 @@ fn searches_one_client_or_the_whole_vault() {
     );
     assert!(everywhere.iter().any(|h| h.client_id == CLIENT));
 }
+
+#[test]
+fn preparing_search_ahead_gives_the_same_results() {
+    let (_tv, mut vault) = TestVault::with_example();
+    vault.prepare_search().unwrap();
+    let hits = vault.search("stuck", None).unwrap();
+    assert!(
+        hits.iter()
+            .any(|h| h.record_id == CLIENT && h.field == "client notes")
+    );
+    // A change after preparing is still found.
+    let mut part = vault.part(PLANNER).unwrap();
+    part.burdens = "Carries the family's worry.".into();
+    vault.update_part(part).unwrap();
+    assert_eq!(vault.search("family's worry", None).unwrap().len(), 1);
+}

@@ -60,3 +60,10 @@ pub fn search(
 ) -> CommandResult<Vec<SearchHit>> {
     state.with_vault(|vault| vault.search(&query, client_id.as_deref()))
 }
+
+/// Builds the in-memory search text right after unlock, so the clinician's first
+/// search across every client is quick.
+#[tauri::command(async)]
+pub fn prepare_search(state: State<'_, AppState>) -> CommandResult<()> {
+    state.with_vault(|vault| vault.prepare_search())
+}

@@ -27,8 +27,11 @@ class AppModel {
   generation = $state(0);
 
   async refreshStatus() {
+    const wasUnlocked = this.unlocked;
     this.status = await ipc.appStatus();
     this.unlocked = this.status.unlocked;
+    // Just unlocked: build the search text in the background (it is not worth an error).
+    if (this.unlocked && !wasUnlocked) void ipc.prepareSearch().catch(() => {});
   }
 
   async loadPreferences() {

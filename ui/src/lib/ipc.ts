@@ -93,6 +93,7 @@ export const ipc = {
   deleteClient: (id: string) => call<void>('delete_client', { id }),
   newId: () => call<string>('new_id'),
   search: (query: string, clientId: string | null) => call<SearchHit[]>('search', { query, clientId }),
+  prepareSearch: () => call<void>('prepare_search'),
 
   createPart: (clientId: string, part: Part) => call<void>('create_part', { clientId, part }),
   updatePart: (part: Part) => call<void>('update_part', { part }),
