@@ -28,10 +28,11 @@ test-core: setup
 test-ui: setup
 	cd ui && npm test
 
-# The real app, front end embedded, in a real WebKit window under Xvfb.
+# The real app, front end embedded, in a real WebKit window under Xvfb (with a window
+# manager, so a test can close the window the way a person does).
 e2e: ui
 	cargo build -p kapnotes-desktop --features e2e-paths
-	cd tests/e2e && xvfb-run -a -s "-screen 0 1280x900x24" npm test
+	cd tests/e2e && xvfb-run -a -s "-screen 0 1280x900x24" sh -c 'openbox >/dev/null 2>&1 & npm test'
 
 test: lint test-core test-ui e2e
 

@@ -15,6 +15,9 @@ command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 dpkg -s libwebkit2gtk-4.1-dev >/dev/null 2>&1 || need_apt+=(libwebkit2gtk-4.1-dev)
 command -v xvfb-run >/dev/null 2>&1 || need_apt+=(xvfb xauth)
 command -v WebKitWebDriver >/dev/null 2>&1 || need_apt+=(webkit2gtk-driver)
+# A window manager under Xvfb, so the e2e tests can close the window as a person does.
+command -v openbox >/dev/null 2>&1 || need_apt+=(openbox)
+command -v wmctrl >/dev/null 2>&1 || need_apt+=(wmctrl)
 fc-list 2>/dev/null | grep -qi dejavu || need_apt+=(fonts-dejavu-core)
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 if ((${#need_apt[@]})); then

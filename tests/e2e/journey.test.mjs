@@ -136,7 +136,19 @@ test('a preparation session with two intentions', async () => {
   await h.type('#intention-1', 'Let the Planner rest for a moment.');
   await h.choose('#intention-part-1', 'The Planner');
   await h.type('#safety-plan', 'Feet on the floor, the blue stone. Partner drives home.');
-  await h.type('#session-note', 'Talked through set and setting.');
+  const note = 'Talked through set and setting. The Planner worries about losing control on the day.';
+  await h.type('#session-note', note);
+  await h.saved();
+  // An accidental deletion: the earlier text can be brought back.
+  await h.type('#session-note', 'Oops.');
+  await h.saved();
+  await h.click('button=Earlier versions of this note');
+  await h.waitText('.revisions', 'losing control on the day');
+  await h.click('//div[contains(@class, "revisions")]//button[text()="Bring back"]');
+  await browser.waitUntil(async () => (await (await h.el('#session-note')).getValue()) === note, {
+    timeout: 10_000,
+    timeoutMsg: 'the earlier note did not come back',
+  });
   await setStatus('Completed');
   await h.saved();
   await h.shot('06-preparation');
