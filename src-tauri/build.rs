@@ -6,6 +6,8 @@ const COMMANDS: &[&str] = &[
     "recover_vault",
     "lock_vault",
     "change_passphrase",
+    "regenerate_recovery_key",
+    "rotate_data_key",
     "get_preferences",
     "set_preferences",
     "get_clinician",

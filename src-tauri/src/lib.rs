@@ -43,6 +43,8 @@ pub fn run() {
             commands::vault::recover_vault,
             commands::vault::lock_vault,
             commands::vault::change_passphrase,
+            commands::vault::regenerate_recovery_key,
+            commands::vault::rotate_data_key,
             commands::vault::quit_app,
             commands::settings::get_preferences,
             commands::settings::set_preferences,

@@ -5,6 +5,7 @@ mod check;
 mod export;
 mod import;
 mod init;
+mod keys;
 mod passphrase;
 mod passwd;
 mod recover;
@@ -96,6 +97,10 @@ enum Command {
     Passwd,
     /// Set a new passphrase using the recovery key
     Recover,
+    /// Make a new recovery key and print it once (the old one stops working)
+    RecoveryKey,
+    /// Re-encrypt every record under a new data key (after a suspected compromise); prints a new recovery key
+    RotateKey,
     /// Write a consistent, encrypted copy of the vault (needs no passphrase)
     Backup {
         /// Where to write the backup
@@ -182,6 +187,8 @@ pub fn run(cli: Cli) -> Outcome {
         }
         Command::Passwd => passwd::run(&vault, &mut input),
         Command::Recover => recover::run(&vault, &mut input),
+        Command::RecoveryKey => keys::new_recovery_key(&vault, &mut input),
+        Command::RotateKey => keys::rotate(&vault, &mut input),
         Command::Backup { output } => backup::run(&vault, &output),
         Command::Restore { file } => restore::run(&file, &vault, &mut input),
     }

@@ -374,6 +374,35 @@ impl Vault {
         Ok(recovery)
     }
 
+    /// Re-encrypts every record under a new data key, for a suspected compromise. The
+    /// passphrase stays the same (it is asked for again, to wrap the new key) and a new
+    /// recovery key replaces the old one. Backups taken before keep their old key and
+    /// keep opening with the passphrase of their day. All or nothing.
+    pub fn rotate_data_key(&mut self, passphrase: &str) -> Result<RecoveryKey> {
+        self.require_writable()?;
+        self.check_passphrase(passphrase)?;
+        let new_keys = Keys {
+            vault_id: self.header.vault_id.clone(),
+            data_key: SymmetricKey::generate()?,
+        };
+        let recovery = RecoveryKey::generate()?;
+        let mut header = self.header_copy();
+        header.wrap_for_passphrase(&new_keys.data_key, passphrase, self.header.kdf)?;
+        header.wrap_for_recovery(&new_keys.data_key, &recovery)?;
+        let tx = self.conn.transaction()?;
+        for table in Table::ALL {
+            for (meta, sealed) in store::load_rows(&tx, table, None)? {
+                let resealed = self.keys.reseal(&new_keys, table, &meta, &sealed)?;
+                store::replace_sealed(&tx, table, &meta.id, &resealed)?;
+            }
+        }
+        header.write(&tx)?;
+        tx.commit()?;
+        self.header = header;
+        self.keys = new_keys;
+        Ok(recovery)
+    }
+
     fn header_copy(&self) -> Header {
         Header {
             vault_id: self.header.vault_id.clone(),

@@ -133,6 +133,28 @@ impl Keys {
         serde_json::from_slice(&plain).map_err(|_| tampered())
     }
 
+    /// Re-encrypts a row's payload under `new` keys, unchanged otherwise (key rotation).
+    pub fn reseal(
+        &self,
+        new: &Keys,
+        table: Table,
+        meta: &RowMeta,
+        sealed: &[u8],
+    ) -> Result<Vec<u8>> {
+        let ad = row_associated_data(&self.vault_id, table, meta);
+        let plain =
+            self.data_key
+                .open(sealed, ad.as_bytes())
+                .map_err(|_| Error::TamperedRecord {
+                    table: table.name(),
+                    id: meta.id.clone(),
+                })?;
+        Ok(new.data_key.seal(
+            &plain,
+            row_associated_data(&new.vault_id, table, meta).as_bytes(),
+        )?)
+    }
+
     /// Opens a record's payload and checks that the id inside is the row's id.
     pub fn open_record<T: DeserializeOwned + Identified>(
         &self,
@@ -259,6 +281,13 @@ pub fn insert(conn: &Connection, table: Table, meta: &RowMeta, sealed: &[u8]) ->
 
 /// Replaces a row's payload with one sealed for `meta.revision` (the caller has
 /// incremented it).
+/// Replaces a row's sealed payload and nothing else (key rotation).
+pub fn replace_sealed(conn: &Connection, table: Table, id: &str, sealed: &[u8]) -> Result<()> {
+    let sql = format!("UPDATE {} SET sealed = ?2 WHERE id = ?1", table.name());
+    conn.prepare_cached(&sql)?.execute(params![id, sealed])?;
+    Ok(())
+}
+
 pub fn update(conn: &Connection, table: Table, meta: &RowMeta, sealed: &[u8]) -> Result<()> {
     let sql = format!(
         "UPDATE {} SET revision = ?2, sealed = ?3 WHERE id = ?1",

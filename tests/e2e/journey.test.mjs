@@ -273,3 +273,21 @@ test('lock, a wrong passphrase, unlock: everything is still there', async () => 
   await h.waitText('main', 'slept well');
   await h.waitText('main', '100 mg');
 });
+
+test('a new recovery key from Settings, then recovering with it after a forgotten passphrase', async () => {
+  await h.click('button=Settings');
+  await h.type('#key-passphrase', PASSPHRASE);
+  await h.click('button=Make a new recovery key');
+  const key = await h.text('[data-testid=new-recovery-key]');
+  assert.match(key, /^([A-Z2-7]{4}-){7}[A-Z2-7]{4}$/);
+  await h.click('label*=I have written it down');
+  await h.click('button=Done');
+  await h.click('button=Lock');
+  await h.click('button*=Forgot the passphrase?');
+  await h.type('#recovery-key', key.toLowerCase());
+  await h.type('#recover-passphrase', 'a brand new passphrase here');
+  await h.type('#recover-confirm', 'a brand new passphrase here');
+  await h.click('button=Set the new passphrase');
+  await h.waitText('h1', 'Clients');
+  await h.waitText('main', 'J.R.');
+});

@@ -369,3 +369,43 @@ fn check_lists_findings_with_its_exit_codes() {
         2
     );
 }
+
+#[test]
+fn a_new_recovery_key_and_a_rotated_data_key_from_the_command_line() {
+    let (tv, vault) = TestVault::with_example();
+    drop(vault);
+    let out = kapnotes(&tv.path, &["recovery-key"], &line(PASSPHRASE));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let first = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert_eq!(first.split('-').count(), 8);
+    let out = kapnotes(&tv.path, &["rotate-key"], &line(PASSPHRASE));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains("new data key"));
+    let second = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert_ne!(first, second);
+    // The first key stopped working; the second recovers.
+    assert_eq!(
+        code(&kapnotes(
+            &tv.path,
+            &["recover"],
+            &format!("{first}\nanother passphrase\n")
+        )),
+        3
+    );
+    assert_eq!(
+        code(&kapnotes(
+            &tv.path,
+            &["recover"],
+            &format!("{second}\nanother passphrase\n")
+        )),
+        0
+    );
+    assert_eq!(
+        code(&kapnotes(&tv.path, &["verify"], "another passphrase\n")),
+        0
+    );
+    assert_eq!(
+        code(&kapnotes(&tv.path, &["rotate-key"], "wrong passphrase\n")),
+        3
+    );
+}

@@ -412,3 +412,55 @@ fn no_clinical_text_reaches_the_disk_in_plaintext() {
         }
     }
 }
+
+#[test]
+fn rotating_the_data_key_reseals_everything_and_keeps_old_backups_readable() {
+    let (tv, mut vault) = TestVault::with_example();
+    let mut session = vault.session(INTEGRATION).unwrap();
+    session.note = "a note long enough to be kept as a revision when it is removed".into();
+    vault.update_session(session.clone()).unwrap();
+    session.note.clear();
+    vault.update_session(session).unwrap();
+    let expected = export_value(&vault);
+    let before = sealed_columns(&tv.path);
+    let old_backup = tv.file("before-rotation.kapnotes");
+    kapnotes::vault::backup_file(&tv.path, &old_backup).unwrap();
+
+    assert!(matches!(
+        vault.rotate_data_key("not the passphrase"),
+        Err(Error::WrongPassphrase)
+    ));
+    assert_eq!(
+        sealed_columns(&tv.path),
+        before,
+        "a refused rotation changes nothing"
+    );
+    let recovery = vault.rotate_data_key(PASSPHRASE).unwrap();
+    assert_eq!(
+        export_value(&vault),
+        expected,
+        "the records read the same in the same session"
+    );
+    vault.lock();
+
+    let after = sealed_columns(&tv.path);
+    assert_eq!(after.len(), before.len());
+    for ((table, id, old), (_, _, new)) in before.iter().zip(&after) {
+        assert_ne!(old, new, "{table}/{id} was not resealed");
+    }
+    let vault = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadOnly).unwrap();
+    assert!(vault.verify().unwrap().is_clean());
+    assert_eq!(export_value(&vault), expected);
+    assert_eq!(vault.note_revisions(INTEGRATION).unwrap().len(), 1);
+    drop(vault);
+    Vault::unlock_with_recovery_key(&tv.path, &recovery.dangerously_reveal(), Access::ReadOnly)
+        .unwrap();
+
+    // A backup of before still opens with the passphrase of its day, under its old key.
+    let restored = tv.file("restored.kapnotes");
+    kapnotes::vault::restore_backup(&old_backup, &restored, PASSPHRASE).unwrap();
+    // A ciphertext from before the rotation no longer opens in the rotated vault.
+    let (_, id, old_sealed) = before.iter().find(|(t, _, _)| t == "sessions").unwrap();
+    write_sealed(&tv.path, "sessions", id, old_sealed);
+    assert_eq!(problems(&tv).len(), 1);
+}

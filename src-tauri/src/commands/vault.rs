@@ -82,3 +82,32 @@ pub fn quit_app(app: AppHandle, state: State<'_, AppState>) {
     state.lock();
     app.exit(0);
 }
+
+/// A new recovery key (shown once; the old one stops working). Asks for the passphrase
+/// again, so nobody at an unlocked computer can quietly replace it.
+#[tauri::command(async)]
+pub fn regenerate_recovery_key(
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> CommandResult<String> {
+    let passphrase = Zeroizing::new(passphrase);
+    state.with_vault(|vault| {
+        vault.check_passphrase(&passphrase)?;
+        Ok(vault
+            .regenerate_recovery_key()?
+            .dangerously_reveal()
+            .to_string())
+    })
+}
+
+/// Re-encrypts every record under a new data key; returns the new recovery key.
+#[tauri::command(async)]
+pub fn rotate_data_key(state: State<'_, AppState>, passphrase: String) -> CommandResult<String> {
+    let passphrase = Zeroizing::new(passphrase);
+    state.with_vault(|vault| {
+        Ok(vault
+            .rotate_data_key(&passphrase)?
+            .dangerously_reveal()
+            .to_string())
+    })
+}

@@ -79,6 +79,8 @@ export const ipc = {
   lock: () => call<void>('lock_vault'),
   changePassphrase: (current: string, next: string) => call<void>('change_passphrase', { current, new: next }),
   quit: () => call<void>('quit_app'),
+  regenerateRecoveryKey: (passphrase: string) => call<string>('regenerate_recovery_key', { passphrase }),
+  rotateDataKey: (passphrase: string) => call<string>('rotate_data_key', { passphrase }),
 
   getPreferences: () => call<Preferences>('get_preferences'),
   setPreferences: (preferences: Preferences) => call<Preferences>('set_preferences', { preferences }),
