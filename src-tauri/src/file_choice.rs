@@ -15,6 +15,7 @@ pub enum Purpose {
     Export,
     Backup,
     Restore,
+    BackupFolder,
 }
 
 #[cfg(not(feature = "e2e-paths"))]
@@ -36,6 +37,7 @@ pub fn choose(app: &AppHandle, purpose: Purpose, suggested_name: &str) -> Comman
             .add_filter("kapnotes backup", &["kapnotes"])
             .set_file_name(suggested_name)
             .blocking_save_file(),
+        Purpose::BackupFolder => dialog.blocking_pick_folder(),
     };
     let picked = picked.ok_or_else(CommandError::cancelled)?;
     picked.into_path().map_err(|_| {

@@ -30,7 +30,9 @@ pub fn run() {
                     let handle = window.app_handle().clone();
                     std::thread::spawn(move || {
                         std::thread::sleep(CLOSE_GRACE);
-                        handle.state::<AppState>().lock();
+                        let state = handle.state::<AppState>();
+                        let _ = commands::backups::backup_if_due(&state, true);
+                        state.lock();
                         handle.exit(0);
                     });
                 }
@@ -81,6 +83,9 @@ pub fn run() {
             commands::files::export_file,
             commands::files::backup_file,
             commands::files::restore_file,
+            commands::backups::backup_status,
+            commands::backups::auto_backup,
+            commands::backups::choose_backup_folder,
             commands::course::client_course,
             commands::course::client_charts,
             commands::course::score_measure,

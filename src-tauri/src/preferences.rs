@@ -3,7 +3,7 @@
 //! config folder. The clinician's name and practice are clinical and live in the vault.
 
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -12,6 +12,10 @@ pub struct Preferences {
     pub theme: String,
     /// Lock after this many idle minutes (1–240).
     pub auto_lock_minutes: u32,
+    /// Where automatic backups go (`None`: the default folder in the data directory).
+    pub backup_folder: Option<String>,
+    /// At most one automatic backup this often, in minutes (5–1440), after changes.
+    pub backup_every_minutes: u32,
 }
 
 impl Default for Preferences {
@@ -19,6 +23,8 @@ impl Default for Preferences {
         Preferences {
             theme: "dark".into(),
             auto_lock_minutes: 10,
+            backup_folder: None,
+            backup_every_minutes: 15,
         }
     }
 }
@@ -38,7 +44,18 @@ impl Preferences {
         if !(1..=240).contains(&self.auto_lock_minutes) {
             return Err("Auto-lock must be between 1 and 240 minutes.".into());
         }
+        if !(5..=1440).contains(&self.backup_every_minutes) {
+            return Err("Automatic backups must be between every 5 minutes and once a day.".into());
+        }
         Ok(self)
+    }
+
+    /// The folder automatic backups go to.
+    pub fn backup_folder(&self) -> Option<PathBuf> {
+        match &self.backup_folder {
+            Some(folder) => Some(PathBuf::from(folder)),
+            None => kapnotes::vault::default_backup_folder(),
+        }
     }
 
     pub fn save(&self, path: &Path) -> Result<(), String> {

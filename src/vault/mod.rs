@@ -7,6 +7,7 @@
 //! any rule of the interchange format, then write only the rows that changed, in one
 //! transaction. So the vault never holds a half-saved change or a dangling id.
 
+mod automatic_backup;
 mod backup;
 mod clients;
 mod header;
@@ -17,6 +18,11 @@ mod store;
 mod verify;
 mod writer_lock;
 
+pub use automatic_backup::{
+    BackupPolicy, BackupState, DEFAULT_POLICY, FoundBackup, STALE_AFTER_DAYS,
+    automatic_backup_if_due, backup_state, changed_since_last_backup, default_backup_folder,
+    list_backups, take_automatic_backup,
+};
 pub use backup::{BackupSummary, backup_file, replace_with_backup, restore_backup};
 pub use clients::PartsMap;
 pub use note_history::NoteRevision;

@@ -6,7 +6,7 @@
 // Screenshots of every main screen go to docs/screenshots/.
 
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { freshHome, helpers, nextPath, startApp } from './harness.mjs';
@@ -254,9 +254,13 @@ test('lock, a wrong passphrase, unlock: everything is still there', async () => 
   await h.click('button=Unlock');
   await h.waitText('[role=alert]', 'passphrase is not right');
   await h.shot('13-wrong-passphrase');
+  // Locking took an automatic backup of the changed vault.
+  const backups = readdirSync(join(app.home, 'data', 'kapnotes', 'backups'));
+  assert.ok(backups.some((name) => name.startsWith('kapnotes-backup-')), backups.join(', '));
   await h.type('#passphrase', PASSPHRASE);
   await h.click('button=Unlock');
   await h.waitText('h1', 'Clients');
+  await h.waitText('.backup', 'Backed up');
   await h.shot('03-clients');
   await h.click('button*=J.R.');
   await h.waitText('#course-heading + p', '1 dosing session done');

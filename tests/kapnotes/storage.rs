@@ -278,3 +278,74 @@ fn the_app_can_replace_its_vault_with_a_backup_and_keep_the_old_one() {
         Err(Error::WriterBusy)
     ));
 }
+
+#[test]
+fn automatic_backups_land_in_their_folder_and_notice_changes() {
+    use kapnotes::vault::{
+        DEFAULT_POLICY, changed_since_last_backup, list_backups, take_automatic_backup,
+    };
+    let (tv, mut vault) = TestVault::with_example();
+    let folder = tv.file("backups");
+    assert!(
+        changed_since_last_backup(&tv.path, &folder).unwrap(),
+        "no backup yet"
+    );
+    let summary = take_automatic_backup(&tv.path, &folder, DEFAULT_POLICY).unwrap();
+    assert_eq!(mode(&folder), 0o700);
+    assert_eq!(mode(&summary.path), 0o600);
+    assert!(!changed_since_last_backup(&tv.path, &folder).unwrap());
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    vault.set_client_archived(CLIENT, true).unwrap();
+    assert!(changed_since_last_backup(&tv.path, &folder).unwrap());
+    take_automatic_backup(&tv.path, &folder, DEFAULT_POLICY).unwrap();
+    let backups = list_backups(&folder).unwrap();
+    assert_eq!(backups.len(), 2);
+    drop(vault);
+    let restored = tv.file("restored.kapnotes");
+    restore_backup(&backups[0].path, &restored, PASSPHRASE).unwrap();
+    let vault = Vault::unlock(&restored, PASSPHRASE, Access::ReadOnly).unwrap();
+    assert!(
+        vault.client(CLIENT).unwrap().profile.archived,
+        "the newest backup has the newest change"
+    );
+}
+
+#[test]
+fn an_automatic_backup_waits_for_a_change_and_for_its_interval() {
+    use kapnotes::vault::{automatic_backup_if_due, backup_state, list_backups};
+    let (tv, mut vault) = TestVault::with_example();
+    let folder = tv.file("auto");
+    assert!(
+        backup_state(&folder).unwrap().stale,
+        "no backup yet is stale"
+    );
+    assert!(
+        automatic_backup_if_due(&tv.path, &folder, Some(15))
+            .unwrap()
+            .is_some(),
+        "the first one is due"
+    );
+    let state = backup_state(&folder).unwrap();
+    assert!(!state.stale && state.last_taken_at.is_some());
+    assert!(
+        automatic_backup_if_due(&tv.path, &folder, None)
+            .unwrap()
+            .is_none(),
+        "nothing changed"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    vault.set_client_archived(CLIENT, true).unwrap();
+    assert!(
+        automatic_backup_if_due(&tv.path, &folder, Some(15))
+            .unwrap()
+            .is_none(),
+        "changed, but too soon"
+    );
+    assert!(
+        automatic_backup_if_due(&tv.path, &folder, None)
+            .unwrap()
+            .is_some(),
+        "on lock: whenever it changed"
+    );
+    assert_eq!(list_backups(&folder).unwrap().len(), 2);
+}

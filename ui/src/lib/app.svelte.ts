@@ -3,7 +3,7 @@
 
 import { flushAll } from './autosave';
 import { AppError, ipc } from './ipc';
-import type { AppStatus, Preferences } from './types';
+import type { AppStatus, BackupStatus, Preferences } from './types';
 
 export type Screen =
   | { name: 'clients' }
@@ -21,7 +21,8 @@ class AppModel {
   status = $state<AppStatus | null>(null);
   unlocked = $state(false);
   screen = $state<Screen>({ name: 'clients' });
-  preferences = $state<Preferences>({ theme: 'dark', auto_lock_minutes: 10 });
+  preferences = $state<Preferences>({ theme: 'dark', auto_lock_minutes: 10, backup_folder: null, backup_every_minutes: 15 });
+  backup = $state<BackupStatus | null>(null);
   notice = $state<Notice | null>(null);
   /** Bumped on every lock (and after an import) so screens drop what they loaded. */
   generation = $state(0);
@@ -31,7 +32,28 @@ class AppModel {
     this.status = await ipc.appStatus();
     this.unlocked = this.status.unlocked;
     // Just unlocked: build the search text in the background (it is not worth an error).
-    if (this.unlocked && !wasUnlocked) void ipc.prepareSearch().catch(() => {});
+    if (this.unlocked && !wasUnlocked) {
+      void ipc.prepareSearch().catch(() => {});
+      void this.refreshBackup();
+    }
+  }
+
+  /** The age of the newest automatic backup (shown in the top bar). */
+  async refreshBackup() {
+    try {
+      this.backup = await ipc.backupStatus();
+    } catch {
+      this.backup = null;
+    }
+  }
+
+  /** Takes an automatic backup when one is due (the shell decides). */
+  async backupIfDue() {
+    try {
+      if (await ipc.autoBackup()) await this.refreshBackup();
+    } catch (e) {
+      this.fail(e);
+    }
   }
 
   async loadPreferences() {

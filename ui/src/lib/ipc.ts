@@ -14,6 +14,7 @@ import type {
   Score,
   Agreement,
   AppStatus,
+  BackupStatus,
   CheckInResponse,
   Client,
   ClientProfile,
@@ -128,6 +129,10 @@ export const ipc = {
   createMeasure: (clientId: string, measure: Measure) => call<void>('create_measure', { clientId, measure }),
   updateMeasure: (measure: Measure) => call<void>('update_measure', { measure }),
   deleteMeasure: (id: string) => call<void>('delete_measure', { id }),
+
+  backupStatus: () => call<BackupStatus>('backup_status'),
+  autoBackup: () => call<string | null>('auto_backup'),
+  chooseBackupFolder: () => call<Preferences>('choose_backup_folder'),
 
   importFile: () => call<{ clients: number; sessions: number }>('import_file'),
   exportFile: (clientId: string | null, includePsychotherapyNotes: boolean) =>

@@ -246,6 +246,15 @@ export interface DoseAssessment {
 export interface Preferences {
   theme: 'light' | 'dark' | 'dim';
   auto_lock_minutes: number;
+  /** null: the default folder in the data directory. */
+  backup_folder: string | null;
+  backup_every_minutes: number;
+}
+
+export interface BackupStatus {
+  folder: string;
+  last_backup_at: string | null;
+  stale: boolean;
 }
 
 export interface AppStatus {

@@ -1,0 +1,66 @@
+//! Automatic backups: taken after changes (at most every few minutes, the front end
+//! asks), on lock and on quit; and their status for the clinician.
+
+use crate::error::{CommandError, CommandResult};
+use crate::file_choice::{Purpose, choose};
+use crate::preferences::Preferences;
+use crate::state::AppState;
+use kapnotes::vault::{automatic_backup_if_due, backup_state};
+use serde::Serialize;
+use tauri::{AppHandle, State};
+
+#[derive(Serialize)]
+pub struct BackupStatus {
+    folder: String,
+    /// When the newest automatic backup was taken (local time), if any.
+    last_backup_at: Option<String>,
+    /// No backup, or the newest is older than a week.
+    stale: bool,
+}
+
+#[tauri::command(async)]
+pub fn backup_status(state: State<'_, AppState>) -> CommandResult<BackupStatus> {
+    let folder = Preferences::load(&state.preferences_path)
+        .backup_folder()
+        .ok_or_else(|| CommandError::other("No folder is set for backups."))?;
+    let status = backup_state(&folder)?;
+    Ok(BackupStatus {
+        folder: folder.display().to_string(),
+        last_backup_at: status
+            .last_taken_at
+            .map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string()),
+        stale: status.stale,
+    })
+}
+
+/// An automatic backup if the vault changed since the last one and, unless `force`,
+/// the configured interval has passed. Returns the backup's path if one was taken.
+pub fn backup_if_due(state: &AppState, force: bool) -> CommandResult<Option<String>> {
+    let preferences = Preferences::load(&state.preferences_path);
+    let Some(folder) = preferences.backup_folder() else {
+        return Ok(None);
+    };
+    let every_minutes = (!force).then_some(preferences.backup_every_minutes);
+    let taken = automatic_backup_if_due(&state.vault_path, &folder, every_minutes)?;
+    Ok(taken.map(|summary| summary.path.display().to_string()))
+}
+
+#[tauri::command(async)]
+pub fn auto_backup(state: State<'_, AppState>) -> CommandResult<Option<String>> {
+    backup_if_due(&state, false)
+}
+
+/// Lets the clinician pick the folder for automatic backups.
+#[tauri::command(async)]
+pub fn choose_backup_folder(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> CommandResult<Preferences> {
+    let folder = choose(&app, Purpose::BackupFolder, "")?;
+    let mut preferences = Preferences::load(&state.preferences_path);
+    preferences.backup_folder = Some(folder.display().to_string());
+    preferences
+        .save(&state.preferences_path)
+        .map_err(CommandError::other)?;
+    Ok(preferences)
+}
