@@ -177,13 +177,8 @@ impl Vault {
     }
 
     fn read_child<T: ClientRecord>(&self, id: &str) -> Result<T> {
-        let (meta, sealed) =
-            store::load_row(&self.conn, T::TABLE, id)?.ok_or_else(|| Error::NotFound {
-                what: T::TABLE.record_name(),
-                id: id.to_owned(),
-            })?;
-        let record: T = self.keys.open_record(T::TABLE, &meta, &sealed)?;
-        Ok(record)
+        let (meta, sealed) = store::require_row(&self.conn, T::TABLE, id)?;
+        self.keys.open_record(T::TABLE, &meta, &sealed)
     }
 
     // ----- clients -----
@@ -209,13 +204,7 @@ impl Vault {
     }
 
     pub fn client_profile(&self, client_id: &str) -> Result<ClientProfile> {
-        let (meta, sealed) =
-            store::load_row(&self.conn, Table::Clients, client_id)?.ok_or_else(|| {
-                Error::NotFound {
-                    what: "client",
-                    id: client_id.to_owned(),
-                }
-            })?;
+        let (meta, sealed) = store::require_row(&self.conn, Table::Clients, client_id)?;
         self.keys.open_record(Table::Clients, &meta, &sealed)
     }
 

@@ -468,13 +468,7 @@ impl Vault {
     }
 
     pub(crate) fn load_client(&self, client_id: &str) -> Result<LoadedClient> {
-        let (meta, sealed) =
-            store::load_row(&self.conn, Table::Clients, client_id)?.ok_or_else(|| {
-                Error::NotFound {
-                    what: "client",
-                    id: client_id.to_owned(),
-                }
-            })?;
+        let (meta, sealed) = store::require_row(&self.conn, Table::Clients, client_id)?;
         let profile: ClientProfile = self.keys.open_record(Table::Clients, &meta, &sealed)?;
         let mut rows = HashMap::new();
         rows.insert((Table::Clients, meta.id.clone()), meta);

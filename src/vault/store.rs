@@ -228,6 +228,14 @@ pub fn load_row(conn: &Connection, table: Table, id: &str) -> Result<Option<(Row
         .optional()?)
 }
 
+/// One row by id, or a "not found" error naming the kind of record.
+pub fn require_row(conn: &Connection, table: Table, id: &str) -> Result<(RowMeta, Vec<u8>)> {
+    load_row(conn, table, id)?.ok_or_else(|| Error::NotFound {
+        what: table.record_name(),
+        id: id.to_owned(),
+    })
+}
+
 /// The parent id of a row (the client of a session, for instance).
 pub fn parent_of(conn: &Connection, table: Table, id: &str) -> Result<Option<String>> {
     let Some(column) = table.parent_column() else {
