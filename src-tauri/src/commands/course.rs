@@ -8,13 +8,12 @@ use kapnotes::rules::Course;
 use serde::Serialize;
 use tauri::State;
 
-#[tauri::command(async)]
-pub fn client_course(state: State<'_, AppState>, client_id: String) -> CommandResult<Course> {
-    let client = state.with_vault(|vault| vault.client(&client_id))?;
-    Ok(kapnotes::rules::course(
-        &client,
-        kapnotes::records::Timestamp::now().instant(),
-    ))
+/// What the overview shows of the course: the summary with its findings, and the
+/// pictures. One load and decryption of the client serves both.
+#[derive(Serialize)]
+pub struct Overview {
+    course: Course,
+    charts: Charts,
 }
 
 #[derive(Serialize)]
@@ -24,14 +23,16 @@ pub struct Charts {
     self_energy: Option<String>,
 }
 
-/// The course's pictures, drawn by the core as SVG.
 #[tauri::command(async)]
-pub fn client_charts(state: State<'_, AppState>, client_id: String) -> CommandResult<Charts> {
+pub fn client_overview(state: State<'_, AppState>, client_id: String) -> CommandResult<Overview> {
     let client = state.with_vault(|vault| vault.client(&client_id))?;
-    Ok(Charts {
-        measures: kapnotes::charts::measures_chart(&client),
-        doses: kapnotes::charts::dose_chart(&client),
-        self_energy: kapnotes::charts::self_energy_chart(&client),
+    Ok(Overview {
+        course: kapnotes::rules::course(&client, kapnotes::records::Timestamp::now().instant()),
+        charts: Charts {
+            measures: kapnotes::charts::measures_chart(&client),
+            doses: kapnotes::charts::dose_chart(&client),
+            self_energy: kapnotes::charts::self_energy_chart(&client),
+        },
     })
 }
 

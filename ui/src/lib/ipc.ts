@@ -121,8 +121,7 @@ export const ipc = {
     call<DoseAssessment>('assess_dose', { clientId, mg, boosterMg }),
   checkinDecision: (responses: CheckInResponse[]) => call<Decision | null>('checkin_decision', { responses }),
 
-  clientCourse: (clientId: string) => call<Course>('client_course', { clientId }),
-  clientCharts: (clientId: string) => call<Charts>('client_charts', { clientId }),
+  clientOverview: (clientId: string) => call<{ course: Course; charts: Charts }>('client_overview', { clientId }),
   scoreMeasure: (measure: Measure) => call<Score>('score_measure', { measure }),
   instrumentItems: (instrument: Instrument) =>
     call<{ topics: string[]; item_max: number }>('instrument_items', { instrument }),
