@@ -1,5 +1,6 @@
 //! Argument parsing, exit codes and the pieces every subcommand shares.
 
+mod audit;
 mod backup;
 mod check;
 mod export;
@@ -35,7 +36,7 @@ Exit codes:
   2  usage error
   3  wrong passphrase or recovery key
   4  input rejected (import, restore of an unusable file)
-  5  integrity failure found (verify, or a read that hit a tampered record)
+  5  integrity failure found (verify, audit, or a read that hit a tampered record)
   6  check: warnings or notes found, no stop
   7  check: at least one stop finding
   (3 and 5 come first: check reports them before any finding)
@@ -82,8 +83,14 @@ enum Command {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
     },
-    /// Check the whole vault: the file, the header and keys, and every record
+    /// Check the whole vault: the file, the header and keys, every record, the audit trail
     Verify,
+    /// Print the audit trail (every change, unlock, export, document and backup), oldest first
+    Audit {
+        /// Only the entries about this client
+        #[arg(long, value_name = "ID")]
+        client: Option<String>,
+    },
     /// Apply the clinical safety rules and list the findings (exit 0 none, 6 warnings or notes, 7 a stop)
     Check {
         /// Only this client (default: every client not archived)
@@ -182,6 +189,7 @@ pub fn run(cli: Cli) -> Outcome {
             &mut input,
         ),
         Command::Verify => verify::run(&vault, &mut input),
+        Command::Audit { client } => audit::run(&vault, client.as_deref(), &mut input),
         Command::Check { client, as_of } => {
             check::run(&vault, client.as_deref(), as_of.as_deref(), &mut input)
         }

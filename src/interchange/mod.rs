@@ -276,6 +276,25 @@ impl Vault {
                 vec![client]
             }
         };
+        let (client_id, detail) = match scope {
+            ExportScope::Everything => (None, format!("whole vault, {} clients", clients.len())),
+            ExportScope::Client {
+                id,
+                include_psychotherapy_notes,
+            } => (
+                Some(id.as_str()),
+                if *include_psychotherapy_notes {
+                    "psychotherapy notes included".to_owned()
+                } else {
+                    "psychotherapy notes left out".to_owned()
+                },
+            ),
+        };
+        self.record_disclosure_if_possible(
+            crate::vault::AuditAction::Exported,
+            client_id,
+            &detail,
+        )?;
         Ok(Document {
             format: FORMAT_NAME.to_owned(),
             version: FORMAT_VERSION,
@@ -317,7 +336,11 @@ impl Vault {
                 }
             }
         }
-        self.insert_clients(&document.clients, document.clinician.as_ref())?;
+        self.insert_clients(
+            &document.clients,
+            document.clinician.as_ref(),
+            crate::vault::AuditAction::Imported,
+        )?;
         Ok(ImportSummary {
             clients: document.clients.len(),
             sessions: document.clients.iter().map(|c| c.sessions.len()).sum(),

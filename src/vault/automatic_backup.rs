@@ -5,7 +5,8 @@
 //! under a temporary name (see [`backup_file`]); only files this module named are ever
 //! pruned.
 
-use super::backup::{BackupSummary, backup_file};
+use super::Vault;
+use super::backup::BackupSummary;
 use crate::error::{Error, Result};
 use chrono::{Duration, Local, NaiveDateTime};
 use std::path::{Path, PathBuf};
@@ -151,9 +152,9 @@ pub fn changed_since_last_backup(vault: &Path, folder: &Path) -> Result<bool> {
 }
 
 /// Takes an automatic backup of `vault` into `folder` (created 0700 if missing) and
-/// prunes the folder by `policy`.
+/// prunes the folder by `policy`. The backup is recorded in the audit trail.
 pub fn take_automatic_backup(
-    vault: &Path,
+    vault: &Vault,
     folder: &Path,
     policy: BackupPolicy,
 ) -> Result<BackupSummary> {
@@ -172,7 +173,7 @@ pub fn take_automatic_backup(
         target = folder.join(format!("{PREFIX}{}-{n}{SUFFIX}", now.format(STAMP)));
         n += 1;
     }
-    let summary = backup_file(vault, &target)?;
+    let summary = vault.backup_to(&target)?;
     prune(folder, now, policy)?;
     Ok(summary)
 }
@@ -199,11 +200,11 @@ pub fn backup_state(folder: &Path) -> Result<BackupState> {
 /// `every_minutes` have passed since it (with `None`: whenever it changed, as on lock
 /// and quit).
 pub fn automatic_backup_if_due(
-    vault: &Path,
+    vault: &Vault,
     folder: &Path,
     every_minutes: Option<u32>,
 ) -> Result<Option<BackupSummary>> {
-    if !vault.is_file() || !changed_since_last_backup(vault, folder)? {
+    if !changed_since_last_backup(vault.path(), folder)? {
         return Ok(None);
     }
     if let Some(minutes) = every_minutes {

@@ -4,6 +4,7 @@
 //! file, opens it with the passphrase of the backup's day, authenticates every record,
 //! and only then moves it into place, never over an existing vault.
 
+use super::audit::{AuditAction, AuditEvent};
 use super::{Access, Vault, create_private_file, open_sealed, remove_vault_files};
 use crate::error::{Error, Result};
 use rusqlite::backup::{Backup, StepResult};
@@ -120,13 +121,20 @@ pub fn restore_backup(backup: &Path, target: &Path, passphrase: &str) -> Result<
     let restored = snapshot(&source, &temporary).and_then(|()| {
         let vault = Vault::unlock(&temporary, passphrase, Access::ReadOnly)?;
         let report = vault.verify()?;
-        vault.lock();
         if let Some(first) = report.problems.first() {
             return Err(Error::BackupDamaged {
                 problems: report.problems.len(),
                 first: first.message.clone(),
             });
         }
+        let from = backup
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        vault.record_events(&[
+            AuditEvent::new(AuditAction::Restored).detail(format!("from the backup {from}"))
+        ])?;
+        vault.lock();
         let conn = Connection::open_with_flags(&temporary, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.close().map_err(|(_, e)| Error::Storage(e))?;
@@ -182,4 +190,22 @@ pub fn replace_with_backup(vault: &Path, backup: &Path, passphrase: &str) -> Res
     swapped?;
     sync_folder_of(vault);
     Ok(kept)
+}
+
+impl Vault {
+    /// A backup taken by the clinician from the unlocked vault: recorded in the audit
+    /// trail first (so the copy holds its own entry), then written like
+    /// [`backup_file`].
+    pub fn backup_to(&self, destination: &Path) -> Result<BackupSummary> {
+        self.record_backup(destination)?;
+        backup_file(&self.path, destination)
+    }
+
+    pub(crate) fn record_backup(&self, destination: &Path) -> Result<()> {
+        let name = destination
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.record_events(&[AuditEvent::new(AuditAction::BackupTaken).detail(name)])
+    }
 }

@@ -3,6 +3,7 @@
 //! nothing is left pointing at a deleted record, every interchange rule holds) are
 //! enforced in one place.
 
+use super::audit::{self, AuditAction, AuditEvent};
 use super::{ClientRecord, NoteHistory, Table, Vault, store};
 use crate::error::{Error, Result};
 use crate::records::{
@@ -225,7 +226,7 @@ impl Vault {
                 "this id is already used in this vault",
             ));
         }
-        self.insert_clients(std::slice::from_ref(&client), None)
+        self.insert_clients(std::slice::from_ref(&client), None, AuditAction::Created)
     }
 
     pub fn update_client(&mut self, profile: ClientProfile) -> Result<()> {
@@ -267,6 +268,16 @@ impl Vault {
             )?;
         }
         store::delete(&tx, Table::Clients, client_id)?;
+        let event = AuditEvent::new(AuditAction::Deleted)
+            .client(client_id)
+            .record(Table::Clients, client_id)
+            .detail(format!(
+                "with {} parts, {} sessions, {} measures",
+                client.parts.len(),
+                client.sessions.len(),
+                client.measures.len()
+            ));
+        audit::append(&tx, &self.keys, &[event])?;
         tx.commit()?;
         self.search_cache.forget(client_id);
         Ok(())

@@ -76,10 +76,21 @@ impl Header {
 
     pub fn write(&self, conn: &Connection) -> Result<()> {
         conn.execute(
-            "INSERT OR REPLACE INTO vault_header (singleton, vault_id, crypto_version, kdf_memory_kib,
+            // An upsert, not INSERT OR REPLACE: the audit trail's head lives in the same
+            // row and must survive a new passphrase or recovery key.
+            "INSERT INTO vault_header (singleton, vault_id, crypto_version, kdf_memory_kib,
                  kdf_iterations, kdf_parallelism, passphrase_salt, passphrase_wrapped_key,
                  recovery_wrapped_key, header_seal)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT(singleton) DO UPDATE SET vault_id = excluded.vault_id,
+                 crypto_version = excluded.crypto_version,
+                 kdf_memory_kib = excluded.kdf_memory_kib,
+                 kdf_iterations = excluded.kdf_iterations,
+                 kdf_parallelism = excluded.kdf_parallelism,
+                 passphrase_salt = excluded.passphrase_salt,
+                 passphrase_wrapped_key = excluded.passphrase_wrapped_key,
+                 recovery_wrapped_key = excluded.recovery_wrapped_key,
+                 header_seal = excluded.header_seal",
             params![
                 self.vault_id,
                 self.crypto_version,

@@ -7,6 +7,7 @@
 //! any rule of the interchange format, then write only the rows that changed, in one
 //! transaction. So the vault never holds a half-saved change or a dangling id.
 
+mod audit;
 mod automatic_backup;
 mod backup;
 mod clients;
@@ -18,6 +19,7 @@ mod store;
 mod verify;
 mod writer_lock;
 
+pub use audit::{AuditAction, AuditEntry, AuditEvent, AuditTrail, BURST_SECONDS};
 pub use automatic_backup::{
     BackupPolicy, BackupState, DEFAULT_POLICY, FoundBackup, STALE_AFTER_DAYS,
     automatic_backup_if_due, backup_state, changed_since_last_backup, default_backup_folder,
@@ -37,8 +39,9 @@ use crate::records::{
     Agreement, Client, ClientProfile, Clinician, Measure, Part, Relationship, Session,
 };
 use crate::search::SearchCache;
+use audit::AuditAction as Action;
 use header::Header;
-use rusqlite::{Connection, OpenFlags, Transaction};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use store::{Identified, Keys, RowMeta};
@@ -241,11 +244,16 @@ impl Vault {
             let data_key = SymmetricKey::generate()?;
             let recovery = RecoveryKey::generate()?;
             let header = Header::new(&data_key, passphrase, kdf, &recovery)?;
+            let keys = Keys {
+                vault_id: header.vault_id.clone(),
+                data_key,
+            };
             let tx = conn.transaction()?;
             schema::apply_pending(&tx)?;
             header.write(&tx)?;
+            audit::start(&tx, &keys, Action::VaultCreated)?;
             tx.commit()?;
-            let vault = Vault::assemble(conn, path, header, data_key, Some(writer));
+            let vault = Vault::assemble(conn, path, header, keys, Some(writer));
             Ok((vault, recovery))
         })();
         if created.is_err() {
@@ -258,13 +266,9 @@ impl Vault {
         conn: Connection,
         path: &Path,
         header: Header,
-        data_key: SymmetricKey,
+        keys: Keys,
         writer: Option<WriterLock>,
     ) -> Vault {
-        let keys = Keys {
-            vault_id: header.vault_id.clone(),
-            data_key,
-        };
         Vault {
             conn,
             path: path.to_owned(),
@@ -278,6 +282,7 @@ impl Vault {
     fn open_with(
         path: &Path,
         access: Access,
+        how: &str,
         unwrap: impl FnOnce(&Header) -> Result<SymmetricKey>,
     ) -> Result<Vault> {
         // Take the writer lock first, so a second writer is refused before it spends
@@ -292,17 +297,111 @@ impl Vault {
             Access::ReadOnly => None,
         };
         let (mut conn, header) = open_sealed(path, writer.is_some())?;
-        let data_key = unwrap(&header)?;
+        let data_key = match unwrap(&header) {
+            Ok(key) => key,
+            Err(e) => {
+                if matches!(e, Error::WrongPassphrase | Error::WrongRecoveryKey) {
+                    audit::count_failed_unlock(&conn);
+                }
+                return Err(e);
+            }
+        };
         if writer.is_some() {
             schema::migrate(&mut conn)?;
         }
-        Ok(Vault::assemble(conn, path, header, data_key, writer))
+        let keys = Keys {
+            vault_id: header.vault_id.clone(),
+            data_key,
+        };
+        let vault = Vault::assemble(conn, path, header, keys, writer);
+        if vault.writer.is_some() {
+            // Best effort: a damaged trail must not keep the clinician from reading
+            // their records; `verify` and the audit view report it, and changes are
+            // refused until it is repaired.
+            let _ = vault.record_unlock(how);
+        }
+        Ok(vault)
+    }
+
+    fn record_unlock(&self, how: &str) -> Result<()> {
+        let tx = self.immediate_transaction()?;
+        audit::start(&tx, &self.keys, Action::AuditStarted)?;
+        let mut events = vec![AuditEvent::new(Action::Unlocked).detail(how)];
+        events.extend(audit::take_failed_unlocks(&tx)?);
+        audit::append(&tx, &self.keys, &events)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A write transaction from `&self`, taken at once (so it never has to upgrade a
+    /// read lock, which fails rather than waits when another writer got in first).
+    fn immediate_transaction(&self) -> Result<Transaction<'_>> {
+        Ok(Transaction::new_unchecked(
+            &self.conn,
+            TransactionBehavior::Immediate,
+        )?)
+    }
+
+    /// Writes `events` into the audit trail on their own (for exports, documents and
+    /// backups, which change no record). A vault from before the audit trail, opened
+    /// read-only, has no trail to write to and is left as it is.
+    pub fn record_events(&self, events: &[AuditEvent]) -> Result<()> {
+        if !audit::is_present(&self.conn)? {
+            return Ok(());
+        }
+        let tx = self.immediate_transaction()?;
+        audit::append(&tx, &self.keys, events)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records that clinical data left the vault unencrypted: an export or a document.
+    pub fn record_disclosure(
+        &self,
+        action: AuditAction,
+        client_id: Option<&str>,
+        detail: &str,
+    ) -> Result<()> {
+        let mut event = AuditEvent::new(action).detail(detail);
+        if let Some(id) = client_id {
+            event = event.client(id).record(Table::Clients, id);
+        }
+        self.record_events(&[event])
+    }
+
+    /// Like [`Vault::record_disclosure`], except that a vault opened read-only on a
+    /// file that cannot be written (a backup on read-only media) still lets the data
+    /// out unrecorded: it cannot hold the entry anyway.
+    pub fn record_disclosure_if_possible(
+        &self,
+        action: AuditAction,
+        client_id: Option<&str>,
+        detail: &str,
+    ) -> Result<()> {
+        match self.record_disclosure(action, client_id, detail) {
+            Err(Error::Storage(_)) if !self.is_writable() => Ok(()),
+            other => other,
+        }
+    }
+
+    /// The whole audit trail, with any break in its chain.
+    pub fn audit_trail(&self) -> Result<AuditTrail> {
+        audit::read(&self.conn, &self.keys)
+    }
+
+    /// The entries about one client (the whole chain is still checked).
+    pub fn client_audit_trail(&self, client_id: &str) -> Result<AuditTrail> {
+        let mut trail = self.audit_trail()?;
+        trail
+            .entries
+            .retain(|entry| entry.client_id.as_deref() == Some(client_id));
+        Ok(trail)
     }
 
     /// Unlocks the vault at `path` with its passphrase. A wrong passphrase changes
     /// nothing and returns [`Error::WrongPassphrase`].
     pub fn unlock(path: &Path, passphrase: &str, access: Access) -> Result<Vault> {
-        Self::open_with(path, access, |header| {
+        Self::open_with(path, access, "with the passphrase", |header| {
             header.unwrap_with_passphrase(passphrase)
         })
     }
@@ -314,7 +413,9 @@ impl Vault {
         access: Access,
     ) -> Result<Vault> {
         let key = RecoveryKey::parse(recovery_key).map_err(|_| Error::MalformedRecoveryKey)?;
-        Self::open_with(path, access, |header| header.unwrap_with_recovery_key(&key))
+        Self::open_with(path, access, "with the recovery key", |header| {
+            header.unwrap_with_recovery_key(&key)
+        })
     }
 
     /// Locks the vault: the keys and every decrypted cache are dropped.
@@ -367,7 +468,7 @@ impl Vault {
         };
         let mut header = self.header_copy();
         header.wrap_for_passphrase(&self.keys.data_key, new_passphrase, kdf)?;
-        self.replace_header(header)
+        self.replace_header(header, Action::PassphraseChanged)
     }
 
     /// Makes a new recovery key; the previous one stops working.
@@ -376,7 +477,7 @@ impl Vault {
         let recovery = RecoveryKey::generate()?;
         let mut header = self.header_copy();
         header.wrap_for_recovery(&self.keys.data_key, &recovery)?;
-        self.replace_header(header)?;
+        self.replace_header(header, Action::RecoveryKeyReplaced)?;
         Ok(recovery)
     }
 
@@ -403,6 +504,8 @@ impl Vault {
             }
         }
         header.write(&tx)?;
+        audit::rekey(&tx, &self.keys, &new_keys)?;
+        audit::append(&tx, &new_keys, &[AuditEvent::new(Action::DataKeyRotated)])?;
         tx.commit()?;
         self.header = header;
         self.keys = new_keys;
@@ -421,9 +524,10 @@ impl Vault {
         }
     }
 
-    fn replace_header(&mut self, header: Header) -> Result<()> {
+    fn replace_header(&mut self, header: Header, action: AuditAction) -> Result<()> {
         let tx = self.conn.transaction()?;
         header.write(&tx)?;
+        audit::append(&tx, &self.keys, &[AuditEvent::new(action)])?;
         tx.commit()?;
         self.header = header;
         Ok(())
@@ -447,6 +551,7 @@ impl Vault {
         }
         let tx = self.conn.transaction()?;
         write_clinician(&tx, &self.keys, clinician)?;
+        audit::append(&tx, &self.keys, &[clinician_event(&tx)?])?;
         tx.commit()?;
         Ok(())
     }
@@ -525,6 +630,13 @@ impl Vault {
         crate::interchange::validate_client(&updated)?;
         let tx = self.conn.transaction()?;
         write_client_changes(&tx, &self.keys, &loaded, &updated, history)?;
+        let events = audit::describe_change(
+            &tx,
+            Some(&loaded.client),
+            &updated,
+            history == NoteHistory::KeepReplaced,
+        )?;
+        audit::append(&tx, &self.keys, &events)?;
         tx.commit()?;
         self.search_cache.forget(client_id);
         Ok(out)
@@ -536,22 +648,49 @@ impl Vault {
         &mut self,
         clients: &[Client],
         clinician: Option<&Clinician>,
+        action: AuditAction,
     ) -> Result<()> {
         self.require_writable()?;
         let set_clinician = clinician.is_some() && self.clinician()?.is_none();
         let tx = self.conn.transaction()?;
+        let mut events = Vec::new();
         for client in clients {
             insert_client(&tx, &self.keys, client)?;
+            let (_, sealed) = store::require_row(&tx, Table::Clients, client.id())?;
+            let mut event = AuditEvent::new(action)
+                .client(client.id())
+                .record(Table::Clients, client.id())
+                .sealed_content(&sealed);
+            if action == Action::Imported {
+                event = event.detail(format!(
+                    "{} parts, {} sessions, {} measures",
+                    client.parts.len(),
+                    client.sessions.len(),
+                    client.measures.len()
+                ));
+            }
+            events.push(event);
         }
         if set_clinician {
             write_clinician(&tx, &self.keys, clinician)?;
+            events.push(clinician_event(&tx)?);
         }
+        audit::append(&tx, &self.keys, &events)?;
         tx.commit()?;
         for client in clients {
             self.search_cache.forget(client.id());
         }
         Ok(())
     }
+}
+
+/// The audit event for a change of the clinician setting (written just before).
+fn clinician_event(tx: &Transaction<'_>) -> Result<AuditEvent> {
+    let mut event = AuditEvent::new(Action::Updated).record(Table::Settings, CLINICIAN_SETTING);
+    if let Some((_, sealed)) = store::load_row(tx, Table::Settings, CLINICIAN_SETTING)? {
+        event = event.sealed_content(&sealed);
+    }
+    Ok(event)
 }
 
 fn write_clinician(tx: &Transaction<'_>, keys: &Keys, clinician: Option<&Clinician>) -> Result<()> {

@@ -9,9 +9,10 @@
 use crate::error::{Error, Result};
 use rusqlite::{Connection, Transaction};
 
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    "
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        "
     CREATE TABLE vault_header (
         singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
         vault_id TEXT NOT NULL,
@@ -85,7 +86,25 @@ const MIGRATIONS: &[(i64, &str)] = &[(
     );
     CREATE INDEX note_revisions_by_session ON note_revisions(session_id, creation_order);
     ",
-)];
+    ),
+    (
+        2,
+        "
+    ALTER TABLE vault_header ADD COLUMN audit_head BLOB;
+    CREATE TABLE audit_entries (
+        position INTEGER PRIMARY KEY NOT NULL,
+        sealed BLOB NOT NULL,
+        mac BLOB NOT NULL
+    );
+    CREATE TABLE unlock_failures (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        attempts INTEGER NOT NULL,
+        first_at TEXT NOT NULL,
+        last_at TEXT NOT NULL
+    );
+    ",
+    ),
+];
 
 /// The schema version this build writes and reads.
 pub fn current_version() -> i64 {

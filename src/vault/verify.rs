@@ -123,6 +123,14 @@ impl Vault {
         self.check_rows::<Measure>(Table::Measures, &mut report, |r| &r.id)?;
         self.check_rows::<NoteRevision>(Table::NoteRevisions, &mut report, |r| &r.id)?;
 
+        let trail = super::audit::read(&self.conn, &self.keys)?;
+        report.records_checked += trail.entries.len();
+        for message in trail.problems {
+            report
+                .problems
+                .push(problem(Some("audit_entries".into()), message));
+        }
+
         // Each client's records as a whole: only for clients whose rows all opened,
         // so one tampered row is reported once.
         if report.problems.is_empty() {

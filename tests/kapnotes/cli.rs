@@ -405,3 +405,39 @@ fn a_new_recovery_key_and_a_rotated_data_key_from_the_command_line() {
         3
     );
 }
+
+#[test]
+fn audit_prints_the_trail_and_exits_5_when_it_was_tampered_with() {
+    let (tv, vault) = TestVault::with_example();
+    drop(vault);
+    let out = kapnotes(&tv.path, &["export", "--client", CLIENT], &line(PASSPHRASE));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+
+    let out = kapnotes(&tv.path, &["audit", "--client", CLIENT], &line(PASSPHRASE));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let printed = String::from_utf8(out.stdout.clone()).unwrap();
+    let lines: Vec<&str> = printed.lines().collect();
+    assert_eq!(lines.len(), 2, "{printed}");
+    assert!(lines[0].contains("imported client"), "{printed}");
+    assert!(
+        lines[1].contains("exported client") && lines[1].contains("psychotherapy notes left out"),
+        "{printed}"
+    );
+    assert!(stderr(&out).contains("chain is whole"));
+
+    let out = kapnotes(&tv.path, &["audit"], &line(PASSPHRASE));
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("vault created")
+    );
+
+    rusqlite::Connection::open(&tv.path)
+        .unwrap()
+        .execute("DELETE FROM audit_entries WHERE position = 1", [])
+        .unwrap();
+    let out = kapnotes(&tv.path, &["audit"], &line(PASSPHRASE));
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(String::from_utf8(out.stdout).unwrap().contains("PROBLEM"));
+    assert_eq!(code(&kapnotes(&tv.path, &["verify"], &line(PASSPHRASE))), 5);
+}

@@ -226,6 +226,21 @@ fn a_committed_format_1_vault_keeps_opening() {
 
     let vault = Vault::unlock(&copy, PASSPHRASE, Access::ReadWrite).unwrap();
     assert!(vault.verify().unwrap().is_clean());
+    // Its audit trail starts on the first unlock for writing.
+    let started: Vec<_> = vault
+        .audit_trail()
+        .unwrap()
+        .entries
+        .iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        started,
+        [
+            kapnotes::vault::AuditAction::AuditStarted,
+            kapnotes::vault::AuditAction::Unlocked
+        ]
+    );
     let mut expected: serde_json::Value = serde_json::from_str(EXAMPLE_CANONICAL).unwrap();
     expected.as_object_mut().unwrap().remove("exported_at");
     assert_eq!(export_value(&vault), expected);
@@ -290,14 +305,14 @@ fn automatic_backups_land_in_their_folder_and_notice_changes() {
         changed_since_last_backup(&tv.path, &folder).unwrap(),
         "no backup yet"
     );
-    let summary = take_automatic_backup(&tv.path, &folder, DEFAULT_POLICY).unwrap();
+    let summary = take_automatic_backup(&vault, &folder, DEFAULT_POLICY).unwrap();
     assert_eq!(mode(&folder), 0o700);
     assert_eq!(mode(&summary.path), 0o600);
     assert!(!changed_since_last_backup(&tv.path, &folder).unwrap());
     std::thread::sleep(std::time::Duration::from_millis(20));
     vault.set_client_archived(CLIENT, true).unwrap();
     assert!(changed_since_last_backup(&tv.path, &folder).unwrap());
-    take_automatic_backup(&tv.path, &folder, DEFAULT_POLICY).unwrap();
+    take_automatic_backup(&vault, &folder, DEFAULT_POLICY).unwrap();
     let backups = list_backups(&folder).unwrap();
     assert_eq!(backups.len(), 2);
     drop(vault);
@@ -320,7 +335,7 @@ fn an_automatic_backup_waits_for_a_change_and_for_its_interval() {
         "no backup yet is stale"
     );
     assert!(
-        automatic_backup_if_due(&tv.path, &folder, Some(15))
+        automatic_backup_if_due(&vault, &folder, Some(15))
             .unwrap()
             .is_some(),
         "the first one is due"
@@ -328,7 +343,7 @@ fn an_automatic_backup_waits_for_a_change_and_for_its_interval() {
     let state = backup_state(&folder).unwrap();
     assert!(!state.stale && state.last_taken_at.is_some());
     assert!(
-        automatic_backup_if_due(&tv.path, &folder, None)
+        automatic_backup_if_due(&vault, &folder, None)
             .unwrap()
             .is_none(),
         "nothing changed"
@@ -336,13 +351,13 @@ fn an_automatic_backup_waits_for_a_change_and_for_its_interval() {
     std::thread::sleep(std::time::Duration::from_millis(20));
     vault.set_client_archived(CLIENT, true).unwrap();
     assert!(
-        automatic_backup_if_due(&tv.path, &folder, Some(15))
+        automatic_backup_if_due(&vault, &folder, Some(15))
             .unwrap()
             .is_none(),
         "changed, but too soon"
     );
     assert!(
-        automatic_backup_if_due(&tv.path, &folder, None)
+        automatic_backup_if_due(&vault, &folder, None)
             .unwrap()
             .is_some(),
         "on lock: whenever it changed"

@@ -41,7 +41,7 @@ pub fn backup_if_due(state: &AppState, force: bool) -> CommandResult<Option<Stri
         return Ok(None);
     };
     let every_minutes = (!force).then_some(preferences.backup_every_minutes);
-    let taken = automatic_backup_if_due(&state.vault_path, &folder, every_minutes)?;
+    let taken = state.with_vault(|vault| automatic_backup_if_due(vault, &folder, every_minutes))?;
     Ok(taken.map(|summary| summary.path.display().to_string()))
 }
 

@@ -54,7 +54,7 @@ pub fn export_file(
 #[tauri::command(async)]
 pub fn backup_file(app: AppHandle, state: State<'_, AppState>) -> CommandResult<Written> {
     let path = choose(&app, Purpose::Backup, "kapnotes-backup.kapnotes")?;
-    let summary = kapnotes::vault::backup_file(&state.vault_path, &path)?;
+    let summary = state.with_vault(|vault| vault.backup_to(&path))?;
     Ok(Written {
         path: summary.path.display().to_string(),
         bytes: summary.bytes,
