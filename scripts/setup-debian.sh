@@ -20,6 +20,8 @@ command -v openbox >/dev/null 2>&1 || need_apt+=(openbox)
 command -v wmctrl >/dev/null 2>&1 || need_apt+=(wmctrl)
 fc-list 2>/dev/null | grep -qi dejavu || need_apt+=(fonts-dejavu-core)
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
+# pdftoppm and pdftotext: the document tests render every PDF and read its text.
+command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 if ((${#need_apt[@]})); then
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need_apt[@]}"

@@ -5,7 +5,10 @@
 //! reference, and every text is escaped.
 
 use crate::measures;
-use crate::records::{Client, Instrument, SessionKind, SessionStatus};
+use crate::records::{
+    CheckIn, Client, Instrument, Part, PartRole, RelationshipKind, SessionKind, SessionStatus,
+    Signal,
+};
 use crate::rules::{DoseBand, PSYCHEDELIC_MG, PSYCHOLYTIC_MG, dose_band};
 use chrono::NaiveDate;
 use std::fmt::Write;
@@ -439,6 +442,180 @@ pub fn self_energy_chart(client: &Client) -> Option<String> {
     out.push_str("</svg>");
     Some(out)
 }
+
+/// The most protectors the figure draws; more are named in the text beside it.
+pub const MOST_PROTECTORS_DRAWN: usize = 12;
+
+fn short(text: &str, most: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= most {
+        text.to_owned()
+    } else {
+        format!("{}…", chars[..most - 1].iter().collect::<String>())
+    }
+}
+
+/// The protectors and the parts they protect, as a figure for the dosing-day sheet:
+/// each protector (left) with its last check-in signal written beside its name, an
+/// arrow to each part it protects (right). Not the whole map: only protectors that
+/// protect a part or answered `checkin`. `None` when there are none.
+pub fn protector_figure(client: &Client, checkin: Option<&CheckIn>) -> Option<String> {
+    let protects = |protector: &str| -> Vec<&Part> {
+        client
+            .relationships
+            .iter()
+            .filter(|r| r.kind == RelationshipKind::Protects && r.from_part == protector)
+            .filter_map(|r| client.parts.iter().find(|p| p.id == r.to_part))
+            .collect()
+    };
+    let signal_of = |part: &str| {
+        checkin
+            .and_then(|c| c.responses.iter().find(|r| r.part == part))
+            .map(|r| r.signal)
+    };
+    let protectors: Vec<&Part> = client
+        .parts
+        .iter()
+        .filter(|p| p.role.is_protector())
+        .filter(|p| !protects(&p.id).is_empty() || signal_of(&p.id).is_some())
+        .take(MOST_PROTECTORS_DRAWN)
+        .collect();
+    if protectors.is_empty() {
+        return None;
+    }
+    let mut protected: Vec<&Part> = Vec::new();
+    for protector in &protectors {
+        for part in protects(&protector.id) {
+            if !protected.iter().any(|p| p.id == part.id) {
+                protected.push(part);
+            }
+        }
+    }
+    let row = 52.0;
+    let box_h = 40.0;
+    let top = 34.0;
+    let rows = protectors.len().max(protected.len()) as f64;
+    let height = top + rows * row + 8.0;
+    let (left_x, box_w) = (8.0, 270.0);
+    let right_x = WIDTH - 8.0 - box_w;
+    let right_y = |i: usize| {
+        // Centre the protected column against the protectors when it is shorter.
+        let offset = (protectors.len().saturating_sub(protected.len())) as f64 * row / 2.0;
+        top + offset + i as f64 * row
+    };
+    let mut out = String::new();
+    open_svg(
+        &mut out,
+        height,
+        "The protectors and the parts they protect",
+    );
+    let _ = write!(
+        out,
+        r#"<text class="panel-title" x="{left_x}" y="18">Protectors (last check-in)</text><text class="panel-title" x="{right_x}" y="18">The parts they protect</text>"#
+    );
+    for (i, protector) in protectors.iter().enumerate() {
+        let y = top + i as f64 * row;
+        let from_y = y + box_h / 2.0;
+        for part in protects(&protector.id) {
+            if let Some(j) = protected.iter().position(|p| p.id == part.id) {
+                let to_x = right_x - 8.0;
+                let to_y = right_y(j) + box_h / 2.0;
+                let _ = write!(
+                    out,
+                    r#"<line class="protects-line" x1="{:.1}" y1="{from_y:.1}" x2="{to_x:.1}" y2="{to_y:.1}"/><polygon class="protects-head" points="{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}"/>"#,
+                    left_x + box_w,
+                    to_x + 8.0,
+                    to_y,
+                    to_x,
+                    to_y - 4.5,
+                    to_x,
+                    to_y + 4.5
+                );
+            }
+        }
+        let (class, signal) = match signal_of(&protector.id) {
+            Some(Signal::Green) => ("signal-green", "green: agrees"),
+            Some(Signal::Yellow) => ("signal-yellow", "yellow: unsure"),
+            Some(Signal::Red) => ("signal-red", "RED: not yet"),
+            None => ("signal-none", "not asked"),
+        };
+        let role = match protector.role {
+            PartRole::Manager => "manager",
+            _ => "firefighter",
+        };
+        let _ = write!(
+            out,
+            r#"<rect class="protector-box {class}" x="{left_x}" y="{y:.1}" width="{box_w}" height="{box_h}"/><text class="node-name" x="{:.1}" y="{:.1}">{}</text><text class="node-detail" x="{:.1}" y="{:.1}">{role} · {signal}</text>"#,
+            left_x + 10.0,
+            y + 17.0,
+            escape(&short(&protector.name, 34)),
+            left_x + 10.0,
+            y + 32.0,
+        );
+    }
+    for (j, part) in protected.iter().enumerate() {
+        let y = right_y(j);
+        let role = match part.role {
+            PartRole::Exile => "exile",
+            PartRole::Manager => "manager",
+            PartRole::Firefighter => "firefighter",
+            PartRole::SelfEnergy => "Self",
+            PartRole::Unknown => "role not known",
+        };
+        let _ = write!(
+            out,
+            r#"<rect class="protected-box" x="{right_x:.1}" y="{y:.1}" width="{box_w}" height="{box_h}" rx="18"/><text class="node-name" x="{:.1}" y="{:.1}">{}</text><text class="node-detail" x="{:.1}" y="{:.1}">{role}</text>"#,
+            right_x + 14.0,
+            y + 17.0,
+            escape(&short(&part.name, 34)),
+            right_x + 14.0,
+            y + 32.0,
+        );
+    }
+    out.push_str("</svg>");
+    Some(out)
+}
+
+/// The charts' colours on paper: what the app's themes do with CSS variables, fixed.
+pub const PRINT_STYLE: &str = "
+svg { font-family: 'DejaVu Sans'; font-size: 11px; }
+text { fill: #555555; }
+.panel-title, .row-label { fill: #1a1a1a; font-size: 12px; font-weight: bold; }
+.node-name { fill: #1a1a1a; font-size: 14px; font-weight: bold; }
+.node-detail { fill: #444444; font-size: 12px; }
+.axis, .tick { stroke: #bbbbbb; }
+.band-0 { fill: #e3f1e3; }
+.band-1 { fill: #f7efd9; }
+.band-2 { fill: #f3e2bd; }
+.band-3 { fill: #f4d6d6; }
+.band-4 { fill: #ebbcbc; }
+.band-label { font-size: 10px; }
+.dosing-marker { stroke: #1d5580; stroke-width: 2; stroke-dasharray: 3 3; }
+.series { stroke: #1a1a1a; stroke-width: 2; }
+.point { fill: #1a1a1a; stroke: #ffffff; stroke-width: 1.5; }
+.point.incomplete { fill: #ffffff; stroke: #555555; stroke-width: 2; }
+.point-label { fill: #1a1a1a; font-weight: bold; }
+.dose-band.psycholytic { fill: #e3f1e3; }
+.dose-band.psychedelic { fill: #f3e2bd; }
+.prescribed-range { fill: none; stroke: #1d5580; stroke-width: 2; stroke-dasharray: 6 3; }
+.range-label { fill: #1d5580; }
+.dose-bar { fill: #1d5580; }
+.dose-bar.outside { fill: #a31a1a; }
+.dose-bar.flooding { stroke: #805200; stroke-width: 3; }
+.cell { fill: #f0f0f0; }
+.cell.level-1 { fill: #d5e3ee; }
+.cell.level-2 { fill: #b7cfe2; }
+.cell.level-3 { fill: #8fb3cf; }
+.cell.level-4, .cell.level-5 { fill: #6995b8; }
+.cell-label { fill: #1a1a1a; font-weight: bold; }
+.protector-box { fill: #ffffff; stroke: #555555; stroke-width: 1.2; }
+.protector-box.signal-green { fill: #e3f1e3; stroke: #2e7d32; stroke-width: 2; }
+.protector-box.signal-yellow { fill: #f7efd9; stroke: #805200; stroke-width: 2; }
+.protector-box.signal-red { fill: #f4d6d6; stroke: #a31a1a; stroke-width: 3; }
+.protected-box { fill: #f0f0f0; stroke: #555555; stroke-width: 1.2; }
+.protects-line { stroke: #555555; stroke-width: 1.5; }
+.protects-head { fill: #555555; }
+";
 
 #[cfg(test)]
 mod tests {

@@ -2,13 +2,15 @@
 //! with an Internal Family Systems lens.
 //!
 //! The core library: the encrypted vault ([`vault`]), the typed records ([`records`]),
-//! the interchange format ([`interchange`]) and full-text search ([`search`]). It
-//! depends on no GUI crate; the desktop shell and the `kapnotes` command line wrap it.
+//! the interchange format ([`interchange`]), full-text search ([`search`]) and PDF
+//! documents ([`documents`]). It depends on no GUI crate; the desktop shell and the
+//! `kapnotes` command line wrap it.
 
 #![forbid(unsafe_code)]
 
 pub mod charts;
 pub mod crypto;
+pub mod documents;
 pub mod error;
 pub mod interchange;
 pub mod measures;

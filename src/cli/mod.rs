@@ -9,6 +9,7 @@ mod init;
 mod keys;
 mod passphrase;
 mod passwd;
+mod pdf;
 mod recover;
 mod restore;
 mod verify;
@@ -99,6 +100,25 @@ enum Command {
         /// Judge as of the end of this day (UTC), YYYY-MM-DD [default: now]
         #[arg(long, value_name = "DATE")]
         as_of: Option<String>,
+    },
+    /// Write a PDF (not encrypted): a session note, a dosing-day sheet, or a client's full record
+    #[command(group(clap::ArgGroup::new("document").required(true).args(["session", "prep_sheet", "client"])))]
+    Pdf {
+        /// The note of this session (any kind), with its addenda and signature
+        #[arg(long, value_name = "ID")]
+        session: Option<String>,
+        /// The one-page sheet for this dosing session: intentions, protectors, range, safety plan, findings
+        #[arg(long, value_name = "SESSION_ID")]
+        prep_sheet: Option<String>,
+        /// This client's full record, for a records request
+        #[arg(long, value_name = "ID")]
+        client: Option<String>,
+        /// With --client: include sessions marked as psychotherapy notes
+        #[arg(long, requires = "client")]
+        include_psychotherapy_notes: bool,
+        /// Where to write the PDF
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
     },
     /// Change the passphrase (records are not re-encrypted)
     Passwd,
@@ -193,6 +213,23 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Check { client, as_of } => {
             check::run(&vault, client.as_deref(), as_of.as_deref(), &mut input)
         }
+        Command::Pdf {
+            session,
+            prep_sheet,
+            client,
+            include_psychotherapy_notes,
+            output,
+        } => pdf::run(
+            &vault,
+            pdf::Choice {
+                session,
+                prep_sheet,
+                client,
+                include_psychotherapy_notes,
+            },
+            &output,
+            &mut input,
+        ),
         Command::Passwd => passwd::run(&vault, &mut input),
         Command::Recover => recover::run(&vault, &mut input),
         Command::RecoveryKey => keys::new_recovery_key(&vault, &mut input),

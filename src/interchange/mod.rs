@@ -206,7 +206,7 @@ pub fn validate_clinician(clinician: &Clinician) -> Result<()> {
 /// Leaves out of a records-request export the sessions marked as psychotherapy notes,
 /// and every pointer into them (a measure's session, an integration's dosing session,
 /// reflections on their intentions).
-fn leave_out_psychotherapy_notes(client: &mut Client) {
+pub(crate) fn leave_out_psychotherapy_notes(client: &mut Client) {
     let excluded: HashSet<Id> = client
         .sessions
         .iter()
@@ -276,25 +276,23 @@ impl Vault {
                 vec![client]
             }
         };
-        let (client_id, detail) = match scope {
-            ExportScope::Everything => (None, format!("whole vault, {} clients", clients.len())),
+        let event = crate::vault::AuditEvent::new(crate::vault::AuditAction::Exported);
+        self.record_disclosure(match scope {
+            ExportScope::Everything => {
+                event.detail(format!("whole vault, {} clients", clients.len()))
+            }
             ExportScope::Client {
                 id,
                 include_psychotherapy_notes,
-            } => (
-                Some(id.as_str()),
-                if *include_psychotherapy_notes {
-                    "psychotherapy notes included".to_owned()
+            } => event
+                .client(id)
+                .record(crate::vault::Table::Clients, id)
+                .detail(if *include_psychotherapy_notes {
+                    "psychotherapy notes included"
                 } else {
-                    "psychotherapy notes left out".to_owned()
-                },
-            ),
-        };
-        self.record_disclosure_if_possible(
-            crate::vault::AuditAction::Exported,
-            client_id,
-            &detail,
-        )?;
+                    "psychotherapy notes left out"
+                }),
+        })?;
         Ok(Document {
             format: FORMAT_NAME.to_owned(),
             version: FORMAT_VERSION,

@@ -355,30 +355,11 @@ impl Vault {
         Ok(())
     }
 
-    /// Records that clinical data left the vault unencrypted: an export or a document.
-    pub fn record_disclosure(
-        &self,
-        action: AuditAction,
-        client_id: Option<&str>,
-        detail: &str,
-    ) -> Result<()> {
-        let mut event = AuditEvent::new(action).detail(detail);
-        if let Some(id) = client_id {
-            event = event.client(id).record(Table::Clients, id);
-        }
-        self.record_events(&[event])
-    }
-
-    /// Like [`Vault::record_disclosure`], except that a vault opened read-only on a
-    /// file that cannot be written (a backup on read-only media) still lets the data
-    /// out unrecorded: it cannot hold the entry anyway.
-    pub fn record_disclosure_if_possible(
-        &self,
-        action: AuditAction,
-        client_id: Option<&str>,
-        detail: &str,
-    ) -> Result<()> {
-        match self.record_disclosure(action, client_id, detail) {
+    /// Records that clinical data left the vault unencrypted (an export or a
+    /// document). A vault opened read-only from a file that cannot be written (a backup
+    /// on read-only media) cannot hold the entry, and lets the data out unrecorded.
+    pub fn record_disclosure(&self, event: AuditEvent) -> Result<()> {
+        match self.record_events(&[event]) {
             Err(Error::Storage(_)) if !self.is_writable() => Ok(()),
             other => other,
         }

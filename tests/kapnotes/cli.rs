@@ -441,3 +441,66 @@ fn audit_prints_the_trail_and_exits_5_when_it_was_tampered_with() {
     assert!(String::from_utf8(out.stdout).unwrap().contains("PROBLEM"));
     assert_eq!(code(&kapnotes(&tv.path, &["verify"], &line(PASSPHRASE))), 5);
 }
+
+#[test]
+fn pdf_writes_each_document_with_the_usual_exit_codes() {
+    let (tv, vault) = TestVault::with_example();
+    drop(vault);
+    for (flag, id, name) in [
+        ("--session", INTEGRATION, "note.pdf"),
+        ("--prep-sheet", DOSING, "prep.pdf"),
+        ("--client", CLIENT, "record.pdf"),
+    ] {
+        let path = tv.file(name);
+        let out = kapnotes(
+            &tv.path,
+            &["pdf", flag, id, "-o", path.to_str().unwrap()],
+            &line(PASSPHRASE),
+        );
+        assert_eq!(code(&out), 0, "{flag}: {}", stderr(&out));
+        assert!(stderr(&out).contains("NOT encrypted"));
+        assert!(std::fs::read(&path).unwrap().starts_with(b"%PDF-"));
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let out_path = tv.file("x.pdf");
+    let out = out_path.to_str().unwrap();
+    assert_eq!(
+        code(&kapnotes(&tv.path, &["pdf", "-o", out], &line(PASSPHRASE))),
+        2
+    );
+    assert_eq!(
+        code(&kapnotes(
+            &tv.path,
+            &[
+                "pdf",
+                "--session",
+                INTEGRATION,
+                "--client",
+                CLIENT,
+                "-o",
+                out
+            ],
+            &line(PASSPHRASE)
+        )),
+        2
+    );
+    assert_eq!(
+        code(&kapnotes(
+            &tv.path,
+            &["pdf", "--client", CLIENT, "-o", out],
+            "wrong passphrase\n"
+        )),
+        3
+    );
+    let out = kapnotes(
+        &tv.path,
+        &["pdf", "--prep-sheet", INTEGRATION, "-o", out],
+        &line(PASSPHRASE),
+    );
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("dosing session"), "{}", stderr(&out));
+    assert!(!out_path.exists(), "nothing written on failure");
+}

@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod contract;
 mod crash;
+mod documents;
 mod interchange;
 mod records;
 mod search;

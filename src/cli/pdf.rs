@@ -1,0 +1,49 @@
+use super::passphrase::Input;
+use super::{Failure, Outcome};
+use kapnotes::documents::{DocumentRequest, NOT_ENCRYPTED};
+use kapnotes::{Access, Vault};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Which document the flags ask for (clap ensures exactly one of the three).
+pub struct Choice {
+    pub session: Option<String>,
+    pub prep_sheet: Option<String>,
+    pub client: Option<String>,
+    pub include_psychotherapy_notes: bool,
+}
+
+pub fn run(vault_path: &Path, choice: Choice, output: &Path, input: &mut Input) -> Outcome {
+    let request = match choice {
+        Choice {
+            session: Some(session_id),
+            ..
+        } => DocumentRequest::SessionNote { session_id },
+        Choice {
+            prep_sheet: Some(session_id),
+            ..
+        } => DocumentRequest::PrepSheet { session_id },
+        Choice {
+            client: Some(client_id),
+            include_psychotherapy_notes,
+            ..
+        } => DocumentRequest::ClientRecord {
+            client_id,
+            include_psychotherapy_notes,
+        },
+        _ => {
+            return Err(Failure::usage(
+                "Say which document: --session ID, --prep-sheet SESSION_ID or --client ID.",
+            ));
+        }
+    };
+    let passphrase = input.secret("Passphrase")?;
+    let vault = Vault::unlock(vault_path, &passphrase, Access::ReadOnly)?;
+    let written = vault.write_document(&request, output)?;
+    eprintln!(
+        "Wrote {} ({} page(s)). {NOT_ENCRYPTED}",
+        output.display(),
+        written.pages
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,349 @@
+//! PDF documents: each one is written, read back as text with pdftotext, and rendered to
+//! images with pdftoppm (poppler-utils, installed by `make setup`), whose pixels must
+//! show a drawn page. The renders of the example land in target/document-renders/ to
+//! look at.
+
+use crate::common::*;
+use kapnotes::documents::DocumentRequest;
+use kapnotes::records::Clinician;
+use kapnotes::vault::AuditAction;
+use kapnotes::{Error, Vault};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn tool(name: &str, args: &[&str]) -> Vec<u8> {
+    let out = Command::new(name).args(args).output().unwrap_or_else(|e| {
+        panic!("{name} is needed for the document tests (apt install poppler-utils): {e}")
+    });
+    assert!(
+        out.status.success(),
+        "{name} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// The text of one page (1-based), or of all pages with `None`.
+fn text_of(pdf: &Path, page: Option<usize>) -> String {
+    let pdf = pdf.to_str().unwrap();
+    let bytes = match page {
+        Some(n) => {
+            let n = n.to_string();
+            tool("pdftotext", &["-f", &n, "-l", &n, pdf, "-"])
+        }
+        None => tool("pdftotext", &[pdf, "-"]),
+    };
+    String::from_utf8(bytes).unwrap()
+}
+
+fn page_count(pdf: &Path) -> usize {
+    let info = String::from_utf8(tool("pdfinfo", &[pdf.to_str().unwrap()])).unwrap();
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Renders every page to greyscale and returns, per page, the share of pixels that are
+/// not paper-white: a drawn page has text and rules on it, a broken one is blank.
+fn ink_per_page(pdf: &Path, keep_as: &str) -> Vec<f64> {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("page");
+    tool(
+        "pdftoppm",
+        &[
+            "-r",
+            "40",
+            "-gray",
+            pdf.to_str().unwrap(),
+            prefix.to_str().unwrap(),
+        ],
+    );
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    // Keep a colour render of the first page to look at.
+    let renders = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/document-renders");
+    std::fs::create_dir_all(&renders).unwrap();
+    tool(
+        "pdftoppm",
+        &[
+            "-r",
+            "80",
+            "-png",
+            pdf.to_str().unwrap(),
+            renders.join(keep_as).to_str().unwrap(),
+        ],
+    );
+    files
+        .iter()
+        .map(|file| {
+            let bytes = std::fs::read(file).unwrap();
+            // A binary PGM: "P5\n<w> <h>\n255\n" then one byte per pixel.
+            let mut fields = 0;
+            let mut start = 0;
+            for (i, b) in bytes.iter().enumerate() {
+                if b.is_ascii_whitespace() && i > 0 && !bytes[i - 1].is_ascii_whitespace() {
+                    fields += 1;
+                    if fields == 4 {
+                        start = i + 1;
+                        break;
+                    }
+                }
+            }
+            let pixels = &bytes[start..];
+            pixels.iter().filter(|p| **p < 200).count() as f64 / pixels.len() as f64
+        })
+        .collect()
+}
+
+fn clinician() -> Clinician {
+    Clinician {
+        name: "Dr. Robin Hale".into(),
+        credentials: Some("PsyD".into()),
+        license_number: None,
+        practice: Some("Quiet Harbour Practice".into()),
+    }
+}
+
+/// The example vault with a clinician set, and a file path for the document.
+fn setup() -> (TestVault, Vault) {
+    let (tv, mut vault) = TestVault::with_example();
+    vault.set_clinician(Some(&clinician())).unwrap();
+    (tv, vault)
+}
+
+fn write(vault: &Vault, tv: &TestVault, request: DocumentRequest, name: &str) -> PathBuf {
+    let path = tv.file(name);
+    let written = vault.write_document(&request, &path).unwrap();
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(written.pages, page_count(&path));
+    assert_eq!(written.bytes, std::fs::metadata(&path).unwrap().len());
+    path
+}
+
+/// Every page names the clinician and the client and says which page it is.
+fn assert_running_text(pdf: &Path) {
+    let pages = page_count(pdf);
+    for n in 1..=pages {
+        let text = text_of(pdf, Some(n));
+        assert!(text.contains("Dr. Robin Hale, PsyD"), "page {n}: {text}");
+        assert!(text.contains("Jordan Rivers"), "page {n}: {text}");
+        assert!(
+            text.contains(&format!("Page {n} of {pages}")),
+            "page {n}: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_session_note_has_its_text_addenda_and_signature() {
+    let (tv, vault) = setup();
+    let pdf = write(
+        &vault,
+        &tv,
+        DocumentRequest::SessionNote {
+            session_id: DOSING.into(),
+        },
+        "note.pdf",
+    );
+    let text = text_of(&pdf, None);
+    for expected in [
+        "Dosing session",
+        "Soft journey. Met the Little one from a distance.",
+        "Signed 30 April 2026, 17:30",
+        "Addendum, 1 May 2026",
+        "Client called next morning",
+        "100 mg sublingual",
+        "yellow: unsure",
+        "Keep the eye shades off",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
+    assert_running_text(&pdf);
+    assert!(
+        ink_per_page(&pdf, "session-note")
+            .iter()
+            .all(|ink| *ink > 0.01)
+    );
+    // Fonts are embedded (subsets of the DejaVu Sans shipped in assets/fonts).
+    let fonts = String::from_utf8(tool("pdffonts", &[pdf.to_str().unwrap()])).unwrap();
+    assert!(fonts.contains("DejaVuSans"), "{fonts}");
+    assert!(
+        fonts.lines().skip(2).all(|l| l.contains(" yes yes yes ")),
+        "every font embedded, subset, with a Unicode map:\n{fonts}"
+    );
+}
+
+#[test]
+fn the_prep_sheet_is_one_page_with_what_the_day_needs() {
+    let (tv, vault) = setup();
+    let pdf = write(
+        &vault,
+        &tv,
+        DocumentRequest::PrepSheet {
+            session_id: DOSING.into(),
+        },
+        "prep.pdf",
+    );
+    assert_eq!(page_count(&pdf), 1);
+    let text = text_of(&pdf, None);
+    for expected in [
+        "Dosing-day preparation sheet",
+        "Let the Planner rest for a moment.",
+        "The Planner",
+        "Scrolling part",
+        "Keep the eye shades off",
+        // The figure's own text is selectable too.
+        "The parts they protect",
+        "Little one",
+        "50–150 mg sublingual, prescribed by Dr. A. Medina",
+        "Grounding: feet on the floor",
+        "No informed consent is on file",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
+    assert_running_text(&pdf);
+    assert!(ink_per_page(&pdf, "prep-sheet")[0] > 0.02);
+
+    let err = vault
+        .document_pdf(&DocumentRequest::PrepSheet {
+            session_id: INTEGRATION.into(),
+        })
+        .unwrap_err();
+    assert!(matches!(err, Error::Refused(_)), "{err}");
+}
+
+#[test]
+fn the_full_record_leaves_out_psychotherapy_notes_unless_asked_and_says_so() {
+    let (tv, mut vault) = setup();
+    let mut integration = vault.session(INTEGRATION).unwrap();
+    integration.psychotherapy_note = true;
+    vault.update_session(integration).unwrap();
+
+    let pdf = write(
+        &vault,
+        &tv,
+        DocumentRequest::ClientRecord {
+            client_id: CLIENT.into(),
+            include_psychotherapy_notes: false,
+        },
+        "record.pdf",
+    );
+    let text = text_of(&pdf, None);
+    for expected in [
+        "Clinical record",
+        "1 session(s) marked as psychotherapy notes were left out",
+        "Parts map",
+        "The Planner protects Little one",
+        "Outcome measures",
+        "PHQ-9",
+        "prescribed 50–150 mg",
+        "Sessions (2)",
+        "Talked through set and setting.",
+        "Audit trail for this client",
+        "imported",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
+    assert!(
+        !text.contains("The stuckness is the Planner guarding"),
+        "the psychotherapy note was printed"
+    );
+    assert_running_text(&pdf);
+    assert!(
+        ink_per_page(&pdf, "client-record")
+            .iter()
+            .all(|ink| *ink > 0.005)
+    );
+
+    let pdf = write(
+        &vault,
+        &tv,
+        DocumentRequest::ClientRecord {
+            client_id: CLIENT.into(),
+            include_psychotherapy_notes: true,
+        },
+        "record-all.pdf",
+    );
+    let text = text_of(&pdf, None);
+    assert!(text.contains("psychotherapy notes are included"));
+    assert!(text.contains("The stuckness is the Planner guarding"));
+
+    let trail = vault.client_audit_trail(CLIENT).unwrap();
+    let documents: Vec<_> = trail
+        .entries
+        .iter()
+        .filter(|e| e.action == AuditAction::DocumentWritten)
+        .map(|e| e.detail.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        documents,
+        [
+            "full record PDF, psychotherapy notes left out",
+            "full record PDF, psychotherapy notes included"
+        ]
+    );
+}
+
+#[test]
+fn a_long_record_flows_over_many_pages_with_the_running_text_on_each() {
+    let (tv, mut vault) = setup();
+    let long_note = "The client described the week in detail. ".repeat(60);
+    for day in 1..=20 {
+        let mut session = dosing_session(&format!("2026-06-{day:02}"));
+        session.note = format!("Day {day}. {long_note}");
+        vault.create_session(CLIENT, session).unwrap();
+    }
+    let pdf = write(
+        &vault,
+        &tv,
+        DocumentRequest::ClientRecord {
+            client_id: CLIENT.into(),
+            include_psychotherapy_notes: false,
+        },
+        "long.pdf",
+    );
+    assert!(page_count(&pdf) > 10, "{} pages", page_count(&pdf));
+    assert_running_text(&pdf);
+    let text = text_of(&pdf, None);
+    for day in 1..=20 {
+        assert!(
+            text.contains(&format!("Day {day}. The client")),
+            "day {day}"
+        );
+    }
+}
+
+#[test]
+fn nothing_is_written_for_an_unknown_record() {
+    let (tv, vault) = setup();
+    let path = tv.file("missing.pdf");
+    let err = vault
+        .write_document(
+            &DocumentRequest::SessionNote {
+                session_id: "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4fff".into(),
+            },
+            &path,
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
+    assert!(!path.exists());
+}
