@@ -32,7 +32,7 @@ test-ui: setup
 # manager, so a test can close the window the way a person does).
 e2e: ui
 	cargo build -p kapnotes-desktop --features e2e-paths
-	cd tests/e2e && xvfb-run -a -s "-screen 0 1280x900x24" sh -c 'openbox >/dev/null 2>&1 & npm test'
+	cd tests/e2e && dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" sh -c 'openbox >/dev/null 2>&1 & npm test'
 
 test: lint test-core test-ui e2e
 

@@ -18,6 +18,8 @@ command -v WebKitWebDriver >/dev/null 2>&1 || need_apt+=(webkit2gtk-driver)
 # A window manager under Xvfb, so the e2e tests can close the window as a person does.
 command -v openbox >/dev/null 2>&1 || need_apt+=(openbox)
 command -v wmctrl >/dev/null 2>&1 || need_apt+=(wmctrl)
+# A session bus for the e2e run: the app locks when the desktop says the screen locked.
+command -v dbus-run-session >/dev/null 2>&1 || need_apt+=(dbus)
 fc-list 2>/dev/null | grep -qi dejavu || need_apt+=(fonts-dejavu-core)
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 # pdftoppm and pdftotext: the document tests render every PDF and read its text.

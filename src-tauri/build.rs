@@ -53,6 +53,8 @@ const COMMANDS: &[&str] = &[
     "create_measure",
     "update_measure",
     "delete_measure",
+    "audit_trail",
+    "write_document",
 ];
 
 fn main() {

@@ -16,6 +16,7 @@ pub enum Purpose {
     Backup,
     Restore,
     BackupFolder,
+    Document,
 }
 
 #[cfg(not(feature = "e2e-paths"))]
@@ -38,6 +39,10 @@ pub fn choose(app: &AppHandle, purpose: Purpose, suggested_name: &str) -> Comman
             .set_file_name(suggested_name)
             .blocking_save_file(),
         Purpose::BackupFolder => dialog.blocking_pick_folder(),
+        Purpose::Document => dialog
+            .add_filter("PDF", &["pdf"])
+            .set_file_name(suggested_name)
+            .blocking_save_file(),
     };
     let picked = picked.ok_or_else(CommandError::cancelled)?;
     picked.into_path().map_err(|_| {

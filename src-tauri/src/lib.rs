@@ -8,6 +8,7 @@ mod commands;
 mod error;
 mod file_choice;
 mod preferences;
+mod screen_lock;
 mod state;
 
 use state::AppState;
@@ -20,6 +21,10 @@ pub fn run() {
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::from_environment())
+        .setup(|app| {
+            screen_lock::watch(app.handle());
+            Ok(())
+        })
         .on_window_event(|window, event| {
             if let WindowEvent::CloseRequested { api, .. } = event {
                 let state = window.state::<AppState>();
@@ -92,6 +97,8 @@ pub fn run() {
             commands::course::create_measure,
             commands::course::update_measure,
             commands::course::delete_measure,
+            commands::records_out::audit_trail,
+            commands::records_out::write_document,
         ])
         .build(tauri::generate_context!());
     match app {

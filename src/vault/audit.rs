@@ -524,7 +524,14 @@ pub(crate) fn take_failed_unlocks(conn: &Connection) -> Result<Option<AuditEvent
         )
         .optional()?;
     conn.execute("DELETE FROM unlock_failures", [])?;
+    let readable = |stamp: &str| {
+        Timestamp::parse(stamp).map_or_else(
+            |_| stamp.to_owned(),
+            |t| t.instant().format("%-d %b %Y, %H:%M:%S").to_string(),
+        )
+    };
     Ok(found.map(|(attempts, first, last)| {
+        let (first, last) = (readable(&first), readable(&last));
         let detail = if attempts == 1 {
             format!("1 failed attempt, at {first}")
         } else {

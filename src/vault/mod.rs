@@ -326,8 +326,9 @@ impl Vault {
     fn record_unlock(&self, how: &str) -> Result<()> {
         let tx = self.immediate_transaction()?;
         audit::start(&tx, &self.keys, Action::AuditStarted)?;
-        let mut events = vec![AuditEvent::new(Action::Unlocked).detail(how)];
-        events.extend(audit::take_failed_unlocks(&tx)?);
+        // The failed attempts came first, so they are written first.
+        let mut events: Vec<AuditEvent> = audit::take_failed_unlocks(&tx)?.into_iter().collect();
+        events.push(AuditEvent::new(Action::Unlocked).detail(how));
         audit::append(&tx, &self.keys, &events)?;
         tx.commit()?;
         Ok(())

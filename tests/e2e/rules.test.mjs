@@ -146,9 +146,12 @@ test('the overview shows every finding the client trips, stops first', async () 
   await h.shot('17-findings');
 });
 
-test('the course is drawn: measures with bands and dosing marks, doses, Self-energy', async () => {
+test('the course is drawn: measures with bands and dosing marks, doses, Self-energy, protectors', async () => {
   const charts = await browser.$$('.chart-figure svg');
-  assert.equal(charts.length, 3);
+  assert.equal(charts.length, 4);
+  const protectors = await charts[3].getHTML();
+  for (const name of ['Planner', 'Scroller', 'Critic']) assert.ok(protectors.includes(`>${name}<`), name);
+  assert.ok(protectors.includes('green: agrees'), 'the latest answer is written, not only coloured');
   const measures = await charts[0].getHTML();
   for (const panel of ['PHQ-9', 'GAD-7', 'PCL-5', 'DES-II']) assert.ok(measures.includes(`>${panel}<`), panel);
   assert.ok(measures.includes('incomplete (an item was skipped)'));

@@ -77,8 +77,8 @@ fn a_day_of_work_is_recorded_once_per_event_and_once_per_editing_burst() {
             PassphraseChanged,
             PassphraseChanged,
             RecoveryKeyReplaced,
-            Unlocked,
             FailedUnlocks,
+            Unlocked,
         ]
     );
     let burst = &trail.entries[2];
@@ -88,7 +88,7 @@ fn a_day_of_work_is_recorded_once_per_event_and_once_per_editing_burst() {
     assert_eq!(burst.client_id.as_deref(), Some(CLIENT));
     assert_eq!(burst.content_sha256.as_deref().map(str::len), Some(64));
     assert_eq!(
-        trail.entries[11]
+        trail.entries[10]
             .detail
             .as_deref()
             .map(|d| d.starts_with("2 failed attempts")),

@@ -21,6 +21,8 @@ pub struct Charts {
     measures: Option<String>,
     doses: Option<String>,
     self_energy: Option<String>,
+    /// The protectors and the parts they protect, with the latest check-in's answers.
+    protectors: Option<String>,
 }
 
 #[tauri::command(async)]
@@ -32,6 +34,14 @@ pub fn client_overview(state: State<'_, AppState>, client_id: String) -> Command
             measures: kapnotes::charts::measures_chart(&client),
             doses: kapnotes::charts::dose_chart(&client),
             self_energy: kapnotes::charts::self_energy_chart(&client),
+            protectors: kapnotes::charts::protector_figure(
+                &client,
+                client
+                    .sessions
+                    .iter()
+                    .filter_map(|s| s.checkin.as_ref())
+                    .max_by(|a, b| a.at.cmp(&b.at)),
+            ),
         },
     })
 }

@@ -7,6 +7,7 @@ pub mod clients;
 pub mod course;
 pub mod files;
 pub mod parts_map;
+pub mod records_out;
 pub mod sessions;
 pub mod settings;
 pub mod vault;

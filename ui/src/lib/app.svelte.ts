@@ -3,14 +3,15 @@
 
 import { flushAll } from './autosave';
 import { AppError, ipc } from './ipc';
-import type { AppStatus, BackupStatus, Preferences } from './types';
+import type { AppStatus, BackupStatus, DocumentKind, Preferences } from './types';
 
 export type Screen =
   | { name: 'clients' }
   | { name: 'client'; clientId: string }
   | { name: 'map'; clientId: string }
   | { name: 'session'; clientId: string; sessionId: string }
-  | { name: 'settings' };
+  | { name: 'settings' }
+  | { name: 'audit'; clientId: string | null };
 
 export interface Notice {
   text: string;
@@ -80,6 +81,18 @@ class AppModel {
   /** Rebuilds the current screen from the vault (after an import, say). */
   refresh() {
     this.generation += 1;
+  }
+
+  /** Writes a PDF where the clinician chooses, and says plainly that it is not encrypted. */
+  async writeDocument(kind: DocumentKind, id: string, includePsychotherapyNotes = false) {
+    try {
+      await flushAll();
+      const done = await ipc.writeDocument(kind, id, includePsychotherapyNotes);
+      const pages = `${done.pages} page${done.pages === 1 ? '' : 's'}`;
+      this.say(`Saved ${done.path} (${pages}). This PDF is NOT encrypted: keep it safe and delete it when it is no longer needed.`);
+    } catch (e) {
+      this.fail(e);
+    }
   }
 
   say(text: string, tone: Notice['tone'] = 'info') {

@@ -14,7 +14,9 @@ import type {
   Score,
   Agreement,
   AppStatus,
+  AuditView,
   BackupStatus,
+  DocumentKind,
   CheckInResponse,
   Client,
   ClientProfile,
@@ -138,8 +140,12 @@ export const ipc = {
     call<{ path: string; bytes: number }>('export_file', { clientId, includePsychotherapyNotes }),
   backupFile: () => call<{ path: string; bytes: number }>('backup_file'),
   restoreFile: (passphrase: string) => call<{ replaced_vault_kept_at: string }>('restore_file', { passphrase }),
+
+  auditTrail: (clientId: string | null) => call<AuditView>('audit_trail', { clientId }),
+  writeDocument: (kind: DocumentKind, id: string, includePsychotherapyNotes = false) =>
+    call<{ path: string; pages: number }>('write_document', { kind, id, includePsychotherapyNotes }),
 };
 
-export function onEvent(name: 'vault-locked' | 'app-closing', handler: () => void): Promise<UnlistenFn> {
+export function onEvent(name: 'vault-locked' | 'app-closing' | 'lock-requested', handler: () => void): Promise<UnlistenFn> {
   return listen(name, handler);
 }

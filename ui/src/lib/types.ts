@@ -300,4 +300,49 @@ export interface Charts {
   measures: string | null;
   doses: string | null;
   self_energy: string | null;
+  protectors: string | null;
 }
+
+export type AuditAction =
+  | 'vault_created'
+  | 'audit_started'
+  | 'unlocked'
+  | 'failed_unlocks'
+  | 'created'
+  | 'updated'
+  | 'deleted'
+  | 'signed'
+  | 'addendum'
+  | 'note_restored'
+  | 'imported'
+  | 'exported'
+  | 'document_written'
+  | 'backup_taken'
+  | 'restored'
+  | 'passphrase_changed'
+  | 'recovery_key_replaced'
+  | 'data_key_rotated';
+
+/** One entry of the audit trail (no clinical text: ids, a hash, short details). */
+export interface AuditRow {
+  position: number;
+  at: Timestamp;
+  last_at: Timestamp;
+  action: AuditAction;
+  label: string;
+  record_kind: string | null;
+  record_id: Id | null;
+  client_id: Id | null;
+  content_sha256: string | null;
+  count: number;
+  detail: string | null;
+}
+
+export interface AuditView {
+  /** Newest first. */
+  entries: AuditRow[];
+  /** Empty when the chain is whole. */
+  problems: string[];
+}
+
+export type DocumentKind = 'session_note' | 'prep_sheet' | 'client_record';
