@@ -2,6 +2,7 @@
 //! notes). Run with `cargo bench --bench vault`; the figures go in docs/BENCHMARKS.md.
 //! Not a test: nothing here fails on a slow machine.
 
+use kapnotes::documents::DocumentRequest;
 use kapnotes::{Access, ExportScope, Vault};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -187,6 +188,42 @@ fn main() {
     assert!(report.is_clean());
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
 
+    // Autosave: one note saved again and again, as typing does (each save appends to, or
+    // extends, the audit trail's newest entry in the same transaction).
+    let session_id = id(2, clients / 2, 0);
+    let mut session = vault.session(&session_id).expect("session");
+    let autosave = median(
+        (0..30)
+            .map(|i| {
+                session.note.push_str(&format!(" word{i}"));
+                let start = Instant::now();
+                vault.update_session(session.clone()).expect("save");
+                start.elapsed()
+            })
+            .collect(),
+    );
+
+    let start = Instant::now();
+    let trail = vault.audit_trail().expect("audit trail");
+    let audit = start.elapsed();
+    assert!(trail.problems.is_empty());
+
+    let start = Instant::now();
+    let (record_pdf, record_pages) = vault
+        .document_pdf(&DocumentRequest::ClientRecord {
+            client_id: one_client.clone(),
+            include_psychotherapy_notes: true,
+        })
+        .expect("record PDF");
+    let record_time = start.elapsed();
+    let start = Instant::now();
+    let (note_pdf, _) = vault
+        .document_pdf(&DocumentRequest::SessionNote {
+            session_id: session_id.clone(),
+        })
+        .expect("note PDF");
+    let note_time = start.elapsed();
+
     println!();
     println!("| operation | time |");
     println!("|---|---|");
@@ -206,6 +243,25 @@ fn main() {
         millis(search_warm)
     );
     println!("| verify (every record) | {} |", millis(verify));
+    println!(
+        "| one autosave of a note (median of 30) | {} |",
+        millis(autosave)
+    );
+    println!(
+        "| read and check the whole audit trail ({} entries) | {} |",
+        trail.entries.len(),
+        millis(audit)
+    );
+    println!(
+        "| full-record PDF of one client ({record_pages} pages, {} kB) | {} |",
+        record_pdf.len() / 1024,
+        millis(record_time)
+    );
+    println!(
+        "| session-note PDF ({} kB) | {} |",
+        note_pdf.len() / 1024,
+        millis(note_time)
+    );
     println!();
     println!(
         "vault file: {:.1} MB; search hits: {}",

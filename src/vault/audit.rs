@@ -468,6 +468,70 @@ pub(crate) fn read(conn: &Connection, keys: &Keys) -> Result<AuditTrail> {
     Ok(trail)
 }
 
+/// Checks each record against the newest entry that recorded it (since the last
+/// data-key rotation, which re-seals everything): a row whose sealed bytes are not the
+/// ones recorded was rolled back or replaced, and a row recorded as deleted must not be
+/// there. This is what catches a row put back to an older copy of itself, which still
+/// authenticates on its own.
+pub(crate) fn check_rows_against_trail(
+    conn: &Connection,
+    trail: &AuditTrail,
+) -> Result<Vec<String>> {
+    let since = trail
+        .entries
+        .iter()
+        .rposition(|e| e.action == AuditAction::DataKeyRotated)
+        .map_or(0, |i| i + 1);
+    let mut newest: std::collections::HashMap<(&str, &str), &AuditEntry> =
+        std::collections::HashMap::new();
+    for entry in &trail.entries[since..] {
+        let recorded = entry.content_sha256.is_some() || entry.action == AuditAction::Deleted;
+        if let (Some(kind), Some(id), true) = (&entry.record_kind, &entry.record_id, recorded) {
+            newest.insert((kind.as_str(), id.as_str()), entry);
+        }
+    }
+    let client_deleted = |client_id: &Option<String>| {
+        client_id.as_deref().is_some_and(|id| {
+            newest
+                .get(&(Table::Clients.record_name(), id))
+                .is_some_and(|e| e.action == AuditAction::Deleted)
+        })
+    };
+    let mut problems = Vec::new();
+    let mut checked: Vec<_> = newest.iter().collect();
+    checked.sort_by_key(|(_, entry)| entry.position);
+    for ((kind, id), entry) in checked {
+        let Some(table) = Table::ALL.into_iter().find(|t| t.record_name() == *kind) else {
+            continue;
+        };
+        let row = super::store::load_row(conn, table, id)?;
+        match (entry.action, row, &entry.content_sha256) {
+            (AuditAction::Deleted, Some(_), _) => problems.push(format!(
+                "The {kind} {id} was deleted (audit entry {}) but is in the vault again.",
+                entry.position
+            )),
+            (AuditAction::Deleted, None, _) => {}
+            (_, None, _) if client_deleted(&entry.client_id) => {}
+            (_, None, _) => problems.push(format!(
+                "The {kind} {id} is missing (audit entry {} recorded it), and the trail records no deletion of it.",
+                entry.position
+            )),
+            (_, Some((_, sealed)), Some(expected)) => {
+                let found = data_encoding::HEXLOWER
+                    .encode(digest::digest(&digest::SHA256, &sealed).as_ref());
+                if &found != expected {
+                    problems.push(format!(
+                        "The {kind} {id} is not the version audit entry {} recorded: it was rolled back or replaced.",
+                        entry.position
+                    ));
+                }
+            }
+            (_, Some(_), None) => {}
+        }
+    }
+    Ok(problems)
+}
+
 /// Re-seals and re-chains every entry under a new data key (data-key rotation), after
 /// checking the chain under the old one. Inside the caller's transaction.
 pub(crate) fn rekey(conn: &Connection, old: &Keys, new: &Keys) -> Result<()> {

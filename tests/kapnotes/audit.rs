@@ -372,3 +372,105 @@ fn deleting_a_record_is_recorded_without_a_hash() {
         AuditAction::Created
     );
 }
+
+fn row(path: &std::path::Path, table: &str, id: &str) -> (i64, Vec<u8>) {
+    Connection::open(path)
+        .unwrap()
+        .query_row(
+            &format!("SELECT revision, sealed FROM {table} WHERE id = ?1"),
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+}
+
+#[test]
+fn a_row_rolled_back_to_an_older_copy_of_itself_is_caught() {
+    let (tv, mut vault) = TestVault::with_example();
+    let mut session = vault.session(INTEGRATION).unwrap();
+    session.note = "First draft.".into();
+    vault.update_session(session.clone()).unwrap();
+    let (old_revision, old_sealed) = row(&tv.path, "sessions", INTEGRATION);
+    session.note = "The note as it stands.".into();
+    vault.update_session(session).unwrap();
+    drop(vault);
+    assert!(audit_problems(&tv.path).is_empty());
+    // The older copy still authenticates on its own: only the trail knows better.
+    Connection::open(&tv.path)
+        .unwrap()
+        .execute(
+            "UPDATE sessions SET revision = ?1, sealed = ?2 WHERE id = ?3",
+            params![old_revision, old_sealed, INTEGRATION],
+        )
+        .unwrap();
+    let vault = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadOnly).unwrap();
+    assert_eq!(vault.session(INTEGRATION).unwrap().note, "First draft.");
+    drop(vault);
+    let problems = audit_problems(&tv.path);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("rolled back or replaced")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_deleted_row_put_back_and_a_row_removed_behind_the_apps_back_are_caught() {
+    let (tv, mut vault) = TestVault::with_example();
+    let mut measure = vault.measures(CLIENT).unwrap()[0].clone();
+    measure.id = kapnotes::records::new_id();
+    let kept = measure.id.clone();
+    vault.create_measure(CLIENT, measure.clone()).unwrap();
+    measure.id = kapnotes::records::new_id();
+    let deleted = measure.id.clone();
+    vault.create_measure(CLIENT, measure).unwrap();
+    let conn = Connection::open(&tv.path).unwrap();
+    let saved: (i64, i64, Vec<u8>) = conn
+        .query_row(
+            "SELECT creation_order, revision, sealed FROM measures WHERE id = ?1",
+            [&deleted],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    vault.delete_measure(&deleted).unwrap();
+    drop(vault);
+    assert!(audit_problems(&tv.path).is_empty());
+    conn.execute(
+        "INSERT INTO measures (id, client_id, creation_order, revision, sealed) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![deleted, CLIENT, saved.0, saved.1, saved.2],
+    )
+    .unwrap();
+    conn.execute("DELETE FROM measures WHERE id = ?1", [&kept])
+        .unwrap();
+    drop(conn);
+    let problems = audit_problems(&tv.path);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains(&format!("{deleted} was deleted"))),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains(&format!("{kept} is missing"))),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn deleting_a_whole_client_leaves_a_trail_that_verifies() {
+    let (tv, mut vault) = TestVault::new();
+    let profile = kapnotes::records::ClientProfile::new("A.B.");
+    let client_id = profile.id.clone();
+    vault.create_client(profile).unwrap();
+    let session = kapnotes::records::Session::new(
+        kapnotes::records::SessionKind::Therapy,
+        ts("2026-05-01T10:00:00+00:00"),
+    );
+    vault.create_session(&client_id, session).unwrap();
+    vault.delete_client(&client_id).unwrap();
+    drop(vault);
+    assert!(audit_problems(&tv.path).is_empty());
+}
