@@ -484,10 +484,16 @@ pub fn protector_figure(client: &Client, checkin: Option<&CheckIn>) -> Option<St
         return None;
     }
     let mut protected: Vec<&Part> = Vec::new();
+    let mut not_drawn = 0;
     for protector in &protectors {
         for part in protects(&protector.id) {
-            if !protected.iter().any(|p| p.id == part.id) {
+            if protected.iter().any(|p| p.id == part.id) {
+                continue;
+            }
+            if protected.len() < MOST_PROTECTORS_DRAWN {
                 protected.push(part);
+            } else {
+                not_drawn += 1;
             }
         }
     }
@@ -495,7 +501,8 @@ pub fn protector_figure(client: &Client, checkin: Option<&CheckIn>) -> Option<St
     let box_h = 40.0;
     let top = 34.0;
     let rows = protectors.len().max(protected.len()) as f64;
-    let height = top + rows * row + 8.0;
+    let note = if not_drawn > 0 { 22.0 } else { 0.0 };
+    let height = top + rows * row + 8.0 + note;
     let (left_x, box_w) = (8.0, 270.0);
     let right_x = WIDTH - 8.0 - box_w;
     let right_y = |i: usize| {
@@ -551,6 +558,13 @@ pub fn protector_figure(client: &Client, checkin: Option<&CheckIn>) -> Option<St
             escape(&short(&protector.name, 34)),
             left_x + 10.0,
             y + 32.0,
+        );
+    }
+    if not_drawn > 0 {
+        let _ = write!(
+            out,
+            r#"<text class="node-detail" x="{right_x:.1}" y="{:.1}">and {not_drawn} more protected part(s), not drawn</text>"#,
+            top + rows * row + 14.0
         );
     }
     for (j, part) in protected.iter().enumerate() {
@@ -683,5 +697,56 @@ mod tests {
         assert!(dose_chart(&client).is_none());
         assert!(self_energy_chart(&client).is_none());
         assert_eq!(escape("<a & \"b\">"), "&lt;a &amp; &quot;b&quot;&gt;");
+    }
+
+    #[test]
+    fn the_protector_figure_draws_protectors_their_answers_and_whom_they_protect() {
+        let client = example();
+        let checkin = client.sessions.iter().find_map(|s| s.checkin.as_ref());
+        let svg = protector_figure(&client, checkin).unwrap();
+        assert!(svg.contains(">The Planner<") && svg.contains(">Little one<"));
+        assert!(svg.contains("yellow: unsure") && svg.contains("green: agrees"));
+        assert_eq!(svg.matches("class=\"protects-line\"").count(), 2);
+        // Without a check-in the protectors are still drawn, marked as not asked.
+        assert!(
+            protector_figure(&client, None)
+                .unwrap()
+                .contains("not asked")
+        );
+    }
+
+    #[test]
+    fn a_large_system_is_capped_and_says_what_was_left_out() {
+        let mut client = example();
+        client.parts.clear();
+        client.relationships.clear();
+        for i in 0..30 {
+            let protector = crate::records::Part::new(format!("Protector {i}"), PartRole::Manager);
+            for j in 0..2 {
+                let exile = crate::records::Part::new(format!("Exile {i}-{j}"), PartRole::Exile);
+                client.relationships.push(crate::records::Relationship {
+                    id: crate::records::new_id(),
+                    from_part: protector.id.clone(),
+                    to_part: exile.id.clone(),
+                    kind: RelationshipKind::Protects,
+                    note: String::new(),
+                });
+                client.parts.push(exile);
+            }
+            client.parts.push(protector);
+        }
+        let svg = protector_figure(&client, None).unwrap();
+        assert_eq!(
+            svg.matches("class=\"protector-box").count(),
+            MOST_PROTECTORS_DRAWN
+        );
+        assert_eq!(
+            svg.matches("class=\"protected-box").count(),
+            MOST_PROTECTORS_DRAWN
+        );
+        assert!(
+            svg.contains("and 12 more protected part(s), not drawn"),
+            "{svg}"
+        );
     }
 }

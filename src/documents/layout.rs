@@ -400,8 +400,14 @@ impl Layout {
         let tree = usvg::Tree::from_str(svg, &options)
             .map_err(|_| Error::Refused("A figure could not be drawn into the document.".into()))?;
         let size = tree.size();
-        let width = width.min(BODY_W);
-        let height = size.height() * width / size.width();
+        let mut width = width.min(BODY_W);
+        let mut height = size.height() * width / size.width();
+        // A figure taller than a page is scaled down to fit one.
+        let page_body = BODY_BOTTOM - BODY_TOP - 6.0;
+        if height > page_body {
+            width *= page_body / height;
+            height = page_body;
+        }
         self.keep(height + 6.0);
         let (x, y) = (MARGIN_X, self.y);
         self.svgs.push(tree);
