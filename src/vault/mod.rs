@@ -19,7 +19,8 @@ mod store;
 mod verify;
 mod writer_lock;
 
-pub use audit::{AuditAction, AuditEntry, AuditEvent, AuditTrail, BURST_SECONDS};
+pub(crate) use audit::AuditEvent;
+pub use audit::{AuditAction, AuditEntry, AuditTrail, BURST_SECONDS};
 pub use automatic_backup::{
     BackupPolicy, BackupState, DEFAULT_POLICY, FoundBackup, STALE_AFTER_DAYS,
     automatic_backup_if_due, backup_state, changed_since_last_backup, default_backup_folder,
@@ -346,7 +347,7 @@ impl Vault {
     /// Writes `events` into the audit trail on their own (for exports, documents and
     /// backups, which change no record). A vault from before the audit trail, opened
     /// read-only, has no trail to write to and is left as it is.
-    pub fn record_events(&self, events: &[AuditEvent]) -> Result<()> {
+    pub(crate) fn record_events(&self, events: &[AuditEvent]) -> Result<()> {
         if !audit::is_present(&self.conn)? {
             return Ok(());
         }
@@ -359,7 +360,7 @@ impl Vault {
     /// Records that clinical data left the vault unencrypted (an export or a
     /// document). A vault opened read-only from a file that cannot be written (a backup
     /// on read-only media) cannot hold the entry, and lets the data out unrecorded.
-    pub fn record_disclosure(&self, event: AuditEvent) -> Result<()> {
+    pub(crate) fn record_disclosure(&self, event: AuditEvent) -> Result<()> {
         match self.record_events(&[event]) {
             Err(Error::Storage(_)) if !self.is_writable() => Ok(()),
             other => other,
