@@ -270,12 +270,8 @@ impl Layout {
         self.gap(4.0);
     }
 
-    /// A section heading, kept with at least a few lines of what follows.
-    pub fn heading(&mut self, text: &str) {
-        self.gap(8.0);
-        self.keep(13.0 * LINE + 50.0);
-        self.styled(text, Face::Bold, 13.0, Tone::Accent);
-        let y = self.y - 2.0;
+    /// A thin rule across the body at `y`.
+    fn rule_at(&mut self, y: f32) {
         self.page().push(Op::Line {
             x1: MARGIN_X,
             y1: y,
@@ -283,6 +279,14 @@ impl Layout {
             y2: y,
             tone: Tone::Rule,
         });
+    }
+
+    /// A section heading, kept with at least a few lines of what follows.
+    pub fn heading(&mut self, text: &str) {
+        self.gap(8.0);
+        self.keep(13.0 * LINE + 50.0);
+        self.styled(text, Face::Bold, 13.0, Tone::Accent);
+        self.rule_at(self.y - 2.0);
         self.gap(4.0);
     }
 
@@ -377,14 +381,7 @@ impl Layout {
                 x += width;
             }
             self.y = top + height + 2.0;
-            let y = self.y - 1.0;
-            self.page().push(Op::Line {
-                x1: MARGIN_X,
-                y1: y,
-                x2: MARGIN_X + BODY_W,
-                y2: y,
-                tone: Tone::Rule,
-            });
+            self.rule_at(self.y - 1.0);
             self.y += 2.0;
         }
     }

@@ -28,6 +28,16 @@ after(async () => {
   await app?.stop();
 });
 
+/** Clicks a button that writes a PDF to `name`, waits for the notice, and returns the path. */
+async function writePdf(button, name) {
+  const path = join(app.home, 'files', name);
+  nextPath(app.home, path);
+  await h.click(`button=${button}`);
+  await h.waitText('.notices', name);
+  await h.waitText('.notices', 'NOT encrypted');
+  return path;
+}
+
 /** Checks a written PDF and returns its text. */
 function pdfText(path) {
   assert.ok(existsSync(path), `${path} was not written`);
@@ -40,10 +50,7 @@ test('the dosing-day sheet and the note are written as PDFs from the session', a
   await h.click('button*=J.R.');
   await h.click('.status-completed.kind-dosing button');
   await h.waitText('h1', 'Dosing session');
-  const sheet = join(app.home, 'files', 'sheet.pdf');
-  nextPath(app.home, sheet);
-  await h.click('button=Dosing-day sheet (PDF)…');
-  await h.waitText('.notices', 'NOT encrypted');
+  const sheet = await writePdf('Dosing-day sheet (PDF)…', 'sheet.pdf');
   await h.waitText('.notices', '(1 page)');
   const text = pdfText(sheet);
   for (const expected of ['Dosing-day preparation sheet', 'Let the Planner rest', 'The parts they protect', 'Grounding']) {
@@ -52,20 +59,14 @@ test('the dosing-day sheet and the note are written as PDFs from the session', a
   // Keep a picture of the page itself beside the app's screenshots.
   execFileSync('pdftoppm', ['-r', '80', '-png', '-singlefile', sheet, join(screenshotDir, '23-dosing-day-sheet-pdf')]);
 
-  const note = join(app.home, 'files', 'note.pdf');
-  nextPath(app.home, note);
-  await h.click('button=Note as PDF…');
-  await h.waitText('.notices', 'note.pdf');
+  const note = await writePdf('Note as PDF…', 'note.pdf');
   assert.ok(pdfText(note).includes('Soft journey'));
 });
 
 test('the full record is written from the overview, psychotherapy notes left out', async () => {
   await h.click('button=Back to client');
   await h.waitText('#records-heading', 'Records');
-  const record = join(app.home, 'files', 'record.pdf');
-  nextPath(app.home, record);
-  await h.click('button=Full record as PDF…');
-  await h.waitText('.notices', 'record.pdf');
+  const record = await writePdf('Full record as PDF…', 'record.pdf');
   const text = pdfText(record);
   assert.ok(text.includes('Clinical record'));
   assert.ok(text.includes('Audit trail for this client'));

@@ -130,6 +130,15 @@ fn write(vault: &Vault, tv: &TestVault, request: DocumentRequest, name: &str) ->
     path
 }
 
+fn assert_contains_all(text: &str, expected: &[&str]) {
+    for expected in expected {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
+}
+
 /// Every page names the clinician and the client and says which page it is.
 fn assert_running_text(pdf: &Path) {
     let pages = page_count(pdf);
@@ -156,21 +165,19 @@ fn a_session_note_has_its_text_addenda_and_signature() {
         "note.pdf",
     );
     let text = text_of(&pdf, None);
-    for expected in [
-        "Dosing session",
-        "Soft journey. Met the Little one from a distance.",
-        "Signed 30 April 2026, 17:30",
-        "Addendum, 1 May 2026",
-        "Client called next morning",
-        "100 mg sublingual",
-        "yellow: unsure",
-        "Keep the eye shades off",
-    ] {
-        assert!(
-            text.contains(expected),
-            "{expected:?} missing from:\n{text}"
-        );
-    }
+    assert_contains_all(
+        &text,
+        &[
+            "Dosing session",
+            "Soft journey. Met the Little one from a distance.",
+            "Signed 30 April 2026, 17:30",
+            "Addendum, 1 May 2026",
+            "Client called next morning",
+            "100 mg sublingual",
+            "yellow: unsure",
+            "Keep the eye shades off",
+        ],
+    );
     assert_running_text(&pdf);
     assert!(
         ink_per_page(&pdf, "session-note")
@@ -199,24 +206,22 @@ fn the_prep_sheet_is_one_page_with_what_the_day_needs() {
     );
     assert_eq!(page_count(&pdf), 1);
     let text = text_of(&pdf, None);
-    for expected in [
-        "Dosing-day preparation sheet",
-        "Let the Planner rest for a moment.",
-        "The Planner",
-        "Scrolling part",
-        "Keep the eye shades off",
-        // The figure's own text is selectable too.
-        "The parts they protect",
-        "Little one",
-        "50–150 mg sublingual, prescribed by Dr. A. Medina",
-        "Grounding: feet on the floor",
-        "No informed consent is on file",
-    ] {
-        assert!(
-            text.contains(expected),
-            "{expected:?} missing from:\n{text}"
-        );
-    }
+    assert_contains_all(
+        &text,
+        &[
+            "Dosing-day preparation sheet",
+            "Let the Planner rest for a moment.",
+            "The Planner",
+            "Scrolling part",
+            "Keep the eye shades off",
+            // The figure's own text is selectable too.
+            "The parts they protect",
+            "Little one",
+            "50–150 mg sublingual, prescribed by Dr. A. Medina",
+            "Grounding: feet on the floor",
+            "No informed consent is on file",
+        ],
+    );
     assert_running_text(&pdf);
     assert!(ink_per_page(&pdf, "prep-sheet")[0] > 0.02);
 
@@ -245,24 +250,22 @@ fn the_full_record_leaves_out_psychotherapy_notes_unless_asked_and_says_so() {
         "record.pdf",
     );
     let text = text_of(&pdf, None);
-    for expected in [
-        "Clinical record",
-        "1 session(s) marked as psychotherapy notes were left out",
-        "Parts map",
-        "The Planner protects Little one",
-        "Outcome measures",
-        "PHQ-9",
-        "prescribed 50–150 mg",
-        "Sessions (2)",
-        "Talked through set and setting.",
-        "Audit trail for this client",
-        "imported",
-    ] {
-        assert!(
-            text.contains(expected),
-            "{expected:?} missing from:\n{text}"
-        );
-    }
+    assert_contains_all(
+        &text,
+        &[
+            "Clinical record",
+            "1 session(s) marked as psychotherapy notes were left out",
+            "Parts map",
+            "The Planner protects Little one",
+            "Outcome measures",
+            "PHQ-9",
+            "prescribed 50–150 mg",
+            "Sessions (2)",
+            "Talked through set and setting.",
+            "Audit trail for this client",
+            "imported",
+        ],
+    );
     assert!(
         !text.contains("The stuckness is the Planner guarding"),
         "the psychotherapy note was printed"
