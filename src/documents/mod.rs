@@ -607,7 +607,7 @@ fn client_record(
     } else if left_out > 0 {
         layout.styled(
             &format!(
-                "{left_out} session(s) marked as psychotherapy notes were left out of this record; they are kept separately and are not part of a records request unless the clinician includes them."
+                "{left_out} session(s) marked as psychotherapy notes were left out of this record, with the audit entries about them; they are kept separately and are not part of a records request unless the clinician includes them."
             ),
             Face::Bold,
             10.0,
@@ -952,25 +952,26 @@ impl Vault {
                 include_psychotherapy_notes,
             } => {
                 let mut client = self.client(client_id)?;
-                let marked = client
-                    .sessions
-                    .iter()
-                    .filter(|s| s.psychotherapy_note)
-                    .count();
+                let mut audit = self.client_audit_trail(client_id)?.entries;
+                let mut left_out = 0;
                 if !include_psychotherapy_notes {
+                    // The trail's entries about those sessions go with them.
+                    let marked: Vec<String> = client
+                        .sessions
+                        .iter()
+                        .filter(|s| s.psychotherapy_note)
+                        .map(|s| s.id.clone())
+                        .collect();
+                    audit.retain(|e| e.record_id.as_ref().is_none_or(|id| !marked.contains(id)));
+                    left_out = marked.len();
                     crate::interchange::leave_out_psychotherapy_notes(&mut client);
                 }
-                let audit = self.client_audit_trail(client_id)?;
                 client_record(
                     &mut layout,
                     &client,
-                    if *include_psychotherapy_notes {
-                        0
-                    } else {
-                        marked
-                    },
+                    left_out,
                     *include_psychotherapy_notes,
-                    &audit.entries,
+                    &audit,
                 )?;
                 ("Clinical record".to_owned(), client)
             }

@@ -270,6 +270,10 @@ fn the_full_record_leaves_out_psychotherapy_notes_unless_asked_and_says_so() {
         !text.contains("The stuckness is the Planner guarding"),
         "the psychotherapy note was printed"
     );
+    assert!(
+        !text.contains("edited (session)"),
+        "the audit entry about the left-out session was printed"
+    );
     assert_running_text(&pdf);
     assert!(
         ink_per_page(&pdf, "client-record")
@@ -288,6 +292,7 @@ fn the_full_record_leaves_out_psychotherapy_notes_unless_asked_and_says_so() {
     );
     let text = text_of(&pdf, None);
     assert!(text.contains("psychotherapy notes are included"));
+    assert!(text.contains("edited (session)"));
     assert!(text.contains("The stuckness is the Planner guarding"));
 
     let trail = vault.client_audit_trail(CLIENT).unwrap();
