@@ -2,7 +2,7 @@
 //! notes). Run with `cargo bench --bench vault`; the figures go in docs/BENCHMARKS.md.
 //! Not a test: nothing here fails on a slow machine.
 
-use kapnotes::documents::DocumentRequest;
+use kapnotes::documents::{DocumentRequest, Paper};
 use kapnotes::{Access, ExportScope, Vault};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -210,17 +210,23 @@ fn main() {
 
     let start = Instant::now();
     let (record_pdf, record_pages) = vault
-        .document_pdf(&DocumentRequest::ClientRecord {
-            client_id: one_client.clone(),
-            include_psychotherapy_notes: true,
-        })
+        .document_pdf(
+            &DocumentRequest::ClientRecord {
+                client_id: one_client.clone(),
+                include_psychotherapy_notes: true,
+            },
+            Paper::A4,
+        )
         .expect("record PDF");
     let record_time = start.elapsed();
     let start = Instant::now();
     let (note_pdf, _) = vault
-        .document_pdf(&DocumentRequest::SessionNote {
-            session_id: session_id.clone(),
-        })
+        .document_pdf(
+            &DocumentRequest::SessionNote {
+                session_id: session_id.clone(),
+            },
+            Paper::A4,
+        )
         .expect("note PDF");
     let note_time = start.elapsed();
 

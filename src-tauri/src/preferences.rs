@@ -1,4 +1,4 @@
-//! The app's own preferences (theme, auto-lock). Nothing clinical: they are needed
+//! The app's own preferences (theme, auto-lock, backups, paper). Nothing clinical: they are needed
 //! before unlock (the unlock screen's theme), so they live in a small JSON file in the
 //! config folder. The clinician's name and practice are clinical and live in the vault.
 
@@ -16,6 +16,8 @@ pub struct Preferences {
     pub backup_folder: Option<String>,
     /// At most one automatic backup this often, in minutes (5–1440), after changes.
     pub backup_every_minutes: u32,
+    /// The paper PDFs are laid out for.
+    pub paper: kapnotes::documents::Paper,
 }
 
 impl Default for Preferences {
@@ -25,6 +27,7 @@ impl Default for Preferences {
             auto_lock_minutes: 10,
             backup_folder: None,
             backup_every_minutes: 15,
+            paper: kapnotes::documents::Paper::A4,
         }
     }
 }

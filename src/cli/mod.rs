@@ -116,6 +116,9 @@ enum Command {
         /// With --client: include sessions marked as psychotherapy notes
         #[arg(long, requires = "client")]
         include_psychotherapy_notes: bool,
+        /// The paper size
+        #[arg(long, value_name = "SIZE", default_value = "a4", value_parser = ["a4", "letter"])]
+        paper: String,
         /// Where to write the PDF
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
@@ -218,6 +221,7 @@ pub fn run(cli: Cli) -> Outcome {
             prep_sheet,
             client,
             include_psychotherapy_notes,
+            paper,
             output,
         } => pdf::run(
             &vault,
@@ -226,6 +230,11 @@ pub fn run(cli: Cli) -> Outcome {
                 prep_sheet,
                 client,
                 include_psychotherapy_notes,
+                paper: if paper == "letter" {
+                    kapnotes::documents::Paper::Letter
+                } else {
+                    kapnotes::documents::Paper::A4
+                },
             },
             &output,
             &mut input,

@@ -1,6 +1,6 @@
 use super::passphrase::Input;
 use super::{Failure, Outcome};
-use kapnotes::documents::{DocumentRequest, NOT_ENCRYPTED};
+use kapnotes::documents::{DocumentRequest, NOT_ENCRYPTED, Paper};
 use kapnotes::{Access, Vault};
 use std::path::Path;
 use std::process::ExitCode;
@@ -11,9 +11,11 @@ pub struct Choice {
     pub prep_sheet: Option<String>,
     pub client: Option<String>,
     pub include_psychotherapy_notes: bool,
+    pub paper: Paper,
 }
 
 pub fn run(vault_path: &Path, choice: Choice, output: &Path, input: &mut Input) -> Outcome {
+    let paper = choice.paper;
     let request = match choice {
         Choice {
             session: Some(session_id),
@@ -39,7 +41,7 @@ pub fn run(vault_path: &Path, choice: Choice, output: &Path, input: &mut Input) 
     };
     let passphrase = input.secret("Passphrase")?;
     let vault = Vault::unlock(vault_path, &passphrase, Access::ReadOnly)?;
-    let written = vault.write_document(&request, output)?;
+    let written = vault.write_document(&request, paper, output)?;
     eprintln!(
         "Wrote {} ({} page(s)). {NOT_ENCRYPTED}",
         output.display(),

@@ -24,12 +24,28 @@ use std::sync::Arc;
 static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 
-const PAGE_W: f32 = 595.28;
-const PAGE_H: f32 = 841.89;
 const MARGIN_X: f32 = 54.0;
 const BODY_TOP: f32 = 78.0;
-const BODY_BOTTOM: f32 = PAGE_H - 62.0;
-pub const BODY_W: f32 = PAGE_W - 2.0 * MARGIN_X;
+
+/// The paper documents are laid out for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Paper {
+    #[default]
+    A4,
+    /// US Letter, 8.5 × 11 in.
+    Letter,
+}
+
+impl Paper {
+    /// Width and height in points.
+    fn size(self) -> (f32, f32) {
+        match self {
+            Paper::A4 => (595.28, 841.89),
+            Paper::Letter => (612.0, 792.0),
+        }
+    }
+}
 const LINE: f32 = 1.38;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -139,6 +155,10 @@ pub struct Running {
 }
 
 pub struct Layout {
+    page_w: f32,
+    page_h: f32,
+    /// The width of the text column.
+    pub body_w: f32,
     pages: Vec<Vec<Op>>,
     y: f32,
     svgs: Vec<usvg::Tree>,
@@ -157,11 +177,15 @@ fn printable(text: &str) -> String {
 }
 
 impl Layout {
-    pub fn new() -> Layout {
+    pub fn new(paper: Paper) -> Layout {
+        let (page_w, page_h) = paper.size();
         let mut fontdb = usvg::fontdb::Database::new();
         fontdb.load_font_data(REGULAR.to_vec());
         fontdb.load_font_data(BOLD.to_vec());
         Layout {
+            page_w,
+            page_h,
+            body_w: page_w - 2.0 * MARGIN_X,
             pages: vec![Vec::new()],
             y: BODY_TOP,
             svgs: Vec::new(),
@@ -170,6 +194,10 @@ impl Layout {
             },
             fontdb: Arc::new(fontdb),
         }
+    }
+
+    fn body_bottom(&self) -> f32 {
+        self.page_h - 62.0
     }
 
     fn page(&mut self) -> &mut Vec<Op> {
@@ -185,7 +213,7 @@ impl Layout {
 
     /// Starts a new page unless `height` still fits on this one.
     pub fn keep(&mut self, height: f32) {
-        if self.y + height > BODY_BOTTOM && self.y > BODY_TOP {
+        if self.y + height > self.body_bottom() && self.y > BODY_TOP {
             self.new_page();
         }
     }
@@ -258,11 +286,11 @@ impl Layout {
     }
 
     pub fn paragraph(&mut self, text: &str) {
-        self.text_at(0.0, BODY_W, text, Face::Regular, 10.0, Tone::Text);
+        self.text_at(0.0, self.body_w, text, Face::Regular, 10.0, Tone::Text);
     }
 
     pub fn styled(&mut self, text: &str, face: Face, size: f32, tone: Tone) {
-        self.text_at(0.0, BODY_W, text, face, size, tone);
+        self.text_at(0.0, self.body_w, text, face, size, tone);
     }
 
     pub fn title(&mut self, text: &str) {
@@ -272,10 +300,11 @@ impl Layout {
 
     /// A thin rule across the body at `y`.
     fn rule_at(&mut self, y: f32) {
+        let x2 = MARGIN_X + self.body_w;
         self.page().push(Op::Line {
             x1: MARGIN_X,
             y1: y,
-            x2: MARGIN_X + BODY_W,
+            x2,
             y2: y,
             tone: Tone::Rule,
         });
@@ -307,7 +336,7 @@ impl Layout {
             value
         };
         let labels = self.wrap(label, Face::Bold, 10.0, LABEL_W - 8.0);
-        let values = self.wrap(value, Face::Regular, 10.0, BODY_W - LABEL_W);
+        let values = self.wrap(value, Face::Regular, 10.0, self.body_w - LABEL_W);
         let rows = labels.len().max(values.len());
         // Keep short fields whole; let long ones flow across pages.
         if rows <= 6 {
@@ -335,14 +364,17 @@ impl Layout {
     /// may carry a tone for its first cell (a finding's severity, say).
     pub fn table(&mut self, columns: &[Column<'_>], rows: &[(Vec<String>, Tone)], size: f32) {
         let total: f32 = columns.iter().map(|c| c.width).sum();
-        let widths: Vec<f32> = columns.iter().map(|c| c.width / total * BODY_W).collect();
+        let widths: Vec<f32> = columns
+            .iter()
+            .map(|c| c.width / total * self.body_w)
+            .collect();
         let line = size * LINE;
         let heading_row = |layout: &mut Layout| {
-            let y = layout.y;
+            let (y, w) = (layout.y, layout.body_w);
             layout.page().push(Op::Rect {
                 x: MARGIN_X,
                 y: y - 1.0,
-                w: BODY_W,
+                w,
                 h: line + 2.0,
                 tone: Tone::Shade,
             });
@@ -363,7 +395,7 @@ impl Layout {
                 .map(|(cell, width)| self.wrap(cell, Face::Regular, size, width - 6.0))
                 .collect();
             let height = wrapped.iter().map(Vec::len).max().unwrap_or(1) as f32 * line;
-            if self.y + height > BODY_BOTTOM {
+            if self.y + height > self.body_bottom() {
                 self.new_page();
                 heading_row(self);
             }
@@ -386,8 +418,9 @@ impl Layout {
         }
     }
 
-    /// An SVG figure (drawn by src/charts.rs), scaled to `width`, on one page.
-    pub fn figure(&mut self, svg: &str, width: f32) -> Result<()> {
+    /// An SVG figure (drawn by src/charts.rs), scaled to `share` of the text column's
+    /// width, on one page.
+    pub fn figure(&mut self, svg: &str, share: f32) -> Result<()> {
         let options = usvg::Options {
             fontdb: self.fontdb.clone(),
             font_family: "DejaVu Sans".into(),
@@ -397,10 +430,10 @@ impl Layout {
         let tree = usvg::Tree::from_str(svg, &options)
             .map_err(|_| Error::Refused("A figure could not be drawn into the document.".into()))?;
         let size = tree.size();
-        let mut width = width.min(BODY_W);
+        let mut width = self.body_w * share.min(1.0);
         let mut height = size.height() * width / size.width();
         // A figure taller than a page is scaled down to fit one.
-        let page_body = BODY_BOTTOM - BODY_TOP - 6.0;
+        let page_body = self.body_bottom() - BODY_TOP - 6.0;
         if height > page_body {
             width *= page_body / height;
             height = page_body;
@@ -434,14 +467,14 @@ impl Layout {
             ));
         };
         let total = self.pages.len();
-        let header_left = self.fit(&running.clinician, Face::Regular, 8.5, BODY_W * 0.48);
-        let header_right = self.fit(&running.client, Face::Bold, 8.5, BODY_W * 0.48);
+        let header_left = self.fit(&running.clinician, Face::Regular, 8.5, self.body_w * 0.48);
+        let header_right = self.fit(&running.client, Face::Bold, 8.5, self.body_w * 0.48);
         let right_w = self.width(Face::Bold, 8.5, &header_right);
         let footer_left = self.fit(
             &format!("{} · confidential clinical record", running.title),
             Face::Regular,
             8.0,
-            BODY_W * 0.75,
+            self.body_w * 0.75,
         );
         let mut document = Document::new();
         document.set_metadata(
@@ -452,7 +485,7 @@ impl Layout {
                 .language("en".into()),
         );
         for (number, ops) in self.pages.iter().enumerate() {
-            let settings = PageSettings::from_wh(PAGE_W, PAGE_H)
+            let settings = PageSettings::from_wh(self.page_w, self.page_h)
                 .ok_or_else(|| Error::Refused("The page size is not valid.".into()))?;
             let mut page = document.start_page_with(settings);
             let mut surface = page.surface();
@@ -468,7 +501,7 @@ impl Layout {
                     text: header_left.clone(),
                 },
                 Op::Text {
-                    x: MARGIN_X + BODY_W - right_w,
+                    x: MARGIN_X + self.body_w - right_w,
                     y: 40.0,
                     face: Face::Bold,
                     size: 8.5,
@@ -478,28 +511,28 @@ impl Layout {
                 Op::Line {
                     x1: MARGIN_X,
                     y1: 56.0,
-                    x2: MARGIN_X + BODY_W,
+                    x2: MARGIN_X + self.body_w,
                     y2: 56.0,
                     tone: Tone::Rule,
                 },
                 Op::Line {
                     x1: MARGIN_X,
-                    y1: PAGE_H - 48.0,
-                    x2: MARGIN_X + BODY_W,
-                    y2: PAGE_H - 48.0,
+                    y1: self.page_h - 48.0,
+                    x2: MARGIN_X + self.body_w,
+                    y2: self.page_h - 48.0,
                     tone: Tone::Rule,
                 },
                 Op::Text {
                     x: MARGIN_X,
-                    y: PAGE_H - 42.0,
+                    y: self.page_h - 42.0,
                     face: Face::Regular,
                     size: 8.0,
                     tone: Tone::Muted,
                     text: footer_left.clone(),
                 },
                 Op::Text {
-                    x: MARGIN_X + BODY_W - label_w,
-                    y: PAGE_H - 42.0,
+                    x: MARGIN_X + self.body_w - label_w,
+                    y: self.page_h - 42.0,
                     face: Face::Regular,
                     size: 8.0,
                     tone: Tone::Muted,

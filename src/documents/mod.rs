@@ -17,7 +17,8 @@ use crate::records::{
 use crate::rules::findings::{Finding, Severity, check_client};
 use crate::rules::{DoseBand, dose_band};
 use crate::vault::{AuditAction, AuditEntry, AuditEvent, Table, Vault};
-use layout::{BODY_W, Column, Face, Layout, Running, Tone};
+pub use layout::Paper;
+use layout::{Column, Face, Layout, Running, Tone};
 use std::path::Path;
 
 /// Which document to make.
@@ -546,7 +547,7 @@ fn prep_sheet(layout: &mut Layout, client: &Client, session: &Session) -> Result
     }
     if let Some(figure) = crate::charts::protector_figure(client, checkin) {
         layout.gap(4.0);
-        layout.figure(&figure, BODY_W * 0.9)?;
+        layout.figure(&figure, 0.9)?;
     }
 
     layout.heading("Prescriber's range and safety");
@@ -738,7 +739,7 @@ fn client_record(
         );
         if let Some(figure) = crate::charts::protector_figure(client, None) {
             layout.gap(6.0);
-            layout.figure(&figure, BODY_W * 0.9)?;
+            layout.figure(&figure, 0.9)?;
         }
         if !client.relationships.is_empty() {
             layout.subheading("Relationships");
@@ -841,7 +842,7 @@ fn client_record(
     for (caption, chart) in charts {
         if let Some(chart) = chart {
             layout.subheading(caption);
-            layout.figure(&chart, BODY_W)?;
+            layout.figure(&chart, 1.0)?;
         }
     }
 
@@ -913,9 +914,13 @@ fn client_record(
 
 impl Vault {
     /// Makes the requested document as PDF bytes (nothing is written or recorded).
-    pub fn document_pdf(&self, request: &DocumentRequest) -> Result<(Vec<u8>, usize)> {
+    pub fn document_pdf(
+        &self,
+        request: &DocumentRequest,
+        paper: Paper,
+    ) -> Result<(Vec<u8>, usize)> {
         let clinician = self.clinician()?;
-        let mut layout = Layout::new();
+        let mut layout = Layout::new(paper);
         let (title, client) = match request {
             DocumentRequest::SessionNote { session_id } => {
                 let client = self.client(&self.client_of(Table::Sessions, session_id)?)?;
@@ -990,9 +995,10 @@ impl Vault {
     pub fn write_document(
         &self,
         request: &DocumentRequest,
+        paper: Paper,
         path: &Path,
     ) -> Result<WrittenDocument> {
-        let (bytes, pages) = self.document_pdf(request)?;
+        let (bytes, pages) = self.document_pdf(request, paper)?;
         let event = AuditEvent::new(AuditAction::DocumentWritten);
         let event = match request {
             DocumentRequest::SessionNote { session_id } => event

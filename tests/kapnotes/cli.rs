@@ -454,7 +454,15 @@ fn pdf_writes_each_document_with_the_usual_exit_codes() {
         let path = tv.file(name);
         let out = kapnotes(
             &tv.path,
-            &["pdf", flag, id, "-o", path.to_str().unwrap()],
+            &[
+                "pdf",
+                flag,
+                id,
+                "--paper",
+                "letter",
+                "-o",
+                path.to_str().unwrap(),
+            ],
             &line(PASSPHRASE),
         );
         assert_eq!(code(&out), 0, "{flag}: {}", stderr(&out));
@@ -469,6 +477,14 @@ fn pdf_writes_each_document_with_the_usual_exit_codes() {
     let out = out_path.to_str().unwrap();
     assert_eq!(
         code(&kapnotes(&tv.path, &["pdf", "-o", out], &line(PASSPHRASE))),
+        2
+    );
+    assert_eq!(
+        code(&kapnotes(
+            &tv.path,
+            &["pdf", "--client", CLIENT, "--paper", "legal", "-o", out],
+            &line(PASSPHRASE)
+        )),
         2
     );
     assert_eq!(

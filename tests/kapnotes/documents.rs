@@ -4,7 +4,7 @@
 //! look at.
 
 use crate::common::*;
-use kapnotes::documents::DocumentRequest;
+use kapnotes::documents::{DocumentRequest, Paper};
 use kapnotes::records::Clinician;
 use kapnotes::vault::AuditAction;
 use kapnotes::{Error, Vault};
@@ -120,7 +120,7 @@ fn setup() -> (TestVault, Vault) {
 
 fn write(vault: &Vault, tv: &TestVault, request: DocumentRequest, name: &str) -> PathBuf {
     let path = tv.file(name);
-    let written = vault.write_document(&request, &path).unwrap();
+    let written = vault.write_document(&request, Paper::A4, &path).unwrap();
     assert_eq!(
         std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
         0o600
@@ -226,9 +226,12 @@ fn the_prep_sheet_is_one_page_with_what_the_day_needs() {
     assert!(ink_per_page(&pdf, "prep-sheet")[0] > 0.02);
 
     let err = vault
-        .document_pdf(&DocumentRequest::PrepSheet {
-            session_id: INTEGRATION.into(),
-        })
+        .document_pdf(
+            &DocumentRequest::PrepSheet {
+                session_id: INTEGRATION.into(),
+            },
+            Paper::A4,
+        )
         .unwrap_err();
     assert!(matches!(err, Error::Refused(_)), "{err}");
 }
@@ -349,9 +352,26 @@ fn nothing_is_written_for_an_unknown_record() {
             &DocumentRequest::SessionNote {
                 session_id: "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4fff".into(),
             },
+            Paper::Letter,
             &path,
         )
         .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err}");
     assert!(!path.exists());
+}
+
+#[test]
+fn documents_come_on_a4_or_us_letter() {
+    let (tv, vault) = setup();
+    for (paper, expected) in [(Paper::A4, "595.28 x 841.89"), (Paper::Letter, "612 x 792")] {
+        let path = tv.file("paper.pdf");
+        let request = DocumentRequest::PrepSheet {
+            session_id: DOSING.into(),
+        };
+        vault.write_document(&request, paper, &path).unwrap();
+        let info = String::from_utf8(tool("pdfinfo", &[path.to_str().unwrap()])).unwrap();
+        assert!(info.contains(expected), "{paper:?}: {info}");
+        assert_eq!(page_count(&path), 1);
+        assert_running_text(&path);
+    }
 }

@@ -2,6 +2,7 @@
 
 use crate::error::CommandResult;
 use crate::file_choice::{Purpose, choose};
+use crate::preferences::Preferences;
 use crate::state::AppState;
 use kapnotes::documents::DocumentRequest;
 use serde::{Deserialize, Serialize};
@@ -104,8 +105,9 @@ pub fn write_document(
             "clinical-record.pdf",
         ),
     };
+    let paper = Preferences::load(&state.preferences_path).paper;
     let path = choose(&app, Purpose::Document, suggested)?;
-    let written = state.with_vault(|vault| vault.write_document(&request, &path))?;
+    let written = state.with_vault(|vault| vault.write_document(&request, paper, &path))?;
     Ok(WrittenDocument {
         path: path.display().to_string(),
         pages: written.pages,

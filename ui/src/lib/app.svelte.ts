@@ -22,7 +22,7 @@ class AppModel {
   status = $state<AppStatus | null>(null);
   unlocked = $state(false);
   screen = $state<Screen>({ name: 'clients' });
-  preferences = $state<Preferences>({ theme: 'dark', auto_lock_minutes: 10, backup_folder: null, backup_every_minutes: 15 });
+  preferences = $state<Preferences>({ theme: 'dark', auto_lock_minutes: 10, backup_folder: null, backup_every_minutes: 15, paper: 'a4' });
   backup = $state<BackupStatus | null>(null);
   notice = $state<Notice | null>(null);
   /** Bumped on every lock (and after an import) so screens drop what they loaded. */

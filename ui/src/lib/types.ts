@@ -249,6 +249,8 @@ export interface Preferences {
   /** null: the default folder in the data directory. */
   backup_folder: string | null;
   backup_every_minutes: number;
+  /** The paper PDFs are laid out for. */
+  paper: 'a4' | 'letter';
 }
 
 export interface BackupStatus {
