@@ -13,7 +13,8 @@ pub fn run(vault_path: &Path, file: &Path, input: &mut Input) -> Outcome {
         }))
     })?);
     let passphrase = input.secret("Passphrase")?;
-    let mut vault = Vault::unlock(vault_path, &passphrase, Access::ReadWrite)?;
+    let mut vault =
+        super::opened_for_writing(Vault::unlock(vault_path, &passphrase, Access::ReadWrite)?);
     let summary = vault.import(&text)?;
     eprintln!(
         "Imported {} client(s) with {} session(s).",

@@ -21,7 +21,8 @@ fn show(recovery: &RecoveryKey) {
 
 pub fn new_recovery_key(vault_path: &Path, input: &mut Input) -> Outcome {
     let passphrase = input.secret("Passphrase")?;
-    let mut vault = Vault::unlock(vault_path, &passphrase, Access::ReadWrite)?;
+    let mut vault =
+        super::opened_for_writing(Vault::unlock(vault_path, &passphrase, Access::ReadWrite)?);
     let recovery = vault.regenerate_recovery_key()?;
     show(&recovery);
     Ok(ExitCode::SUCCESS)
@@ -29,7 +30,8 @@ pub fn new_recovery_key(vault_path: &Path, input: &mut Input) -> Outcome {
 
 pub fn rotate(vault_path: &Path, input: &mut Input) -> Outcome {
     let passphrase = input.secret("Passphrase")?;
-    let mut vault = Vault::unlock(vault_path, &passphrase, Access::ReadWrite)?;
+    let mut vault =
+        super::opened_for_writing(Vault::unlock(vault_path, &passphrase, Access::ReadWrite)?);
     let recovery = vault.rotate_data_key(&passphrase)?;
     eprintln!("Every record is now encrypted under a new data key. Your passphrase is unchanged.");
     eprintln!(

@@ -184,6 +184,17 @@ impl Failure {
 
 pub type Outcome = Result<ExitCode, Failure>;
 
+/// Passes through a vault just unlocked for writing, first telling the clinician about
+/// wrong passphrases tried since the last such unlock (they are in the audit trail too).
+pub fn opened_for_writing(vault: kapnotes::Vault) -> kapnotes::Vault {
+    if let Some(failed) = vault.failed_unlocks_before_this_unlock() {
+        eprintln!(
+            "kapnotes: before this unlock, the vault was tried with a wrong passphrase or recovery key ({failed}). If that was not you, change the passphrase."
+        );
+    }
+    vault
+}
+
 fn vault_path(given: Option<PathBuf>) -> Result<PathBuf, Failure> {
     given
         .or_else(kapnotes::vault::default_vault_path)

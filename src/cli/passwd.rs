@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 pub fn run(vault_path: &Path, input: &mut Input) -> Outcome {
     let old = input.secret("Current passphrase")?;
-    let mut vault = Vault::unlock(vault_path, &old, Access::ReadWrite)?;
+    let mut vault = super::opened_for_writing(Vault::unlock(vault_path, &old, Access::ReadWrite)?);
     let new = input.new_secret("New passphrase")?;
     vault.change_passphrase(&new)?;
     eprintln!(

@@ -86,6 +86,8 @@ pub struct Vault {
     keys: Keys,
     writer: Option<WriterLock>,
     pub(crate) search_cache: SearchCache,
+    /// The failed unlock attempts this unlock found counted and wrote into the trail.
+    failed_unlocks: Option<String>,
 }
 
 /// Opens the SQLite connection with the settings every vault uses.
@@ -277,6 +279,7 @@ impl Vault {
             keys,
             writer,
             search_cache: SearchCache::default(),
+            failed_unlocks: None,
         }
     }
 
@@ -314,25 +317,36 @@ impl Vault {
             vault_id: header.vault_id.clone(),
             data_key,
         };
-        let vault = Vault::assemble(conn, path, header, keys, writer);
+        let mut vault = Vault::assemble(conn, path, header, keys, writer);
         if vault.writer.is_some() {
             // Best effort: a damaged trail must not keep the clinician from reading
             // their records; `verify` and the audit view report it, and changes are
             // refused until it is repaired.
-            let _ = vault.record_unlock(how);
+            vault.failed_unlocks = vault.record_unlock(how).unwrap_or_default();
         }
         Ok(vault)
     }
 
-    fn record_unlock(&self, how: &str) -> Result<()> {
+    /// Writes this unlock, and the failed attempts counted before it, into the trail.
+    /// Returns the failed attempts, if there were any.
+    fn record_unlock(&self, how: &str) -> Result<Option<String>> {
         let tx = self.immediate_transaction()?;
         audit::start(&tx, &self.keys, Action::AuditStarted)?;
         // The failed attempts came first, so they are written first.
-        let mut events: Vec<AuditEvent> = audit::take_failed_unlocks(&tx)?.into_iter().collect();
+        let failed = audit::take_failed_unlocks(&tx)?;
+        let detail = failed.as_ref().and_then(|event| event.detail.clone());
+        let mut events: Vec<AuditEvent> = failed.into_iter().collect();
         events.push(AuditEvent::new(Action::Unlocked).detail(how));
         audit::append(&tx, &self.keys, &events)?;
         tx.commit()?;
-        Ok(())
+        Ok(detail)
+    }
+
+    /// Failed unlock attempts made since the last unlock for writing ("2 failed
+    /// attempts, from … to …"), for the clinician to hear about: someone may have tried
+    /// the passphrase.
+    pub fn failed_unlocks_before_this_unlock(&self) -> Option<&str> {
+        self.failed_unlocks.as_deref()
     }
 
     /// A write transaction from `&self`, taken at once (so it never has to upgrade a

@@ -22,6 +22,14 @@ before(async () => {
   const example = JSON.parse(readFileSync(join(repo, 'tests/fixtures/interchange/example.json'), 'utf8'));
   await h.importDocument(app.home, 'example.json', example);
   await h.waitText('.notices', 'Imported 1 client(s)');
+  // The clinician, as printed on every page of a document.
+  await h.click('button=Settings');
+  await h.type('#clinician-name', 'Dr. Robin Hale');
+  await h.type('#clinician-credentials', 'PsyD');
+  await h.type('#clinician-practice', 'Quiet Harbour Practice');
+  await h.click('//form[.//h2[contains(., "printed on documents")]]//button[@type="submit"]');
+  await h.waitText('.notices', 'Your details are saved');
+  await h.click('button=Clients');
 });
 
 after(async () => {
@@ -53,7 +61,7 @@ test('the dosing-day sheet and the note are written as PDFs from the session', a
   const sheet = await writePdf('Dosing-day sheet (PDF)…', 'sheet.pdf');
   await h.waitText('.notices', '(1 page)');
   const text = pdfText(sheet);
-  for (const expected of ['Dosing-day preparation sheet', 'Let the Planner rest', 'The parts they protect', 'Grounding']) {
+  for (const expected of ['Dosing-day preparation sheet', 'Let the Planner rest', 'The parts they protect', 'Grounding', 'Dr. Robin Hale, PsyD']) {
     assert.ok(text.includes(expected), `${expected} missing`);
   }
   // Keep a picture of the page itself beside the app's screenshots.
@@ -106,6 +114,8 @@ test('a failed unlock is written into the trail at the next unlock', async () =>
   await h.type('#passphrase', PASSPHRASE);
   await h.click('button=Unlock');
   await h.waitText('h1', 'Clients');
+  await h.waitText('.notice.warn', 'tried with a wrong passphrase or recovery key: 1 failed attempt');
+  await h.shot('25-failed-unlock-warning');
   await h.click('button=Audit trail');
   await h.waitText('h1', 'Audit trail · whole vault');
   await h.waitText('tbody', 'Failed unlock attempts: 1 failed attempt');

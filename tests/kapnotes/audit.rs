@@ -61,6 +61,13 @@ fn a_day_of_work_is_recorded_once_per_event_and_once_per_editing_burst() {
         assert!(Vault::unlock(&tv.path, "wrong guess", Access::ReadWrite).is_err());
     }
     let vault = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite).unwrap();
+    assert!(
+        vault
+            .failed_unlocks_before_this_unlock()
+            .is_some_and(|f| f.starts_with("2 failed attempts, from ")),
+        "the clinician is told: {:?}",
+        vault.failed_unlocks_before_this_unlock()
+    );
     let trail = vault.audit_trail().unwrap();
     assert!(trail.problems.is_empty(), "{:?}", trail.problems);
     use AuditAction::*;
@@ -115,6 +122,9 @@ fn a_day_of_work_is_recorded_once_per_event_and_once_per_editing_burst() {
         .unwrap();
     assert_eq!(pending, 0);
     assert!(vault.verify().unwrap().is_clean());
+    drop(vault);
+    let vault = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite).unwrap();
+    assert_eq!(vault.failed_unlocks_before_this_unlock(), None, "told once");
 }
 
 #[test]

@@ -520,3 +520,23 @@ fn pdf_writes_each_document_with_the_usual_exit_codes() {
     assert!(stderr(&out).contains("dosing session"), "{}", stderr(&out));
     assert!(!out_path.exists(), "nothing written on failure");
 }
+
+#[test]
+fn a_write_after_wrong_passphrases_says_someone_tried() {
+    let (tv, vault) = TestVault::new();
+    drop(vault);
+    let example = tv.file("example.json");
+    std::fs::write(&example, EXAMPLE).unwrap();
+    assert_eq!(code(&kapnotes(&tv.path, &["verify"], "a wrong guess\n")), 3);
+    let out = kapnotes(
+        &tv.path,
+        &["import", example.to_str().unwrap()],
+        &line(PASSPHRASE),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("tried with a wrong passphrase or recovery key (1 failed attempt"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -32,28 +32,36 @@ pub fn create_vault(state: State<'_, AppState>, passphrase: String) -> CommandRe
     Ok(recovery.dangerously_reveal().to_string())
 }
 
+/// Unlocks the vault. Returns the failed attempts made since the last unlock, if any,
+/// for the clinician to see.
 #[tauri::command(async)]
-pub fn unlock_vault(state: State<'_, AppState>, passphrase: String) -> CommandResult<()> {
+pub fn unlock_vault(
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> CommandResult<Option<String>> {
     let passphrase = Zeroizing::new(passphrase);
     let vault = Vault::unlock(&state.vault_path, &passphrase, Access::ReadWrite)?;
+    let failed = vault.failed_unlocks_before_this_unlock().map(str::to_owned);
     state.set(vault);
-    Ok(())
+    Ok(failed)
 }
 
-/// Unlocks with the recovery key and sets a new passphrase.
+/// Unlocks with the recovery key and sets a new passphrase. Returns the failed
+/// attempts made since the last unlock, if any.
 #[tauri::command(async)]
 pub fn recover_vault(
     state: State<'_, AppState>,
     recovery_key: String,
     new_passphrase: String,
-) -> CommandResult<()> {
+) -> CommandResult<Option<String>> {
     let recovery_key = Zeroizing::new(recovery_key);
     let new_passphrase = Zeroizing::new(new_passphrase);
     let mut vault =
         Vault::unlock_with_recovery_key(&state.vault_path, &recovery_key, Access::ReadWrite)?;
     vault.change_passphrase(&new_passphrase)?;
+    let failed = vault.failed_unlocks_before_this_unlock().map(str::to_owned);
     state.set(vault);
-    Ok(())
+    Ok(failed)
 }
 
 /// Locks the vault, after an automatic backup if it changed since the last one.

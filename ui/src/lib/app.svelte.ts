@@ -15,7 +15,7 @@ export type Screen =
 
 export interface Notice {
   text: string;
-  tone: 'info' | 'error';
+  tone: 'info' | 'warn' | 'error';
 }
 
 class AppModel {
@@ -92,6 +92,16 @@ class AppModel {
       this.say(`Saved ${done.path} (${pages}). This PDF is NOT encrypted: keep it safe and delete it when it is no longer needed.`);
     } catch (e) {
       this.fail(e);
+    }
+  }
+
+  /** Tells the clinician that someone typed wrong passphrases before this unlock. */
+  warnOfFailedUnlocks(failed: string | null) {
+    if (failed) {
+      this.say(
+        `Before this unlock, the vault was tried with a wrong passphrase or recovery key: ${failed}. If that was not you, change the passphrase in Settings. The audit trail keeps the record.`,
+        'warn',
+      );
     }
   }
 

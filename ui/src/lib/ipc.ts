@@ -76,9 +76,10 @@ async function call<T>(command: string, args: Record<string, unknown> = {}): Pro
 export const ipc = {
   appStatus: () => call<AppStatus>('app_status'),
   createVault: (passphrase: string) => call<string>('create_vault', { passphrase }),
-  unlock: (passphrase: string) => call<void>('unlock_vault', { passphrase }),
+  /** Resolves to the failed attempts made since the last unlock, if any. */
+  unlock: (passphrase: string) => call<string | null>('unlock_vault', { passphrase }),
   recover: (recoveryKey: string, newPassphrase: string) =>
-    call<void>('recover_vault', { recoveryKey, newPassphrase }),
+    call<string | null>('recover_vault', { recoveryKey, newPassphrase }),
   lock: () => call<void>('lock_vault'),
   changePassphrase: (current: string, next: string) => call<void>('change_passphrase', { current, new: next }),
   quit: () => call<void>('quit_app'),
