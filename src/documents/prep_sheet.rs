@@ -1,0 +1,174 @@
+//! The dosing-day sheet: one page to have at hand before a dosing session.
+
+use super::layout::{Column, Face, Layout, Tone};
+use super::session_note::checkin_table;
+use super::wording::*;
+use crate::error::Result;
+use crate::records::*;
+use crate::rules::findings::{Finding, check_client};
+
+/// The findings table: stops first.
+pub(super) fn findings_table(layout: &mut Layout, findings: &[Finding], size: f32) {
+    if findings.is_empty() {
+        layout.styled(
+            "No findings: the safety rules found nothing to raise.",
+            Face::Regular,
+            size,
+            Tone::Muted,
+        );
+        return;
+    }
+    let mut sorted: Vec<&Finding> = findings.iter().collect();
+    sorted.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let rows: Vec<(Vec<String>, Tone)> = sorted
+        .iter()
+        .map(|f| {
+            (
+                vec![f.severity.label().to_owned(), f.message.clone()],
+                severity_tone(f.severity),
+            )
+        })
+        .collect();
+    layout.table(
+        &[
+            Column {
+                heading: "Level",
+                width: 1.0,
+            },
+            Column {
+                heading: "Finding",
+                width: 9.0,
+            },
+        ],
+        &rows,
+        size,
+    );
+}
+
+/// The most recent check-in at or before `session`, from any of the client's sessions.
+pub(super) fn last_checkin<'a>(client: &'a Client, session: &Session) -> Option<&'a CheckIn> {
+    client
+        .sessions
+        .iter()
+        .filter(|s| s.starts_at <= session.starts_at || s.id == session.id)
+        .filter_map(|s| s.checkin.as_ref())
+        .max_by(|a, b| a.at.cmp(&b.at))
+}
+
+/// The latest text of `field` among this session and the preparation sessions before it.
+pub(super) fn latest_preparation<'a>(
+    client: &'a Client,
+    session: &'a Session,
+    field: impl Fn(&Session) -> bool,
+) -> Option<&'a Session> {
+    if field(session) {
+        return Some(session);
+    }
+    client
+        .sessions
+        .iter()
+        .filter(|s| s.kind == SessionKind::Preparation && s.starts_at <= session.starts_at)
+        .filter(|s| field(s))
+        .max_by(|a, b| a.starts_at.cmp(&b.starts_at))
+}
+
+pub(super) fn prep_sheet(layout: &mut Layout, client: &Client, session: &Session) -> Result<()> {
+    layout.title("Dosing-day preparation sheet");
+    layout.styled(
+        &format!(
+            "{} · {}",
+            kind_label(session.kind),
+            when(&session.starts_at)
+        ),
+        Face::Regular,
+        10.0,
+        Tone::Muted,
+    );
+
+    layout.heading("Intentions");
+    match latest_preparation(client, session, |s| !s.intentions.is_empty()) {
+        Some(source) => {
+            for intention in &source.intentions {
+                let text = match &intention.part {
+                    Some(part) => {
+                        format!("• {} (with {})", intention.text, part_name(client, part))
+                    }
+                    None => format!("• {}", intention.text),
+                };
+                layout.styled(&text, Face::Regular, 9.5, Tone::Text);
+            }
+            if source.id != session.id {
+                layout.styled(
+                    &format!(
+                        "From the preparation session of {}.",
+                        date(&Date(source.starts_at.local_date()))
+                    ),
+                    Face::Regular,
+                    8.5,
+                    Tone::Muted,
+                );
+            }
+        }
+        None => layout.styled(
+            "No intentions recorded yet.",
+            Face::Regular,
+            9.5,
+            Tone::Warn,
+        ),
+    }
+
+    layout.heading("Protectors: last check-in");
+    let checkin = last_checkin(client, session);
+    match checkin {
+        Some(checkin) => {
+            layout.styled(
+                &format!("Check-in of {}", when(&checkin.at)),
+                Face::Regular,
+                8.5,
+                Tone::Muted,
+            );
+            checkin_table(layout, client, checkin, 8.5);
+        }
+        None => layout.styled(
+            "No check-in yet: ask every protector before dosing.",
+            Face::Regular,
+            9.5,
+            Tone::Warn,
+        ),
+    }
+    if let Some(figure) = crate::charts::protector_figure(client, checkin) {
+        layout.gap(4.0);
+        layout.figure(&figure, 0.9)?;
+    }
+
+    layout.heading("Prescriber's range and safety");
+    match &client.profile.prescriber {
+        Some(p) => {
+            let mut text = format!(
+                "{}–{} mg {}, prescribed by {}",
+                p.dose_min_mg.value(),
+                p.dose_max_mg.value(),
+                route_label(p.route),
+                p.name
+            );
+            if let Some(follow_up) = &p.next_medical_follow_up {
+                text.push_str(&format!("; next medical follow-up {}", date(follow_up)));
+            }
+            layout.field("Range", &text);
+        }
+        None => layout.field("Range", "No prescriber's range recorded."),
+    }
+    let plan = latest_preparation(client, session, |s| !s.safety_plan.trim().is_empty());
+    layout.field(
+        "Safety plan",
+        plan.map_or("No safety plan recorded.", |s| s.safety_plan.as_str()),
+    );
+    let support = latest_preparation(client, session, |s| s.support_person.is_some())
+        .and_then(|s| s.support_person.as_deref());
+    layout.field("Support person", support.unwrap_or("None named."));
+
+    layout.heading("Findings");
+    let findings = check_client(client, chrono::Utc::now().fixed_offset());
+    findings_table(layout, &findings, 8.5);
+    Ok(())
+}
