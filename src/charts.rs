@@ -473,16 +473,17 @@ pub fn protector_figure(client: &Client, checkin: Option<&CheckIn>) -> Option<St
             .and_then(|c| c.responses.iter().find(|r| r.part == part))
             .map(|r| r.signal)
     };
-    let protectors: Vec<&Part> = client
+    let mut protectors: Vec<&Part> = client
         .parts
         .iter()
         .filter(|p| p.role.is_protector())
         .filter(|p| !protects(&p.id).is_empty() || signal_of(&p.id).is_some())
-        .take(MOST_PROTECTORS_DRAWN)
         .collect();
     if protectors.is_empty() {
         return None;
     }
+    let protectors_not_drawn = protectors.len().saturating_sub(MOST_PROTECTORS_DRAWN);
+    protectors.truncate(MOST_PROTECTORS_DRAWN);
     let mut protected: Vec<&Part> = Vec::new();
     let mut not_drawn = 0;
     for protector in &protectors {
@@ -501,7 +502,11 @@ pub fn protector_figure(client: &Client, checkin: Option<&CheckIn>) -> Option<St
     let box_h = 40.0;
     let top = 34.0;
     let rows = protectors.len().max(protected.len()) as f64;
-    let note = if not_drawn > 0 { 22.0 } else { 0.0 };
+    let note = if not_drawn > 0 || protectors_not_drawn > 0 {
+        22.0
+    } else {
+        0.0
+    };
     let height = top + rows * row + 8.0 + note;
     let (left_x, box_w) = (8.0, 270.0);
     let right_x = WIDTH - 8.0 - box_w;
@@ -558,6 +563,13 @@ pub fn protector_figure(client: &Client, checkin: Option<&CheckIn>) -> Option<St
             escape(&short(&protector.name, 34)),
             left_x + 10.0,
             y + 32.0,
+        );
+    }
+    if protectors_not_drawn > 0 {
+        let _ = write!(
+            out,
+            r#"<text class="node-detail" x="{left_x:.1}" y="{:.1}">and {protectors_not_drawn} more protector(s), not drawn</text>"#,
+            top + rows * row + 14.0
         );
     }
     if not_drawn > 0 {
@@ -748,5 +760,6 @@ mod tests {
             svg.contains("and 12 more protected part(s), not drawn"),
             "{svg}"
         );
+        assert!(svg.contains("and 18 more protector(s), not drawn"), "{svg}");
     }
 }

@@ -77,7 +77,16 @@ impl Vault {
                         "A preparation sheet is made for a dosing session; choose a dosing session.".into(),
                     ));
                 }
-                prep_sheet::prep_sheet(&mut layout, &client, session)?;
+                // One page to have at hand: set tighter until it fits (a very large
+                // system may still need a second).
+                for fit in prep_sheet::FITS {
+                    let mut attempt = Layout::new(paper);
+                    prep_sheet::prep_sheet(&mut attempt, &client, session, fit)?;
+                    layout = attempt;
+                    if layout.page_count() == 1 {
+                        break;
+                    }
+                }
                 (
                     format!(
                         "Dosing-day sheet, {}",

@@ -72,7 +72,25 @@ pub(super) fn latest_preparation<'a>(
         .max_by(|a, b| a.starts_at.cmp(&b.starts_at))
 }
 
-pub(super) fn prep_sheet(layout: &mut Layout, client: &Client, session: &Session) -> Result<()> {
+/// How tightly the sheet is set: the caller tries these in turn until it fits one page,
+/// shrinking the figure before the text, which must stay readable in a dim room.
+pub(super) const FITS: [(f32, f32); 5] = [
+    (1.0, 0.9),
+    (1.0, 0.65),
+    (1.0, 0.45),
+    (0.88, 0.45),
+    (0.78, 0.4),
+];
+
+/// Lays out the sheet with text sizes times `text_scale` and the figure at
+/// `figure_share` of the text column's width.
+pub(super) fn prep_sheet(
+    layout: &mut Layout,
+    client: &Client,
+    session: &Session,
+    (text_scale, figure_share): (f32, f32),
+) -> Result<()> {
+    let (text, small) = (9.5 * text_scale, 8.5 * text_scale);
     layout.title("Dosing-day preparation sheet");
     layout.styled(
         &format!(
@@ -89,13 +107,13 @@ pub(super) fn prep_sheet(layout: &mut Layout, client: &Client, session: &Session
     match latest_preparation(client, session, |s| !s.intentions.is_empty()) {
         Some(source) => {
             for intention in &source.intentions {
-                let text = match &intention.part {
+                let line = match &intention.part {
                     Some(part) => {
                         format!("• {} (with {})", intention.text, part_name(client, part))
                     }
                     None => format!("• {}", intention.text),
                 };
-                layout.styled(&text, Face::Regular, 9.5, Tone::Text);
+                layout.styled(&line, Face::Regular, text, Tone::Text);
             }
             if source.id != session.id {
                 layout.styled(
@@ -104,7 +122,7 @@ pub(super) fn prep_sheet(layout: &mut Layout, client: &Client, session: &Session
                         date(&Date(source.starts_at.local_date()))
                     ),
                     Face::Regular,
-                    8.5,
+                    small,
                     Tone::Muted,
                 );
             }
@@ -112,7 +130,7 @@ pub(super) fn prep_sheet(layout: &mut Layout, client: &Client, session: &Session
         None => layout.styled(
             "No intentions recorded yet.",
             Face::Regular,
-            9.5,
+            text,
             Tone::Warn,
         ),
     }
@@ -124,21 +142,39 @@ pub(super) fn prep_sheet(layout: &mut Layout, client: &Client, session: &Session
             layout.styled(
                 &format!("Check-in of {}", when(&checkin.at)),
                 Face::Regular,
-                8.5,
+                small,
                 Tone::Muted,
             );
-            checkin_table(layout, client, checkin, 8.5);
+            // Greens with nothing to add share one line; every other answer gets a row.
+            let (quiet, said): (Vec<&CheckInResponse>, Vec<&CheckInResponse>) =
+                checkin.responses.iter().partition(|r| {
+                    r.signal == Signal::Green
+                        && r.concerns.trim().is_empty()
+                        && r.requests.trim().is_empty()
+                });
+            if !said.is_empty() {
+                checkin_table(layout, client, &said, small);
+            }
+            if !quiet.is_empty() {
+                let names: Vec<String> = quiet.iter().map(|r| part_name(client, &r.part)).collect();
+                layout.styled(
+                    &format!("Green, nothing to add: {}.", names.join(", ")),
+                    Face::Regular,
+                    small,
+                    Tone::Text,
+                );
+            }
         }
         None => layout.styled(
             "No check-in yet: ask every protector before dosing.",
             Face::Regular,
-            9.5,
+            text,
             Tone::Warn,
         ),
     }
     if let Some(figure) = crate::charts::protector_figure(client, checkin) {
         layout.gap(4.0);
-        layout.figure(&figure, 0.9)?;
+        layout.figure(&figure, figure_share)?;
     }
 
     layout.heading("Prescriber's range and safety");
@@ -169,6 +205,6 @@ pub(super) fn prep_sheet(layout: &mut Layout, client: &Client, session: &Session
 
     layout.heading("Findings");
     let findings = check_client(client, chrono::Utc::now().fixed_offset());
-    findings_table(layout, &findings, 8.5);
+    findings_table(layout, &findings, small);
     Ok(())
 }

@@ -5,9 +5,14 @@ use super::wording::*;
 use crate::records::*;
 use crate::rules::dose_band;
 
-pub(super) fn checkin_table(layout: &mut Layout, client: &Client, checkin: &CheckIn, size: f32) {
-    let rows: Vec<(Vec<String>, Tone)> = checkin
-        .responses
+/// The protectors' answers as a table: one row per response given.
+pub(super) fn checkin_table(
+    layout: &mut Layout,
+    client: &Client,
+    responses: &[&CheckInResponse],
+    size: f32,
+) {
+    let rows: Vec<(Vec<String>, Tone)> = responses
         .iter()
         .map(|r| {
             let tone = match r.signal {
@@ -88,7 +93,8 @@ pub(super) fn session_body(layout: &mut Layout, client: &Client, session: &Sessi
     }
     if let Some(checkin) = &session.checkin {
         layout.subheading(&format!("Protectors' check-in at {}", time(&checkin.at)));
-        checkin_table(layout, client, checkin, 9.0);
+        let responses: Vec<&CheckInResponse> = checkin.responses.iter().collect();
+        checkin_table(layout, client, &responses, 9.0);
         let decision = match checkin.decision {
             Decision::Proceed => "Proceed with dosing",
             Decision::HoldOff => "Hold off: no dose given",

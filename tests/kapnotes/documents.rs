@@ -375,3 +375,74 @@ fn documents_come_on_a4_or_us_letter() {
         assert_running_text(&path);
     }
 }
+
+#[test]
+fn a_large_system_still_gets_a_one_page_sheet() {
+    let mut doc: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+    let client = &mut doc["clients"][0];
+    let id = |kind: u32, n: usize| format!("7a000000-0000-4000-8000-{kind:04}{n:08}");
+    let mut responses = Vec::new();
+    for n in 0..24 {
+        let role = if n % 2 == 0 { "manager" } else { "firefighter" };
+        client["parts"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({
+                "id": id(1, n), "name": format!("Protector {n}"), "role": role,
+            }));
+        client["parts"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({
+                "id": id(2, n), "name": format!("Young one {n}"), "role": "exile",
+            }));
+        client["relationships"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({
+                "id": id(3, n), "from_part": id(1, n), "to_part": id(2, n), "kind": "protects",
+            }));
+        responses.push(if n % 4 == 0 {
+            serde_json::json!({
+                "part": id(1, n), "signal": "yellow",
+                "concerns": "Worried the session runs long.",
+                "requests": "A check-in halfway through.",
+            })
+        } else {
+            serde_json::json!({"part": id(1, n), "signal": "green"})
+        });
+    }
+    let dosing = client["sessions"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|s| s["id"] == DOSING)
+        .unwrap();
+    dosing["checkin"]["responses"]
+        .as_array_mut()
+        .unwrap()
+        .extend(responses);
+    let (tv, mut vault) = TestVault::new();
+    vault.import(&doc.to_string()).unwrap();
+    vault.set_clinician(Some(&clinician())).unwrap();
+    let pdf = write(
+        &vault,
+        &tv,
+        DocumentRequest::PrepSheet {
+            session_id: DOSING.into(),
+        },
+        "large.pdf",
+    );
+    assert_eq!(page_count(&pdf), 1);
+    let text = text_of(&pdf, None);
+    assert_contains_all(
+        &text,
+        &[
+            "Worried the session runs long.",
+            "Green, nothing to add: Scrolling part, Protector 1, Protector 2",
+            "Protector 23",
+            "and 14 more protector(s), not drawn",
+        ],
+    );
+    assert!(ink_per_page(&pdf, "prep-sheet-large")[0] > 0.02);
+}
