@@ -1,8 +1,9 @@
 //! Locking the vault when the screen locks. On Linux the desktop reports it on D-Bus:
-//! GNOME, KDE, Xfce, Cinnamon and MATE send `ActiveChanged(true)` from their screen
-//! saver interface on the session bus, and systemd-logind sends `Lock` to the session
-//! (`loginctl lock-session`, and most desktops' lock keys). Either one asks the front
-//! end to save and lock; if it has not within a few seconds, the shell locks anyway.
+//! KDE (freedesktop), GNOME, Xfce, Cinnamon and MATE send `ActiveChanged(true)` from
+//! their screen saver interface on the session bus, and systemd-logind sends `Lock` to
+//! the session (`loginctl lock-session`, and most desktops' lock keys). Either one asks
+//! the front end to save and lock; if it has not within a few seconds, the shell locks
+//! anyway.
 //! A desktop that reports neither simply never triggers it: the idle lock still works.
 
 use crate::state::AppState;
@@ -42,6 +43,7 @@ pub fn watch(app: &AppHandle) {
             "org.gnome.ScreenSaver",
             "org.mate.ScreenSaver",
             "org.cinnamon.ScreenSaver",
+            "org.xfce.ScreenSaver",
         ] {
             let app = app.clone();
             session.signal_subscribe(
