@@ -36,8 +36,7 @@ pub fn run() {
                     std::thread::spawn(move || {
                         std::thread::sleep(CLOSE_GRACE);
                         let state = handle.state::<AppState>();
-                        let _ = commands::backups::backup_if_due(&state, true);
-                        state.lock();
+                        commands::backups::back_up_and_lock(&state);
                         handle.exit(0);
                     });
                 }

@@ -23,8 +23,7 @@ pub fn lock_for_screen_lock(app: &AppHandle) {
         std::thread::sleep(SAVE_GRACE);
         let state = handle.state::<AppState>();
         if state.is_unlocked() {
-            let _ = crate::commands::backups::backup_if_due(&state, true);
-            state.lock();
+            crate::commands::backups::back_up_and_lock(&state);
             let _ = handle.emit("vault-locked", ());
         }
     });

@@ -166,6 +166,21 @@ pub struct Layout {
     fontdb: Arc<usvg::fontdb::Database>,
 }
 
+/// The fonts figures are drawn with: the embedded ones only, never the system's.
+/// Built once, from the static font bytes (no copy).
+fn figure_fonts() -> Arc<usvg::fontdb::Database> {
+    static FONTS: std::sync::OnceLock<Arc<usvg::fontdb::Database>> = std::sync::OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            let mut fontdb = usvg::fontdb::Database::new();
+            for data in [REGULAR, BOLD] {
+                fontdb.load_font_source(usvg::fontdb::Source::Binary(Arc::new(data)));
+            }
+            Arc::new(fontdb)
+        })
+        .clone()
+}
+
 /// Keeps only characters that print: control characters (other than line breaks)
 /// would otherwise reach the PDF as missing glyphs.
 fn printable(text: &str) -> String {
@@ -179,9 +194,6 @@ fn printable(text: &str) -> String {
 impl Layout {
     pub fn new(paper: Paper) -> Layout {
         let (page_w, page_h) = paper.size();
-        let mut fontdb = usvg::fontdb::Database::new();
-        fontdb.load_font_data(REGULAR.to_vec());
-        fontdb.load_font_data(BOLD.to_vec());
         Layout {
             page_w,
             page_h,
@@ -192,7 +204,7 @@ impl Layout {
             metrics: Metrics {
                 widths: HashMap::new(),
             },
-            fontdb: Arc::new(fontdb),
+            fontdb: figure_fonts(),
         }
     }
 

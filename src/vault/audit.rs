@@ -344,28 +344,33 @@ pub(crate) fn append(conn: &Connection, keys: &Keys, events: &[AuditEvent]) -> R
     };
     let key = AuditKey::derive(keys);
     let now = Timestamp::now();
+    // The newest entry and the mac before it are read once; after that they are the
+    // entry this loop wrote last.
+    let mut newest = match head.length {
+        0 => None,
+        n => {
+            let sealed: Vec<u8> = conn.query_row(
+                "SELECT sealed FROM audit_entries WHERE position = ?1",
+                [n as i64],
+                |r| r.get(0),
+            )?;
+            Some(open_entry(keys, n, &sealed).ok_or_else(broken_chain)?)
+        }
+    };
+    let mut mac_before_newest = match head.length {
+        0 => GENESIS.to_vec(),
+        n => mac_at(conn, n - 1)?,
+    };
     for event in events {
-        let newest = match head.length {
-            0 => None,
-            n => {
-                let sealed: Vec<u8> = conn.query_row(
-                    "SELECT sealed FROM audit_entries WHERE position = ?1",
-                    [n as i64],
-                    |r| r.get(0),
-                )?;
-                Some(open_entry(keys, n, &sealed).ok_or_else(broken_chain)?)
+        let (entry, previous) = match newest.take() {
+            Some(mut burst) if writes_burst(&burst, event, &now) => {
+                burst.last_at = now.clone();
+                burst.count = burst.count.saturating_add(1);
+                burst.content_sha256 = event.content_sha256.clone();
+                (burst, mac_before_newest.clone())
             }
-        };
-        let (position, entry) = match newest {
-            Some(mut newest) if writes_burst(&newest, event, &now) => {
-                newest.last_at = now.clone();
-                newest.count = newest.count.saturating_add(1);
-                newest.content_sha256 = event.content_sha256.clone();
-                (head.length, newest)
-            }
-            _ => (
-                head.length + 1,
-                AuditEntry {
+            _ => {
+                let entry = AuditEntry {
                     position: head.length + 1,
                     at: now.clone(),
                     last_at: now.clone(),
@@ -379,10 +384,12 @@ pub(crate) fn append(conn: &Connection, keys: &Keys, events: &[AuditEvent]) -> R
                     content_sha256: event.content_sha256.clone(),
                     count: 1,
                     detail: event.detail.clone(),
-                },
-            ),
+                };
+                mac_before_newest = head.mac.clone();
+                (entry, head.mac.clone())
+            }
         };
-        let previous = mac_at(conn, position - 1)?;
+        let position = entry.position;
         let sealed = seal_entry(keys, position, &entry)?;
         let mac = key.mac(&previous, position, &sealed);
         conn.execute(
@@ -393,6 +400,7 @@ pub(crate) fn append(conn: &Connection, keys: &Keys, events: &[AuditEvent]) -> R
             length: position,
             mac,
         };
+        newest = Some(entry);
     }
     write_head(conn, keys, &head)
 }
@@ -605,89 +613,46 @@ pub(crate) fn take_failed_unlocks(conn: &Connection) -> Result<Option<AuditEvent
     }))
 }
 
-/// The events describing a change from `old` to `new` (one client's record), with the
-/// sealed bytes of each changed row read back from `conn` inside the transaction.
+/// A row a change wrote: created, updated or deleted, with its sealed bytes unless it
+/// went. The write path reports these, so the trail never diffs the records again.
+pub(crate) struct RowWritten {
+    pub action: AuditAction,
+    pub table: Table,
+    pub id: String,
+    pub sealed: Option<Vec<u8>>,
+}
+
+/// The events for the rows a change to one client's record wrote: an update to a
+/// session says what kind it was (signed, an addendum, an earlier note brought back).
 pub(crate) fn describe_change(
-    conn: &Connection,
-    old: Option<&Client>,
+    written: Vec<RowWritten>,
+    old: &Client,
     new: &Client,
     restoring_note: bool,
-) -> Result<Vec<AuditEvent>> {
-    let client_id = new.id();
-    let mut events = Vec::new();
-    let mut row_event = |action: AuditAction, table: Table, id: &str| -> Result<()> {
-        let mut event = AuditEvent::new(action).client(client_id).record(table, id);
-        if action != AuditAction::Deleted
-            && let Some((_, sealed)) = super::store::load_row(conn, table, id)?
-        {
-            event = event.sealed_content(&sealed);
-        }
-        events.push(event);
-        Ok(())
-    };
-    match old {
-        None => row_event(AuditAction::Created, Table::Clients, client_id)?,
-        Some(old) if old.profile != new.profile => {
-            row_event(AuditAction::Updated, Table::Clients, client_id)?
-        }
-        Some(_) => {}
-    }
-    let empty = Client {
-        parts: vec![],
-        relationships: vec![],
-        agreements: vec![],
-        sessions: vec![],
-        measures: vec![],
-        ..new.clone()
-    };
-    let old = old.unwrap_or(&empty);
-    fn diff<'a, T: PartialEq + super::store::Identified>(
-        old: &'a [T],
-        new: &'a [T],
-    ) -> Vec<(Option<&'a T>, Option<&'a T>)> {
-        let mut out = Vec::new();
-        for gone in old
-            .iter()
-            .filter(|o| !new.iter().any(|n| n.record_id() == o.record_id()))
-        {
-            out.push((Some(gone), None));
-        }
-        for record in new {
-            match old.iter().find(|o| o.record_id() == record.record_id()) {
-                Some(before) if before == record => {}
-                before => out.push((before, Some(record))),
+) -> Vec<AuditEvent> {
+    written
+        .into_iter()
+        .map(|row| {
+            let action = match (row.action, row.table) {
+                (AuditAction::Updated, Table::Sessions) => {
+                    match (old.session(&row.id), new.session(&row.id)) {
+                        (Some(before), Some(after)) => {
+                            session_action(before, after, restoring_note)
+                        }
+                        _ => AuditAction::Updated,
+                    }
+                }
+                (action, _) => action,
+            };
+            let event = AuditEvent::new(action)
+                .client(new.id())
+                .record(row.table, &row.id);
+            match &row.sealed {
+                Some(sealed) => event.sealed_content(sealed),
+                None => event,
             }
-        }
-        out
-    }
-    fn plain_action<T>(before: Option<&T>, after: Option<&T>) -> AuditAction {
-        match (before, after) {
-            (None, _) => AuditAction::Created,
-            (_, None) => AuditAction::Deleted,
-            _ => AuditAction::Updated,
-        }
-    }
-    macro_rules! rows {
-        ($field:ident, $table:expr) => {
-            for (before, after) in diff(&old.$field, &new.$field) {
-                let id = after.or(before).map(|r| r.id.clone()).unwrap_or_default();
-                row_event(plain_action(before, after), $table, &id)?;
-            }
-        };
-    }
-    rows!(parts, Table::Parts);
-    rows!(relationships, Table::Relationships);
-    rows!(agreements, Table::Agreements);
-    rows!(measures, Table::Measures);
-    for (before, after) in diff(&old.sessions, &new.sessions) {
-        let action = match (before, after) {
-            (Some(b), Some(a)) => session_action(b, a, restoring_note),
-            _ => plain_action(before, after),
-        };
-        let id = after.or(before).map(|s| s.id.clone()).unwrap_or_default();
-        row_event(action, Table::Sessions, &id)?;
-    }
-    Ok(events)
+        })
+        .collect()
 }
 
 fn session_action(before: &Session, after: &Session, restoring_note: bool) -> AuditAction {

@@ -40,7 +40,7 @@ use crate::records::{
     Agreement, Client, ClientProfile, Clinician, Measure, Part, Relationship, Session,
 };
 use crate::search::SearchCache;
-use audit::AuditAction as Action;
+use audit::{AuditAction as Action, RowWritten};
 use header::Header;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::collections::HashMap;
@@ -626,13 +626,13 @@ impl Vault {
         clients::guard_signed_sessions(&loaded.client, &updated)?;
         crate::interchange::validate_client(&updated)?;
         let tx = self.conn.transaction()?;
-        write_client_changes(&tx, &self.keys, &loaded, &updated, history)?;
+        let written = write_client_changes(&tx, &self.keys, &loaded, &updated, history)?;
         let events = audit::describe_change(
-            &tx,
-            Some(&loaded.client),
+            written,
+            &loaded.client,
             &updated,
             history == NoteHistory::KeepReplaced,
-        )?;
+        );
         audit::append(&tx, &self.keys, &events)?;
         tx.commit()?;
         self.search_cache.forget(client_id);
@@ -734,71 +734,88 @@ fn insert_client(tx: &Transaction<'_>, keys: &Keys, client: &Client) -> Result<(
         },
         rows: HashMap::new(),
     };
-    write_children(tx, keys, &empty, client)
+    // An import is recorded as one entry per client, not one per row.
+    write_children(tx, keys, &empty, client, &mut Vec::new())
 }
 
+/// Writes the child rows that differ between `old` and `new`, and notes each in
+/// `written` (for the audit trail).
 fn write_children(
     tx: &Transaction<'_>,
     keys: &Keys,
     old: &LoadedClient,
     new: &Client,
+    written: &mut Vec<RowWritten>,
 ) -> Result<()> {
     let client_id = new.id();
+    let (before, rows) = (&old.client, &old.rows);
     sync_table(
         tx,
         keys,
         client_id,
-        &old.client.parts,
+        &before.parts,
         &new.parts,
-        &old.rows,
+        rows,
+        written,
     )?;
     sync_table(
         tx,
         keys,
         client_id,
-        &old.client.relationships,
+        &before.relationships,
         &new.relationships,
-        &old.rows,
+        rows,
+        written,
     )?;
     sync_table(
         tx,
         keys,
         client_id,
-        &old.client.agreements,
+        &before.agreements,
         &new.agreements,
-        &old.rows,
+        rows,
+        written,
     )?;
     sync_table(
         tx,
         keys,
         client_id,
-        &old.client.sessions,
+        &before.sessions,
         &new.sessions,
-        &old.rows,
+        rows,
+        written,
     )?;
     sync_table(
         tx,
         keys,
         client_id,
-        &old.client.measures,
+        &before.measures,
         &new.measures,
-        &old.rows,
-    )?;
-    Ok(())
+        rows,
+        written,
+    )
 }
 
+/// Writes every row that differs between `old` and `new`; returns what it wrote.
 fn write_client_changes(
     tx: &Transaction<'_>,
     keys: &Keys,
     old: &LoadedClient,
     new: &Client,
     history: NoteHistory,
-) -> Result<()> {
+) -> Result<Vec<RowWritten>> {
+    let mut written = Vec::new();
     if old.client.profile != new.profile {
         let mut meta = old.rows[&(Table::Clients, new.id().to_owned())].clone();
         meta.revision += 1;
         let sealed = keys.seal(Table::Clients, &meta, &new.profile)?;
         store::update(tx, Table::Clients, &meta, &sealed)?;
+        written.push(RowWritten {
+            action: Action::Updated,
+            table: Table::Clients,
+            id: meta.id,
+            sealed: Some(sealed),
+        });
     }
     for session in &new.sessions {
         if let Some(before) = old.client.session(&session.id)
@@ -807,7 +824,8 @@ fn write_client_changes(
             note_history::remember(tx, keys, &session.id, &before.note, &session.note, history)?;
         }
     }
-    write_children(tx, keys, old, new)
+    write_children(tx, keys, old, new, &mut written)?;
+    Ok(written)
 }
 
 /// Writes the difference between two lists of one kind of record: deletes the rows
@@ -820,6 +838,7 @@ fn sync_table<T: ClientRecord>(
     old: &[T],
     new: &[T],
     rows: &HashMap<(Table, String), RowMeta>,
+    written: &mut Vec<RowWritten>,
 ) -> Result<()> {
     let table = T::TABLE;
     for gone in old
@@ -828,6 +847,12 @@ fn sync_table<T: ClientRecord>(
     {
         // A session's note revisions go with it (ON DELETE CASCADE).
         store::delete(tx, table, gone.record_id())?;
+        written.push(RowWritten {
+            action: Action::Deleted,
+            table,
+            id: gone.record_id().to_owned(),
+            sealed: None,
+        });
     }
     let mut next_order = None;
     for record in new {
@@ -844,6 +869,12 @@ fn sync_table<T: ClientRecord>(
                 meta.revision += 1;
                 let sealed = keys.seal(table, &meta, record)?;
                 store::update(tx, table, &meta, &sealed)?;
+                written.push(RowWritten {
+                    action: Action::Updated,
+                    table,
+                    id: meta.id,
+                    sealed: Some(sealed),
+                });
             }
             None => {
                 let order = match next_order {
@@ -873,6 +904,12 @@ fn sync_table<T: ClientRecord>(
                     }
                     other => other,
                 })?;
+                written.push(RowWritten {
+                    action: Action::Created,
+                    table,
+                    id: meta.id,
+                    sealed: Some(sealed),
+                });
             }
         }
     }

@@ -45,6 +45,13 @@ pub fn backup_if_due(state: &AppState, force: bool) -> CommandResult<Option<Stri
     Ok(taken.map(|summary| summary.path.display().to_string()))
 }
 
+/// Locks the vault, after an automatic backup if it changed since the last one. A
+/// failed backup must not keep the vault unlocked; the top bar shows the backup's age.
+pub fn back_up_and_lock(state: &AppState) {
+    let _ = backup_if_due(state, true);
+    state.lock();
+}
+
 #[tauri::command(async)]
 pub fn auto_backup(state: State<'_, AppState>) -> CommandResult<Option<String>> {
     backup_if_due(&state, false)

@@ -67,9 +67,7 @@ pub fn recover_vault(
 /// Locks the vault, after an automatic backup if it changed since the last one.
 #[tauri::command(async)]
 pub fn lock_vault(app: AppHandle, state: State<'_, AppState>) {
-    // A failed backup must not keep the vault unlocked; the status shows its age.
-    let _ = crate::commands::backups::backup_if_due(&state, true);
-    state.lock();
+    crate::commands::backups::back_up_and_lock(&state);
     let _ = app.emit("vault-locked", ());
 }
 
@@ -90,8 +88,7 @@ pub fn change_passphrase(
 /// Called by the front end once it has saved everything, when the window closes.
 #[tauri::command(async)]
 pub fn quit_app(app: AppHandle, state: State<'_, AppState>) {
-    let _ = crate::commands::backups::backup_if_due(&state, true);
-    state.lock();
+    crate::commands::backups::back_up_and_lock(&state);
     app.exit(0);
 }
 
