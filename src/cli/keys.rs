@@ -8,7 +8,7 @@ use kapnotes::{Access, Vault};
 use std::path::Path;
 use std::process::ExitCode;
 
-fn show(recovery: &RecoveryKey) {
+pub(super) fn show(recovery: &RecoveryKey) {
     eprintln!(
         "Below is the new recovery key. It is shown only this once: write it down and keep it"
     );

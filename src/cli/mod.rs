@@ -123,8 +123,13 @@ enum Command {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
     },
-    /// Change the passphrase (records are not re-encrypted)
-    Passwd,
+    /// Change the passphrase (records are not re-encrypted; older copies keep the old one)
+    Passwd {
+        /// Someone may know the passphrase: also re-encrypt everything under a new data
+        /// key and make a new recovery key (protects copies made from now on)
+        #[arg(long)]
+        rotate: bool,
+    },
     /// Set a new passphrase using the recovery key
     Recover,
     /// Make a new recovery key and print it once (the old one stops working)
@@ -250,7 +255,7 @@ pub fn run(cli: Cli) -> Outcome {
             &output,
             &mut input,
         ),
-        Command::Passwd => passwd::run(&vault, &mut input),
+        Command::Passwd { rotate } => passwd::run(&vault, rotate, &mut input),
         Command::Recover => recover::run(&vault, &mut input),
         Command::RecoveryKey => keys::new_recovery_key(&vault, &mut input),
         Command::RotateKey => keys::rotate(&vault, &mut input),

@@ -77,6 +77,12 @@ impl SymmetricKey {
         Ok(Self::from_bytes(random_bytes::<KEY_LEN>()?))
     }
 
+    /// A second handle on the same key, for a reader on its own connection (the
+    /// background `verify`). Deliberately not `Clone`, so every copy is visible.
+    pub(crate) fn duplicate(&self) -> Self {
+        Self::from_bytes(self.bytes.clone())
+    }
+
     /// The raw key bytes, for wrapping under a key-encryption key only.
     pub fn dangerously_expose_bytes(&self) -> &[u8; KEY_LEN] {
         &self.bytes

@@ -54,6 +54,7 @@ pub enum AuditAction {
     PassphraseChanged,
     RecoveryKeyReplaced,
     DataKeyRotated,
+    SecretsReplaced,
 }
 
 impl AuditAction {
@@ -78,6 +79,7 @@ impl AuditAction {
             AuditAction::PassphraseChanged => "passphrase changed",
             AuditAction::RecoveryKeyReplaced => "new recovery key",
             AuditAction::DataKeyRotated => "data key rotated",
+            AuditAction::SecretsReplaced => "passphrase, data key and recovery key replaced",
         }
     }
 }
@@ -488,7 +490,12 @@ pub(crate) fn check_rows_against_trail(
     let since = trail
         .entries
         .iter()
-        .rposition(|e| e.action == AuditAction::DataKeyRotated)
+        .rposition(|e| {
+            matches!(
+                e.action,
+                AuditAction::DataKeyRotated | AuditAction::SecretsReplaced
+            )
+        })
         .map_or(0, |i| i + 1);
     let mut newest: std::collections::HashMap<(&str, &str), &AuditEntry> =
         std::collections::HashMap::new();

@@ -451,10 +451,17 @@ impl Vault {
     pub fn change_passphrase(&mut self, new_passphrase: &str) -> Result<()> {
         self.require_writable()?;
         check_new_passphrase(new_passphrase)?;
+        let kdf = self.strengthened_kdf();
+        let mut header = self.header_copy();
+        header.wrap_for_passphrase(&self.keys.data_key, new_passphrase, kdf)?;
+        self.replace_header(header, Action::PassphraseChanged)
+    }
+
+    /// The vault's key-derivation setting, strengthened to today's when it was made with
+    /// a weaker one (below-floor settings only exist in test vaults and stay as they are).
+    fn strengthened_kdf(&self) -> KdfParams {
         let current = self.header.kdf;
-        // Strengthen to today's setting when the vault was made with a weaker one;
-        // (below-floor settings only exist in test vaults and stay as they are).
-        let kdf = if current.meets_floor()
+        if current.meets_floor()
             && u64::from(current.memory_kib) * u64::from(current.iterations)
                 < u64::from(KdfParams::PRODUCTION.memory_kib)
                     * u64::from(KdfParams::PRODUCTION.iterations)
@@ -462,10 +469,7 @@ impl Vault {
             KdfParams::PRODUCTION
         } else {
             current
-        };
-        let mut header = self.header_copy();
-        header.wrap_for_passphrase(&self.keys.data_key, new_passphrase, kdf)?;
-        self.replace_header(header, Action::PassphraseChanged)
+        }
     }
 
     /// Makes a new recovery key; the previous one stops working.
@@ -485,13 +489,35 @@ impl Vault {
     pub fn rotate_data_key(&mut self, passphrase: &str) -> Result<RecoveryKey> {
         self.require_writable()?;
         self.check_passphrase(passphrase)?;
+        self.rekey(passphrase, self.header.kdf, Action::DataKeyRotated)
+    }
+
+    /// "Someone may know my passphrase": a new passphrase, a new data key (every record
+    /// re-encrypted) and a new recovery key, in one transaction. It protects the vault
+    /// and the copies made from now on; a copy made before still opens with the old
+    /// passphrase and the old recovery key.
+    pub fn replace_every_secret(
+        &mut self,
+        current_passphrase: &str,
+        new_passphrase: &str,
+    ) -> Result<RecoveryKey> {
+        self.require_writable()?;
+        self.check_passphrase(current_passphrase)?;
+        check_new_passphrase(new_passphrase)?;
+        let kdf = self.strengthened_kdf();
+        self.rekey(new_passphrase, kdf, Action::SecretsReplaced)
+    }
+
+    /// A new data key wrapped under `passphrase`, every record and audit entry resealed
+    /// under it, and a new recovery key: one transaction.
+    fn rekey(&mut self, passphrase: &str, kdf: KdfParams, action: Action) -> Result<RecoveryKey> {
         let new_keys = Keys {
             vault_id: self.header.vault_id.clone(),
             data_key: SymmetricKey::generate()?,
         };
         let recovery = RecoveryKey::generate()?;
         let mut header = self.header_copy();
-        header.wrap_for_passphrase(&new_keys.data_key, passphrase, self.header.kdf)?;
+        header.wrap_for_passphrase(&new_keys.data_key, passphrase, kdf)?;
         header.wrap_for_recovery(&new_keys.data_key, &recovery)?;
         let tx = self.conn.transaction()?;
         for table in Table::ALL {
@@ -502,11 +528,28 @@ impl Vault {
         }
         header.write(&tx)?;
         audit::rekey(&tx, &self.keys, &new_keys)?;
-        audit::append(&tx, &new_keys, &[AuditEvent::new(Action::DataKeyRotated)])?;
+        audit::append(&tx, &new_keys, &[AuditEvent::new(action)])?;
         tx.commit()?;
         self.header = header;
         self.keys = new_keys;
         Ok(recovery)
+    }
+
+    /// A second, read-only handle on this unlocked vault with its own connection, so a
+    /// long check (the full `verify` after unlock) can run on another thread without
+    /// holding up the clinician's work. It holds no writer lock and writes nothing.
+    pub fn detached_reader(&self) -> Result<Vault> {
+        let (conn, header) = open_sealed(&self.path, false)?;
+        if header.vault_id != self.header.vault_id {
+            return Err(Error::Refused(
+                "The vault file was replaced while it was open; lock and unlock it again.".into(),
+            ));
+        }
+        let keys = Keys {
+            vault_id: self.keys.vault_id.clone(),
+            data_key: self.keys.data_key.duplicate(),
+        };
+        Ok(Vault::assemble(conn, &self.path, header, keys, None))
     }
 
     fn header_copy(&self) -> Header {

@@ -10,5 +10,6 @@ mod documents;
 mod interchange;
 mod records;
 mod search;
+mod secrets;
 mod security;
 mod storage;
