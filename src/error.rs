@@ -105,6 +105,11 @@ pub enum Error {
     DamagedHeader { detail: &'static str },
 
     #[error(
+        "The vault's audit trail is damaged or was altered ({detail}), so nothing more can be recorded: changes are refused, while every record can still be read and exported. Restore a backup that verifies."
+    )]
+    DamagedTrail { detail: String },
+
+    #[error(
         "This vault was written by a newer version of kapnotes (format {found}, this version reads up to {supported}). Update kapnotes to open it."
     )]
     NewerFormat { found: i64, supported: i64 },
@@ -157,6 +162,7 @@ impl Error {
             }
             Error::TamperedRecord { .. }
             | Error::DamagedHeader { .. }
+            | Error::DamagedTrail { .. }
             | Error::BackupDamaged { .. } => ErrorKind::Integrity,
             Error::WriterBusy => ErrorKind::Busy,
             Error::NotFound { .. } | Error::VaultNotFound(_) => ErrorKind::NotFound,

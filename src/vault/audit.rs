@@ -8,22 +8,36 @@
 //!   so the trail holds no plaintext at all, clinical or otherwise.
 //! - Each entry carries `mac = HMAC(audit key, previous mac ‖ position ‖ sealed body)`;
 //!   the audit key is derived from the data key with HKDF. The chain's length and last
-//!   mac are sealed in the vault header (`audit_head`), so cutting entries off the end
-//!   is caught too.
+//!   mac are sealed in the vault header together with the header's columns and a
+//!   generation counter every write raises (header.rs), so cutting entries off the end,
+//!   or putting back an older head, is caught too.
+//! - A vault has its trail from its first moment: a new vault starts it, and a vault of
+//!   format 1 gets it once, in its upgrade, with a baseline entry for every row it held.
+//!   After that a missing head or missing entries is tampering, never a reason to start
+//!   a new trail.
+//! - Every stored row has an entry carrying the SHA-256 of its sealed bytes, whatever
+//!   path wrote it (a change, an import, a note revision kept or pruned, a key
+//!   rotation), and `verify` checks every row against the trail both ways.
 //! - Entries are appended in the same transaction as the change they describe.
 //! - Autosave edits to one record within [`BURST_SECONDS`] of each other update the
 //!   newest entry (its count, last time and hash) instead of adding one per keystroke.
 //! - A failed unlock has no key to write with: it is counted in `unlock_failures`, in
-//!   plaintext, and that count is written into the chain at the next unlock for writing.
-//!   (Someone with the file can reset that counter; the limit is in docs/SECURITY.md.)
+//!   plaintext, and that count is written into the chain at the next unlock for writing,
+//!   after checking that it is a count and two times; anything else is recorded as
+//!   tampering and never copied. (Someone with the file can reset that counter; the
+//!   limit is in docs/SECURITY.md.)
 
-use super::store::{Keys, Table};
+use super::header::{Header, TrailHead};
+use super::schema;
+use super::store::{self, Keys, RowMeta, Table};
 use crate::crypto::{AssociatedData, SymmetricKey};
 use crate::error::{Error, Result};
 use crate::records::{Client, Session, Timestamp};
 use ring::{digest, hkdf, hmac};
+use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 use zeroize::Zeroizing;
 
 /// Saves to one record closer together than this are one entry.
@@ -55,6 +69,11 @@ pub enum AuditAction {
     RecoveryKeyReplaced,
     DataKeyRotated,
     SecretsReplaced,
+    /// A row as it was found when the trail began (format 1) or when a format-2
+    /// vault's rows without an entry of their own were first recorded.
+    Baseline,
+    /// A row re-encrypted under a new data key.
+    Resealed,
 }
 
 impl AuditAction {
@@ -80,6 +99,8 @@ impl AuditAction {
             AuditAction::RecoveryKeyReplaced => "new recovery key",
             AuditAction::DataKeyRotated => "data key rotated",
             AuditAction::SecretsReplaced => "passphrase, data key and recovery key replaced",
+            AuditAction::Baseline => "recorded as found when the audit trail began",
+            AuditAction::Resealed => "re-encrypted under the new data key",
         }
     }
 }
@@ -104,6 +125,10 @@ pub struct AuditEntry {
     /// How many saves this entry stands for.
     pub count: u32,
     pub detail: Option<String>,
+    /// The vault's write generation when this entry was last written (0 for entries
+    /// written before format 3).
+    #[serde(default)]
+    pub generation: u64,
 }
 
 /// An event about to be written.
@@ -155,6 +180,10 @@ pub struct AuditTrail {
     pub entries: Vec<AuditEntry>,
     /// Empty when the chain is whole.
     pub problems: Vec<String>,
+    /// The length the header seal records (0 when it could not be read).
+    pub length: u64,
+    /// The vault's write generation the header seal records (0 when unknown).
+    pub generation: u64,
 }
 
 struct AuditKey(hmac::Key);
@@ -199,19 +228,20 @@ fn entry_ad(vault_id: &str, position: u64) -> AssociatedData {
         .field(&position.to_be_bytes())
 }
 
-fn head_ad(vault_id: &str) -> AssociatedData {
+/// The associated data of a format-2 trail head (kept apart in `audit_head`).
+fn legacy_head_ad(vault_id: &str) -> AssociatedData {
     AssociatedData::new("audit-head").field(vault_id.as_bytes())
 }
 
-/// The chain's length and last mac, as sealed in the header.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Head {
-    length: u64,
-    mac: Vec<u8>,
+fn genesis_head() -> TrailHead {
+    TrailHead {
+        length: 0,
+        mac: GENESIS.to_vec(),
+        generation: 0,
+    }
 }
 
-/// Whether this file has an audit trail at all (vaults from before it was added do not,
-/// until they are first unlocked for writing).
+/// Whether this file has audit tables at all (format 1 has none until its upgrade).
 pub(crate) fn is_present(conn: &Connection) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_entries')",
@@ -220,47 +250,55 @@ pub(crate) fn is_present(conn: &Connection) -> Result<bool> {
     )?)
 }
 
-fn read_head(conn: &Connection, keys: &Keys) -> Result<Option<Head>> {
+/// The error for a trail that cannot take another entry.
+pub(crate) fn damaged(detail: impl Into<String>) -> Error {
+    Error::DamagedTrail {
+        detail: detail.into(),
+    }
+}
+
+/// A format-2 trail head, sealed apart from the header (`None` when it is missing).
+fn legacy_head(conn: &Connection, keys: &Keys) -> Result<Option<TrailHead>> {
     let sealed: Option<Vec<u8>> = conn
         .query_row(
             "SELECT audit_head FROM vault_header WHERE singleton = 1",
             [],
             |r| r.get(0),
         )
-        .optional()?
+        .optional()
+        .map_err(|_| damaged("the audit trail's seal in the vault header is unreadable"))?
         .flatten();
     let Some(sealed) = sealed else {
         return Ok(None);
     };
-    let damaged = || Error::DamagedHeader {
-        detail: "its audit-trail seal does not open",
-    };
+    let unreadable = || damaged("the audit trail's seal in the vault header does not open");
     let opened = keys
         .data_key
-        .open(&sealed, head_ad(&keys.vault_id).as_bytes())
-        .map_err(|_| damaged())?;
+        .open(&sealed, legacy_head_ad(&keys.vault_id).as_bytes())
+        .map_err(|_| unreadable())?;
     if opened.len() != 8 + MAC_LEN {
-        return Err(damaged());
+        return Err(unreadable());
     }
     let mut length = [0u8; 8];
     length.copy_from_slice(&opened[..8]);
-    Ok(Some(Head {
+    Ok(Some(TrailHead {
         length: u64::from_be_bytes(length),
         mac: opened[8..].to_vec(),
+        generation: 0,
     }))
 }
 
-fn write_head(conn: &Connection, keys: &Keys, head: &Head) -> Result<()> {
-    let mut plain = head.length.to_be_bytes().to_vec();
-    plain.extend_from_slice(&head.mac);
-    let sealed = keys
-        .data_key
-        .seal(&plain, head_ad(&keys.vault_id).as_bytes())?;
-    conn.execute(
-        "UPDATE vault_header SET audit_head = ?1 WHERE singleton = 1",
-        [sealed],
-    )?;
-    Ok(())
+/// The header as stored, and the trail's head sealed in it (format 3 on).
+pub(crate) fn current_head(conn: &Connection, keys: &Keys) -> Result<(Header, TrailHead)> {
+    let header = Header::read(conn)?.ok_or(Error::DamagedHeader {
+        detail: "it is missing",
+    })?;
+    match header.trail_head(&keys.data_key)? {
+        Some(head) => Ok((header, head)),
+        None => Err(damaged(
+            "this vault is from an older kapnotes and was not brought up to date",
+        )),
+    }
 }
 
 fn mac_at(conn: &Connection, position: u64) -> Result<Vec<u8>> {
@@ -273,20 +311,13 @@ fn mac_at(conn: &Connection, position: u64) -> Result<Vec<u8>> {
         |r| r.get(0),
     )
     .optional()?
-    .ok_or_else(broken_chain)
-}
-
-fn broken_chain() -> Error {
-    Error::Refused(
-        "The audit trail is damaged, so nothing more can be recorded; run `kapnotes verify` and restore a backup that verifies.".into(),
-    )
+    .ok_or_else(|| damaged(format!("audit entry {position} is missing")))
 }
 
 fn seal_entry(keys: &Keys, position: u64, entry: &AuditEntry) -> Result<Vec<u8>> {
-    let plain =
-        Zeroizing::new(serde_json::to_vec(entry).map_err(|_| {
-            Error::Refused("The audit entry could not be encoded for saving.".into())
-        })?);
+    let plain = Zeroizing::new(
+        serde_json::to_vec(entry).map_err(|_| damaged("an audit entry could not be encoded"))?,
+    );
     Ok(keys
         .data_key
         .seal(&plain, entry_ad(&keys.vault_id, position).as_bytes())?)
@@ -313,50 +344,63 @@ fn writes_burst(newest: &AuditEntry, event: &AuditEvent, now: &Timestamp) -> boo
         && (now.instant() - newest.last_at.instant()).num_seconds() < BURST_SECONDS
 }
 
-/// Starts the chain in a vault that has none yet (a new vault, or one made before the
-/// audit trail existed). Does nothing when it has one.
-pub(crate) fn start(conn: &Connection, keys: &Keys, action: AuditAction) -> Result<()> {
-    if read_head(conn, keys)?.is_some() {
-        return Ok(());
-    }
-    let existing: i64 = conn.query_row("SELECT COUNT(*) FROM audit_entries", [], |r| r.get(0))?;
-    if existing > 0 {
-        // Entries without a head: someone removed it. Never paper over that.
-        return Err(broken_chain());
-    }
-    write_head(
+/// Starts the chain of a new vault, whose `header` is written with it.
+pub(crate) fn start(
+    conn: &Connection,
+    keys: &Keys,
+    header: Header,
+    action: AuditAction,
+) -> Result<()> {
+    append_with(
         conn,
         keys,
-        &Head {
-            length: 0,
-            mac: GENESIS.to_vec(),
-        },
-    )?;
-    append(conn, keys, &[AuditEvent::new(action)])
+        header,
+        genesis_head(),
+        &[AuditEvent::new(action)],
+    )
 }
 
-/// Appends `events` to the chain inside the caller's transaction. An update to the
-/// record the newest entry is about, within a burst, updates that entry instead.
+/// Appends `events` to the chain inside the caller's transaction, and reseals the
+/// header with the new head. An update to the record the newest entry is about, within
+/// a burst, updates that entry instead.
 pub(crate) fn append(conn: &Connection, keys: &Keys, events: &[AuditEvent]) -> Result<()> {
     if events.is_empty() {
         return Ok(());
     }
-    let Some(mut head) = read_head(conn, keys)? else {
-        return Err(broken_chain());
-    };
+    let (header, head) = current_head(conn, keys)?;
+    append_with(conn, keys, header, head, events)
+}
+
+/// Appends `events` after `head` and writes `header` (whose columns the caller may have
+/// changed: a new passphrase, a new recovery key) sealed with the new head and the next
+/// generation. Inside the caller's transaction.
+pub(crate) fn append_with(
+    conn: &Connection,
+    keys: &Keys,
+    mut header: Header,
+    mut head: TrailHead,
+    events: &[AuditEvent],
+) -> Result<()> {
     let key = AuditKey::derive(keys);
     let now = Timestamp::now();
+    let generation = head.generation + 1;
     // The newest entry and the mac before it are read once; after that they are the
     // entry this loop wrote last.
     let mut newest = match head.length {
         0 => None,
         n => {
-            let sealed: Vec<u8> = conn.query_row(
-                "SELECT sealed FROM audit_entries WHERE position = ?1",
-                [n as i64],
-                |r| r.get(0),
-            )?;
-            Some(open_entry(keys, n, &sealed).ok_or_else(broken_chain)?)
+            let sealed: Option<Vec<u8>> = conn
+                .query_row(
+                    "SELECT sealed FROM audit_entries WHERE position = ?1",
+                    [n as i64],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let sealed = sealed.ok_or_else(|| damaged(format!("audit entry {n} is missing")))?;
+            Some(
+                open_entry(keys, n, &sealed)
+                    .ok_or_else(|| damaged(format!("audit entry {n} does not open")))?,
+            )
         }
     };
     let mut mac_before_newest = match head.length {
@@ -364,7 +408,7 @@ pub(crate) fn append(conn: &Connection, keys: &Keys, events: &[AuditEvent]) -> R
         n => mac_at(conn, n - 1)?,
     };
     for event in events {
-        let (entry, previous) = match newest.take() {
+        let (mut entry, previous) = match newest.take() {
             Some(mut burst) if writes_burst(&burst, event, &now) => {
                 burst.last_at = now.clone();
                 burst.count = burst.count.saturating_add(1);
@@ -386,11 +430,13 @@ pub(crate) fn append(conn: &Connection, keys: &Keys, events: &[AuditEvent]) -> R
                     content_sha256: event.content_sha256.clone(),
                     count: 1,
                     detail: event.detail.clone(),
+                    generation,
                 };
                 mac_before_newest = head.mac.clone();
                 (entry, head.mac.clone())
             }
         };
+        entry.generation = generation;
         let position = entry.position;
         let sealed = seal_entry(keys, position, &entry)?;
         let mac = key.mac(&previous, position, &sealed);
@@ -398,13 +444,33 @@ pub(crate) fn append(conn: &Connection, keys: &Keys, events: &[AuditEvent]) -> R
             "INSERT OR REPLACE INTO audit_entries (position, sealed, mac) VALUES (?1, ?2, ?3)",
             params![position as i64, sealed, mac],
         )?;
-        head = Head {
-            length: position,
-            mac,
-        };
+        head.length = position;
+        head.mac = mac;
         newest = Some(entry);
     }
-    write_head(conn, keys, &head)
+    head.generation = generation;
+    header.schema_version = schema::current_version();
+    header.seal_with_trail(&keys.data_key, &head)?;
+    header.write(conn)
+}
+
+/// The trail's head as recorded in the header, for reading: format 3's sealed state,
+/// format 2's separate head, or a problem saying why there is none.
+fn recorded_head(conn: &Connection, keys: &Keys) -> std::result::Result<TrailHead, String> {
+    let header = match Header::read(conn) {
+        Ok(Some(header)) => header,
+        Ok(None) => return Err("The vault header is missing.".into()),
+        Err(e) => return Err(e.to_string()),
+    };
+    match header.trail_head(&keys.data_key) {
+        Ok(Some(head)) => Ok(head),
+        Err(e) => Err(e.to_string()),
+        Ok(None) => match legacy_head(conn, keys) {
+            Ok(Some(head)) => Ok(head),
+            Ok(None) => Err("The audit trail's seal in the vault header is missing.".into()),
+            Err(e) => Err(e.to_string()),
+        },
+    }
 }
 
 /// Reads the whole trail and checks its chain, reporting every break found.
@@ -412,14 +478,23 @@ pub(crate) fn read(conn: &Connection, keys: &Keys) -> Result<AuditTrail> {
     let mut trail = AuditTrail {
         entries: Vec::new(),
         problems: Vec::new(),
+        length: 0,
+        generation: 0,
     };
     if !is_present(conn)? {
+        trail.problems.push(
+            "This vault is from an older kapnotes and has no audit trail yet; it gets one the first time this version opens it from a folder it can write to.".into(),
+        );
         return Ok(trail);
     }
-    let head = match read_head(conn, keys) {
-        Ok(head) => head,
-        Err(e) => {
-            trail.problems.push(e.to_string());
+    let head = match recorded_head(conn, keys) {
+        Ok(head) => {
+            trail.length = head.length;
+            trail.generation = head.generation;
+            Some(head)
+        }
+        Err(problem) => {
+            trail.problems.push(problem);
             None
         }
     };
@@ -434,9 +509,11 @@ pub(crate) fn read(conn: &Connection, keys: &Keys) -> Result<AuditTrail> {
                 r.get::<_, Vec<u8>>(2)?,
             ))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(|_| damaged("the audit trail's table was altered"))?;
     let mut previous = GENESIS.to_vec();
     let mut expected: u64 = 1;
+    let mut generation_before = 0;
     for (position, sealed, mac) in &rows {
         let position = *position as u64;
         if position != expected {
@@ -451,7 +528,19 @@ pub(crate) fn read(conn: &Connection, keys: &Keys) -> Result<AuditTrail> {
             ));
         }
         match open_entry(keys, position, sealed) {
-            Some(entry) => trail.entries.push(entry),
+            Some(entry) => {
+                if entry.generation < generation_before
+                    || head
+                        .as_ref()
+                        .is_some_and(|h| entry.generation > h.generation)
+                {
+                    trail.problems.push(format!(
+                        "Audit entry {position} is out of order with the vault's writes: parts of different copies of the vault were mixed."
+                    ));
+                }
+                generation_before = entry.generation;
+                trail.entries.push(entry);
+            }
             None => trail.problems.push(format!(
                 "Audit entry {position} does not open: it was altered."
             )),
@@ -459,52 +548,131 @@ pub(crate) fn read(conn: &Connection, keys: &Keys) -> Result<AuditTrail> {
         previous = mac.clone();
         expected = position + 1;
     }
-    let found = rows.len() as u64;
-    match head {
-        None if found > 0 => trail
-            .problems
-            .push("The audit trail's seal in the vault header is missing.".into()),
-        None => {}
-        Some(head) => {
-            let last = rows.last().map_or(0, |(p, _, _)| *p as u64);
-            if head.length != last || head.mac != previous {
-                trail.problems.push(format!(
-                    "The audit trail was cut short or rolled back: the header expects {} entries, the file ends at {last}.",
-                    head.length
-                ));
-            }
+    if let Some(head) = head {
+        let last = rows.last().map_or(0, |(p, _, _)| *p as u64);
+        if head.length != last || head.mac != previous {
+            trail.problems.push(format!(
+                "The audit trail was cut short or rolled back: the header expects {} entries, the file ends at {last}.",
+                head.length
+            ));
         }
     }
     Ok(trail)
 }
 
-/// Checks each record against the newest entry that recorded it (since the last
-/// data-key rotation, which re-seals everything): a row whose sealed bytes are not the
-/// ones recorded was rolled back or replaced, and a row recorded as deleted must not be
-/// there. This is what catches a row put back to an older copy of itself, which still
-/// authenticates on its own.
-pub(crate) fn check_rows_against_trail(
-    conn: &Connection,
-    trail: &AuditTrail,
-) -> Result<Vec<String>> {
-    let since = trail
-        .entries
-        .iter()
-        .rposition(|e| {
-            matches!(
-                e.action,
-                AuditAction::DataKeyRotated | AuditAction::SecretsReplaced
-            )
-        })
-        .map_or(0, |i| i + 1);
-    let mut newest: std::collections::HashMap<(&str, &str), &AuditEntry> =
-        std::collections::HashMap::new();
-    for entry in &trail.entries[since..] {
+/// The newest entry that recorded each row (its sealed hash, or its deletion), among
+/// `entries`.
+fn newest_recorded(entries: &[AuditEntry]) -> HashMap<(&str, &str), &AuditEntry> {
+    let mut newest = HashMap::new();
+    for entry in entries {
         let recorded = entry.content_sha256.is_some() || entry.action == AuditAction::Deleted;
         if let (Some(kind), Some(id), true) = (&entry.record_kind, &entry.record_id, recorded) {
             newest.insert((kind.as_str(), id.as_str()), entry);
         }
     }
+    newest
+}
+
+fn sealed_sha256(sealed: &[u8]) -> String {
+    data_encoding::HEXLOWER.encode(digest::digest(&digest::SHA256, sealed).as_ref())
+}
+
+/// Every stored row of every record table, with the client it belongs to.
+fn every_row(conn: &Connection) -> Result<Vec<(Table, RowMeta, Vec<u8>, Option<String>)>> {
+    let mut session_clients: HashMap<String, String> = HashMap::new();
+    for (meta, _) in store::load_rows(conn, Table::Sessions, None)? {
+        if let Some(client) = meta.parent {
+            session_clients.insert(meta.id, client);
+        }
+    }
+    let mut rows = Vec::new();
+    for table in Table::ALL {
+        for (meta, sealed) in store::load_rows(conn, table, None)? {
+            let client = match table {
+                Table::Settings => None,
+                Table::Clients => Some(meta.id.clone()),
+                Table::NoteRevisions => meta
+                    .parent
+                    .as_ref()
+                    .and_then(|session| session_clients.get(session).cloned()),
+                _ => meta.parent.clone(),
+            };
+            rows.push((table, meta, sealed, client));
+        }
+    }
+    Ok(rows)
+}
+
+/// A baseline entry for one row as it is stored now.
+fn baseline(table: Table, meta: &RowMeta, sealed: &[u8], client: Option<&str>) -> AuditEvent {
+    let event = AuditEvent::new(AuditAction::Baseline)
+        .record(table, &meta.id)
+        .sealed_content(sealed);
+    match client {
+        Some(client) => event.client(client),
+        None => event,
+    }
+}
+
+/// Brings a vault of an older format up to date inside the caller's transaction: the
+/// pending schema steps, then its trail into the header seal. A format-1 vault gets its
+/// trail here, with a baseline entry for every row; a format-2 vault keeps its trail
+/// (checked first: a damaged one is never carried over as whole) and gets a baseline
+/// entry for each row that has none since its last key rotation (its imports recorded
+/// one entry per client).
+pub(crate) fn upgrade(tx: &rusqlite::Transaction<'_>, keys: &Keys) -> Result<()> {
+    let had_trail = is_present(tx)?;
+    let (head, mut events) = if had_trail {
+        let trail = read(tx, keys)?;
+        if let Some(problem) = trail.problems.first() {
+            return Err(damaged(problem.clone()));
+        }
+        let head = legacy_head(tx, keys)?
+            .ok_or_else(|| damaged("the audit trail's seal in the vault header is missing"))?;
+        let since_rotation = trail
+            .entries
+            .iter()
+            .rposition(|e| e.action == AuditAction::DataKeyRotated)
+            .map_or(0, |i| i + 1);
+        let recorded: HashSet<(String, String)> = newest_recorded(&trail.entries[since_rotation..])
+            .into_keys()
+            .map(|(kind, id)| (kind.to_owned(), id.to_owned()))
+            .collect();
+        let events = every_row(tx)?
+            .iter()
+            .filter(|(table, meta, _, _)| {
+                !recorded.contains(&(table.record_name().to_owned(), meta.id.clone()))
+            })
+            .map(|(table, meta, sealed, client)| baseline(*table, meta, sealed, client.as_deref()))
+            .collect::<Vec<_>>();
+        (head, events)
+    } else {
+        let mut events = vec![AuditEvent::new(AuditAction::AuditStarted)];
+        events.extend(every_row(tx)?.iter().map(|(table, meta, sealed, client)| {
+            baseline(*table, meta, sealed, client.as_deref())
+        }));
+        (genesis_head(), events)
+    };
+    schema::apply_pending(tx)?;
+    let header = Header::read(tx)?.ok_or(Error::DamagedHeader {
+        detail: "it is missing",
+    })?;
+    if events.is_empty() {
+        events.push(AuditEvent::new(AuditAction::AuditStarted).detail("kept, in a newer format"));
+    }
+    append_with(tx, keys, header, head, &events)
+}
+
+/// Checks every stored row against the trail, both ways: each row must have an entry
+/// whose hash is that of its sealed bytes (a row put back to an older copy of itself
+/// still authenticates on its own, but not against the trail), no row recorded as
+/// deleted may be there, and no recorded row may be gone without a deletion (a client's
+/// deletion covers its records).
+pub(crate) fn check_rows_against_trail(
+    conn: &Connection,
+    trail: &AuditTrail,
+) -> Result<Vec<String>> {
+    let newest = newest_recorded(&trail.entries);
     let client_deleted = |client_id: &Option<String>| {
         client_id.as_deref().is_some_and(|id| {
             newest
@@ -513,52 +681,63 @@ pub(crate) fn check_rows_against_trail(
         })
     };
     let mut problems = Vec::new();
-    let mut checked: Vec<_> = newest.iter().collect();
-    checked.sort_by_key(|(_, entry)| entry.position);
-    for ((kind, id), entry) in checked {
-        let Some(table) = Table::ALL.into_iter().find(|t| t.record_name() == *kind) else {
-            continue;
-        };
-        let row = super::store::load_row(conn, table, id)?;
-        match (entry.action, row, &entry.content_sha256) {
-            (AuditAction::Deleted, Some(_), _) => problems.push(format!(
+    let mut present: HashSet<(&'static str, String)> = HashSet::new();
+    for (table, meta, sealed, _) in every_row(conn)? {
+        let kind = table.record_name();
+        let id = meta.id;
+        match newest.get(&(kind, id.as_str())) {
+            None => problems.push(format!(
+                "The {kind} {id} is in the vault, but the audit trail has no entry for it: it was added behind kapnotes' back."
+            )),
+            Some(entry) if entry.action == AuditAction::Deleted => problems.push(format!(
                 "The {kind} {id} was deleted (audit entry {}) but is in the vault again.",
                 entry.position
             )),
-            (AuditAction::Deleted, None, _) => {}
-            (_, None, _) if client_deleted(&entry.client_id) => {}
-            (_, None, _) => problems.push(format!(
-                "The {kind} {id} is missing (audit entry {} recorded it), and the trail records no deletion of it.",
-                entry.position
-            )),
-            (_, Some((_, sealed)), Some(expected)) => {
-                let found = data_encoding::HEXLOWER
-                    .encode(digest::digest(&digest::SHA256, &sealed).as_ref());
-                if &found != expected {
+            Some(entry) => {
+                if entry.content_sha256.as_deref() != Some(sealed_sha256(&sealed).as_str()) {
                     problems.push(format!(
                         "The {kind} {id} is not the version audit entry {} recorded: it was rolled back or replaced.",
                         entry.position
                     ));
                 }
             }
-            (_, Some(_), None) => {}
+        }
+        present.insert((kind, id));
+    }
+    let mut recorded: Vec<_> = newest.iter().collect();
+    recorded.sort_by_key(|(_, entry)| entry.position);
+    for ((kind, id), entry) in recorded {
+        let there = present.contains(&(*kind, (*id).to_owned()));
+        if entry.action != AuditAction::Deleted && !there && !client_deleted(&entry.client_id) {
+            problems.push(format!(
+                "The {kind} {id} is missing (audit entry {} recorded it), and the trail records no deletion of it.",
+                entry.position
+            ));
         }
     }
     Ok(problems)
 }
 
+/// Entries for every row re-encrypted under a new data key (key rotation), so each row
+/// keeps an entry with the hash of its sealed bytes.
+pub(crate) fn resealed_rows(conn: &Connection) -> Result<Vec<AuditEvent>> {
+    Ok(every_row(conn)?
+        .iter()
+        .map(|(table, meta, sealed, client)| {
+            let mut event = baseline(*table, meta, sealed, client.as_deref());
+            event.action = AuditAction::Resealed;
+            event
+        })
+        .collect())
+}
+
 /// Re-seals and re-chains every entry under a new data key (data-key rotation), after
-/// checking the chain under the old one. Inside the caller's transaction.
-pub(crate) fn rekey(conn: &Connection, old: &Keys, new: &Keys) -> Result<()> {
-    if !is_present(conn)? {
-        return Ok(());
-    }
+/// checking the chain under the old one. Inside the caller's transaction; returns the
+/// head of the re-chained trail (the header is resealed by the caller's next append).
+pub(crate) fn rekey(conn: &Connection, old: &Keys, new: &Keys) -> Result<TrailHead> {
     let trail = read(conn, old)?;
-    if !trail.problems.is_empty() {
-        return Err(broken_chain());
-    }
-    if read_head(conn, old)?.is_none() {
-        return Ok(());
+    if let Some(problem) = trail.problems.first() {
+        return Err(damaged(problem.clone()));
     }
     let key = AuditKey::derive(new);
     let mut previous = GENESIS.to_vec();
@@ -571,14 +750,11 @@ pub(crate) fn rekey(conn: &Connection, old: &Keys, new: &Keys) -> Result<()> {
         )?;
         previous = mac;
     }
-    write_head(
-        conn,
-        new,
-        &Head {
-            length: trail.entries.len() as u64,
-            mac: previous,
-        },
-    )
+    Ok(TrailHead {
+        length: trail.entries.len() as u64,
+        mac: previous,
+        generation: trail.generation,
+    })
 }
 
 /// Counts a failed unlock (no key is available to write into the chain). Best effort:
@@ -592,31 +768,100 @@ pub(crate) fn count_failed_unlock(conn: &Connection) {
     );
 }
 
-/// The failed unlocks counted since the last unlock for writing, as an event, and
+/// The most failed attempts a genuine counter can plausibly hold; more is an edit.
+const MOST_FAILED_ATTEMPTS: i64 = 1_000_000_000;
+
+/// What the unsealed counter of failed unlocks held, once checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FailedUnlocks {
+    Counted {
+        attempts: i64,
+        first: Timestamp,
+        last: Timestamp,
+    },
+    /// The counter was edited in the file: it is not a count and two times in order.
+    Altered,
+}
+
+impl FailedUnlocks {
+    /// How the clinician and the trail hear of it.
+    pub(crate) fn describe(&self) -> String {
+        let readable = |t: &Timestamp| t.instant().format("%-d %b %Y, %H:%M:%S").to_string();
+        match self {
+            FailedUnlocks::Counted {
+                attempts: 1, first, ..
+            } => format!("1 failed attempt, at {}", readable(first)),
+            FailedUnlocks::Counted {
+                attempts,
+                first,
+                last,
+            } => format!(
+                "{attempts} failed attempts, from {} to {}",
+                readable(first),
+                readable(last)
+            ),
+            FailedUnlocks::Altered => "the unsealed count of failed attempts had been altered in the file, so how many there were is unknown".into(),
+        }
+    }
+}
+
+/// Reads the unsealed counter, accepting only what kapnotes itself writes there.
+fn check_failed_unlocks(attempts: Value, first: Value, last: Value) -> FailedUnlocks {
+    let time = |value: Value| match value {
+        Value::Text(text) => Timestamp::parse(&text).ok(),
+        _ => None,
+    };
+    match (attempts, time(first), time(last)) {
+        (Value::Integer(attempts), Some(first), Some(last))
+            if (1..=MOST_FAILED_ATTEMPTS).contains(&attempts)
+                && first.instant() <= last.instant() =>
+        {
+            FailedUnlocks::Counted {
+                attempts,
+                first,
+                last,
+            }
+        }
+        _ => FailedUnlocks::Altered,
+    }
+}
+
+/// The failed unlocks counted since the last unlock for writing, checked, as an event;
 /// clears the count (inside the caller's transaction).
-pub(crate) fn take_failed_unlocks(conn: &Connection) -> Result<Option<AuditEvent>> {
-    let found: Option<(i64, String, String)> = conn
+pub(crate) fn take_failed_unlocks(
+    conn: &Connection,
+) -> Result<Option<(FailedUnlocks, AuditEvent)>> {
+    let found = conn
         .query_row(
-            "SELECT attempts, first_at, last_at FROM unlock_failures WHERE singleton = 1",
+            "SELECT attempts, first_at, last_at FROM unlock_failures",
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
-        .optional()?;
-    conn.execute("DELETE FROM unlock_failures", [])?;
-    let readable = |stamp: &str| {
-        Timestamp::parse(stamp).map_or_else(
-            |_| stamp.to_owned(),
-            |t| t.instant().format("%-d %b %Y, %H:%M:%S").to_string(),
-        )
+        .optional();
+    let failed = match found {
+        Ok(None) => None,
+        Ok(Some((attempts, first, last))) => {
+            conn.execute("DELETE FROM unlock_failures", [])?;
+            Some(check_failed_unlocks(attempts, first, last))
+        }
+        // The table itself was dropped or reshaped: tampering, and counting must work
+        // again from now on.
+        Err(_) => {
+            conn.execute_batch(
+                "DROP TABLE IF EXISTS unlock_failures;
+                 CREATE TABLE unlock_failures (
+                     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+                     attempts INTEGER NOT NULL,
+                     first_at TEXT NOT NULL,
+                     last_at TEXT NOT NULL
+                 );",
+            )?;
+            Some(FailedUnlocks::Altered)
+        }
     };
-    Ok(found.map(|(attempts, first, last)| {
-        let (first, last) = (readable(&first), readable(&last));
-        let detail = if attempts == 1 {
-            format!("1 failed attempt, at {first}")
-        } else {
-            format!("{attempts} failed attempts, from {first} to {last}")
-        };
-        AuditEvent::new(AuditAction::FailedUnlocks).detail(detail)
+    Ok(failed.map(|failed| {
+        let event = AuditEvent::new(AuditAction::FailedUnlocks).detail(failed.describe());
+        (failed, event)
     }))
 }
 
@@ -691,6 +936,7 @@ mod tests {
             content_sha256: None,
             count: 1,
             detail: None,
+            generation: 0,
         }
     }
 

@@ -5,7 +5,10 @@
 //! parameters and the salt, so weakening the parameters in the file makes unlocking
 //! fail rather than succeed faster. A `header_seal` (a digest of every header column,
 //! sealed under the data key) lets an unlocked vault detect any other edit to the
-//! header, such as a swapped recovery wrap.
+//! header, such as a swapped recovery wrap. From format 3 on, that seal also holds the
+//! audit trail's length and last mac, the schema version and a generation counter that
+//! every write raises, so an older header (or an older trail head) cannot be put back
+//! into a newer file unnoticed.
 
 use crate::crypto::{
     AssociatedData, CRYPTO_FORMAT_VERSION, KdfParams, RecoveryKey, SymmetricKey, random_bytes,
@@ -15,6 +18,39 @@ use crate::vault::kdf_problem;
 use ring::digest::{SHA256, digest};
 use rusqlite::{Connection, OptionalExtension, params};
 
+/// How the header seal is laid out. The layout follows the schema version in the file,
+/// and each layout opens only with its own associated data, so changing the recorded
+/// version (in either direction) makes the seal fail to open rather than be misread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealLayout {
+    /// Formats 1 and 2: a digest of the header columns alone (the trail's head, in
+    /// format 2, was sealed apart in `audit_head`).
+    ColumnsOnly,
+    /// Format 3 on: the header columns, the schema version, the audit trail's length
+    /// and last mac, and a generation counter raised by every write, sealed together,
+    /// so no part of an older file can be mixed into a newer one.
+    WithTrail,
+}
+
+/// The first schema version whose header seal carries the audit trail's head.
+pub const TRAIL_IN_HEADER_SINCE: i64 = 3;
+
+/// The audit trail's head as the header seal holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrailHead {
+    /// How many entries the trail has.
+    pub length: u64,
+    /// The mac of the newest entry (all zeros for an empty trail).
+    pub mac: Vec<u8>,
+    /// How many writes the vault has seen since it had this layout.
+    pub generation: u64,
+}
+
+const DIGEST_LEN: usize = 32;
+const MAC_LEN: usize = 32;
+const STATE_LEN: usize = DIGEST_LEN + 8 + 8 + 8 + MAC_LEN;
+
+#[derive(Clone)]
 pub struct Header {
     pub vault_id: String,
     pub crypto_version: i64,
@@ -23,15 +59,20 @@ pub struct Header {
     pub passphrase_wrapped_key: Vec<u8>,
     pub recovery_wrapped_key: Vec<u8>,
     pub header_seal: Vec<u8>,
+    pub layout: SealLayout,
+    /// The schema version of the file the header was read from (or is written for).
+    pub schema_version: i64,
 }
 
 impl Header {
-    /// A header for a new vault whose data key is `data_key`.
+    /// A header for a new vault whose data key is `data_key`. Its seal is written with
+    /// the first audit entry ([`super::audit::start`]).
     pub fn new(
         data_key: &SymmetricKey,
         passphrase: &str,
         kdf: KdfParams,
         recovery: &RecoveryKey,
+        schema_version: i64,
     ) -> Result<Header> {
         let mut header = Header {
             vault_id: uuid::Uuid::new_v4().to_string(),
@@ -41,6 +82,8 @@ impl Header {
             passphrase_wrapped_key: Vec::new(),
             recovery_wrapped_key: Vec::new(),
             header_seal: Vec::new(),
+            layout: SealLayout::WithTrail,
+            schema_version,
         };
         header.wrap_for_passphrase(data_key, passphrase, kdf)?;
         header.wrap_for_recovery(data_key, recovery)?;
@@ -48,6 +91,12 @@ impl Header {
     }
 
     pub fn read(conn: &Connection) -> Result<Option<Header>> {
+        let schema_version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let layout = if schema_version >= TRAIL_IN_HEADER_SINCE {
+            SealLayout::WithTrail
+        } else {
+            SealLayout::ColumnsOnly
+        };
         let header = conn
             .query_row(
                 "SELECT vault_id, crypto_version, kdf_memory_kib, kdf_iterations, kdf_parallelism,
@@ -67,17 +116,29 @@ impl Header {
                         passphrase_wrapped_key: r.get(6)?,
                         recovery_wrapped_key: r.get(7)?,
                         header_seal: r.get(8)?,
+                        layout,
+                        schema_version,
                     })
                 },
             )
-            .optional()?;
+            .optional()
+            .map_err(|e| match e {
+                // A column of the wrong type (a blob made text, a number made a blob)
+                // is an edited header, not a storage failure.
+                rusqlite::Error::FromSqlConversionFailure(..)
+                | rusqlite::Error::InvalidColumnType(..)
+                | rusqlite::Error::IntegralValueOutOfRange(..) => Error::DamagedHeader {
+                    detail: "a column holds a value of the wrong kind",
+                },
+                other => Error::Storage(other),
+            })?;
         Ok(header)
     }
 
     pub fn write(&self, conn: &Connection) -> Result<()> {
         conn.execute(
-            // An upsert, not INSERT OR REPLACE: the audit trail's head lives in the same
-            // row and must survive a new passphrase or recovery key.
+            // An upsert, not INSERT OR REPLACE: a format-2 file keeps its old trail head
+            // in the same row until the upgrade to format 3 clears it.
             "INSERT INTO vault_header (singleton, vault_id, crypto_version, kdf_memory_kib,
                  kdf_iterations, kdf_parallelism, passphrase_salt, passphrase_wrapped_key,
                  recovery_wrapped_key, header_seal)
@@ -143,8 +204,12 @@ impl Header {
             .field(b"recovery")
     }
 
-    fn seal_ad(&self) -> AssociatedData {
+    fn columns_seal_ad(&self) -> AssociatedData {
         AssociatedData::new("header-seal").field(self.vault_id.as_bytes())
+    }
+
+    fn state_seal_ad(&self) -> AssociatedData {
+        AssociatedData::new("header-state").field(self.vault_id.as_bytes())
     }
 
     /// A digest of every header column but the seal itself.
@@ -157,28 +222,76 @@ impl Header {
         digest(&SHA256, fields.as_bytes()).as_ref().to_vec()
     }
 
-    fn reseal(&mut self, data_key: &SymmetricKey) -> Result<()> {
-        self.header_seal = data_key.seal(&self.digest(), self.seal_ad().as_bytes())?;
-        Ok(())
-    }
-
     /// Checks that no header column was edited since the data key last sealed it.
     pub fn check_seal(&self, data_key: &SymmetricKey) -> Result<()> {
-        let damaged = Error::DamagedHeader {
-            detail: "its seal does not match",
-        };
+        match self.layout {
+            SealLayout::ColumnsOnly => {
+                let opened = data_key
+                    .open(&self.header_seal, self.columns_seal_ad().as_bytes())
+                    .map_err(|_| Error::DamagedHeader {
+                        detail: "its seal does not open",
+                    })?;
+                if opened.as_slice() != self.digest().as_slice() {
+                    return Err(Error::DamagedHeader {
+                        detail: "its seal does not match",
+                    });
+                }
+                Ok(())
+            }
+            SealLayout::WithTrail => self.trail_head(data_key).map(drop),
+        }
+    }
+
+    /// The audit trail's head sealed with the header, after checking the header columns
+    /// and the schema version against the seal. `None` for the formats before 3.
+    pub fn trail_head(&self, data_key: &SymmetricKey) -> Result<Option<TrailHead>> {
+        if self.layout == SealLayout::ColumnsOnly {
+            return Ok(None);
+        }
         let opened = data_key
-            .open(&self.header_seal, self.seal_ad().as_bytes())
+            .open(&self.header_seal, self.state_seal_ad().as_bytes())
             .map_err(|_| Error::DamagedHeader {
                 detail: "its seal does not open",
             })?;
-        if opened.as_slice() != self.digest().as_slice() {
-            return Err(damaged);
+        let mismatch = Error::DamagedHeader {
+            detail: "its seal does not match",
+        };
+        if opened.len() != STATE_LEN || opened[..DIGEST_LEN] != self.digest()[..] {
+            return Err(mismatch);
         }
+        let number = |at: usize| {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(&opened[at..at + 8]);
+            u64::from_be_bytes(bytes)
+        };
+        if number(DIGEST_LEN) != self.schema_version as u64 {
+            return Err(Error::DamagedHeader {
+                detail: "its recorded format was changed",
+            });
+        }
+        Ok(Some(TrailHead {
+            length: number(DIGEST_LEN + 8),
+            generation: number(DIGEST_LEN + 16),
+            mac: opened[DIGEST_LEN + 24..].to_vec(),
+        }))
+    }
+
+    /// Seals the header columns together with the schema version and the trail's head
+    /// (format 3 on). Every write to the vault calls this through the audit trail.
+    pub fn seal_with_trail(&mut self, data_key: &SymmetricKey, head: &TrailHead) -> Result<()> {
+        self.layout = SealLayout::WithTrail;
+        let mut plain = Vec::with_capacity(STATE_LEN);
+        plain.extend_from_slice(&self.digest());
+        plain.extend_from_slice(&(self.schema_version as u64).to_be_bytes());
+        plain.extend_from_slice(&head.length.to_be_bytes());
+        plain.extend_from_slice(&head.generation.to_be_bytes());
+        plain.extend_from_slice(&head.mac);
+        self.header_seal = data_key.seal(&plain, self.state_seal_ad().as_bytes())?;
         Ok(())
     }
 
-    /// Wraps the data key under a new passphrase with a fresh salt.
+    /// Wraps the data key under a new passphrase with a fresh salt. The caller reseals
+    /// the header (through the audit trail) in the same transaction.
     pub fn wrap_for_passphrase(
         &mut self,
         data_key: &SymmetricKey,
@@ -191,10 +304,11 @@ impl Header {
             .derive(passphrase, &self.passphrase_salt)
             .map_err(kdf_problem)?;
         self.passphrase_wrapped_key = kek.wrap(data_key, self.passphrase_wrap_ad().as_bytes())?;
-        self.reseal(data_key)
+        Ok(())
     }
 
     /// Wraps the data key under a (new) recovery key; the previous one stops working.
+    /// The caller reseals the header (through the audit trail) in the same transaction.
     pub fn wrap_for_recovery(
         &mut self,
         data_key: &SymmetricKey,
@@ -202,7 +316,7 @@ impl Header {
     ) -> Result<()> {
         let kek = recovery.key_encryption_key(self.vault_id.as_bytes());
         self.recovery_wrapped_key = kek.wrap(data_key, self.recovery_wrap_ad().as_bytes())?;
-        self.reseal(data_key)
+        Ok(())
     }
 
     pub fn unwrap_with_passphrase(&self, passphrase: &str) -> Result<SymmetricKey> {

@@ -88,6 +88,9 @@ pub struct Vault {
     pub(crate) search_cache: SearchCache,
     /// The failed unlock attempts this unlock found counted and wrote into the trail.
     failed_unlocks: Option<String>,
+    /// What was wrong with the audit trail, or with a row against it, when the vault
+    /// was unlocked. Non-empty means changes are refused (docs/SECURITY.md).
+    trail_problems: Vec<String>,
 }
 
 /// Opens the SQLite connection with the settings every vault uses.
@@ -162,6 +165,50 @@ pub(crate) fn remove_vault_files(path: &Path) {
         let mut name = path.as_os_str().to_owned();
         name.push(suffix);
         let _ = std::fs::remove_file(PathBuf::from(name));
+    }
+}
+
+/// Brings a vault of an older format up to date in one transaction, right after its
+/// key was unwrapped (a reader takes the writer lock for it). Returns a problem, and
+/// leaves the file as it was, when the old trail is damaged or the file cannot be
+/// written: the vault then opens with every change refused.
+fn upgrade(
+    conn: &mut Connection,
+    path: &Path,
+    keys: &Keys,
+    holds_writer: bool,
+) -> Result<Option<String>> {
+    if conn.is_readonly(rusqlite::MAIN_DB)? {
+        return Ok(Some(
+            "This vault is from an older kapnotes and cannot be brought up to date while its file cannot be written; copy it to a folder you can write to.".into(),
+        ));
+    }
+    let _lock = match holds_writer {
+        true => None,
+        false => match WriterLock::acquire(path) {
+            Ok(lock) => Some(lock),
+            // The writer holding it brought the vault up to date when it unlocked.
+            Err(Error::WriterBusy)
+                if schema::stored_version(conn)? == schema::current_version() =>
+            {
+                None
+            }
+            Err(e) => return Err(e),
+        },
+    };
+    if schema::stored_version(conn)? == schema::current_version() {
+        return Ok(None);
+    }
+    let tx = Transaction::new(conn, TransactionBehavior::Immediate)?;
+    match audit::upgrade(&tx, keys) {
+        Ok(()) => {
+            tx.commit()?;
+            Ok(None)
+        }
+        Err(Error::DamagedTrail { detail }) => Ok(Some(format!(
+            "The vault could not be brought up to date because its audit trail is damaged: {detail}."
+        ))),
+        Err(e) => Err(e),
     }
 }
 
@@ -246,15 +293,20 @@ impl Vault {
             conn.pragma_update(None, "journal_mode", "WAL")?;
             let data_key = SymmetricKey::generate()?;
             let recovery = RecoveryKey::generate()?;
-            let header = Header::new(&data_key, passphrase, kdf, &recovery)?;
+            let header = Header::new(
+                &data_key,
+                passphrase,
+                kdf,
+                &recovery,
+                schema::current_version(),
+            )?;
             let keys = Keys {
                 vault_id: header.vault_id.clone(),
                 data_key,
             };
             let tx = conn.transaction()?;
             schema::apply_pending(&tx)?;
-            header.write(&tx)?;
-            audit::start(&tx, &keys, Action::VaultCreated)?;
+            audit::start(&tx, &keys, header.clone(), Action::VaultCreated)?;
             tx.commit()?;
             let vault = Vault::assemble(conn, path, header, keys, Some(writer));
             Ok((vault, recovery))
@@ -280,6 +332,7 @@ impl Vault {
             writer,
             search_cache: SearchCache::default(),
             failed_unlocks: None,
+            trail_problems: Vec::new(),
         }
     }
 
@@ -310,32 +363,56 @@ impl Vault {
                 return Err(e);
             }
         };
-        if writer.is_some() {
-            schema::migrate(&mut conn)?;
-        }
         let keys = Keys {
             vault_id: header.vault_id.clone(),
             data_key,
         };
+        let mut upgrade_problem = None;
+        if schema::stored_version(&conn)? < schema::current_version() {
+            upgrade_problem = upgrade(&mut conn, path, &keys, writer.is_some())?;
+        }
+        let header = Header::read(&conn)?.ok_or(Error::DamagedHeader {
+            detail: "it is missing",
+        })?;
         let mut vault = Vault::assemble(conn, path, header, keys, writer);
-        if vault.writer.is_some() {
-            // Best effort: a damaged trail must not keep the clinician from reading
-            // their records; `verify` and the audit view report it, and changes are
-            // refused until it is repaired.
-            vault.failed_unlocks = vault.record_unlock(how).unwrap_or_default();
+        // A damaged trail must not keep the clinician from reading their records: the
+        // vault opens, `verify` and the app report what is wrong, and every change is
+        // refused until a backup that verifies is restored. The same rule wherever the
+        // damage sits: in the chain, its head, or a row that does not match it.
+        vault.trail_problems = match upgrade_problem {
+            Some(problem) => vec![problem],
+            None => vault.trail_check()?,
+        };
+        if vault.writer.is_some() && vault.trail_problems.is_empty() {
+            vault.failed_unlocks = vault.record_unlock(how)?;
         }
         Ok(vault)
+    }
+
+    /// Everything wrong with the trail and with the rows against it.
+    fn trail_check(&self) -> Result<Vec<String>> {
+        let trail = audit::read(&self.conn, &self.keys)?;
+        let mut problems = trail.problems.clone();
+        if audit::is_present(&self.conn)? {
+            problems.extend(audit::check_rows_against_trail(&self.conn, &trail)?);
+        }
+        Ok(problems)
+    }
+
+    /// What was found wrong with the audit trail (or a row against it) at unlock; empty
+    /// when it is whole. While it is not, changes are refused.
+    pub fn trail_problems(&self) -> &[String] {
+        &self.trail_problems
     }
 
     /// Writes this unlock, and the failed attempts counted before it, into the trail.
     /// Returns the failed attempts, if there were any.
     fn record_unlock(&self, how: &str) -> Result<Option<String>> {
         let tx = self.immediate_transaction()?;
-        audit::start(&tx, &self.keys, Action::AuditStarted)?;
         // The failed attempts came first, so they are written first.
         let failed = audit::take_failed_unlocks(&tx)?;
-        let detail = failed.as_ref().and_then(|event| event.detail.clone());
-        let mut events: Vec<AuditEvent> = failed.into_iter().collect();
+        let detail = failed.as_ref().map(|(failed, _)| failed.describe());
+        let mut events: Vec<AuditEvent> = failed.into_iter().map(|(_, event)| event).collect();
         events.push(AuditEvent::new(Action::Unlocked).detail(how));
         audit::append(&tx, &self.keys, &events)?;
         tx.commit()?;
@@ -362,7 +439,9 @@ impl Vault {
     /// backups, which change no record). A vault from before the audit trail, opened
     /// read-only, has no trail to write to and is left as it is.
     pub(crate) fn record_events(&self, events: &[AuditEvent]) -> Result<()> {
-        if !audit::is_present(&self.conn)? {
+        // A damaged trail takes no entry (docs/SECURITY.md: records can still be read
+        // and exported, to rescue them, but nothing more is recorded).
+        if !audit::is_present(&self.conn)? || !self.trail_problems.is_empty() {
             return Ok(());
         }
         let tx = self.immediate_transaction()?;
@@ -434,6 +513,9 @@ impl Vault {
         if self.writer.is_none() {
             return Err(Error::ReadOnly);
         }
+        if let Some(problem) = self.trail_problems.first() {
+            return Err(audit::damaged(problem.trim_end_matches('.')));
+        }
         Ok(())
     }
 
@@ -452,7 +534,7 @@ impl Vault {
         self.require_writable()?;
         check_new_passphrase(new_passphrase)?;
         let kdf = self.strengthened_kdf();
-        let mut header = self.header_copy();
+        let mut header = self.header.clone();
         header.wrap_for_passphrase(&self.keys.data_key, new_passphrase, kdf)?;
         self.replace_header(header, Action::PassphraseChanged)
     }
@@ -476,7 +558,7 @@ impl Vault {
     pub fn regenerate_recovery_key(&mut self) -> Result<RecoveryKey> {
         self.require_writable()?;
         let recovery = RecoveryKey::generate()?;
-        let mut header = self.header_copy();
+        let mut header = self.header.clone();
         header.wrap_for_recovery(&self.keys.data_key, &recovery)?;
         self.replace_header(header, Action::RecoveryKeyReplaced)?;
         Ok(recovery)
@@ -516,19 +598,22 @@ impl Vault {
             data_key: SymmetricKey::generate()?,
         };
         let recovery = RecoveryKey::generate()?;
-        let mut header = self.header_copy();
+        let mut header = self.header.clone();
         header.wrap_for_passphrase(&new_keys.data_key, passphrase, kdf)?;
         header.wrap_for_recovery(&new_keys.data_key, &recovery)?;
         let tx = self.conn.transaction()?;
+        // The stored header is checked under the old key before anything is re-sealed.
+        audit::current_head(&tx, &self.keys)?;
         for table in Table::ALL {
             for (meta, sealed) in store::load_rows(&tx, table, None)? {
                 let resealed = self.keys.reseal(&new_keys, table, &meta, &sealed)?;
                 store::replace_sealed(&tx, table, &meta.id, &resealed)?;
             }
         }
-        header.write(&tx)?;
-        audit::rekey(&tx, &self.keys, &new_keys)?;
-        audit::append(&tx, &new_keys, &[AuditEvent::new(action)])?;
+        let head = audit::rekey(&tx, &self.keys, &new_keys)?;
+        let mut events = vec![AuditEvent::new(action)];
+        events.extend(audit::resealed_rows(&tx)?);
+        audit::append_with(&tx, &new_keys, header.clone(), head, &events)?;
         tx.commit()?;
         self.header = header;
         self.keys = new_keys;
@@ -552,22 +637,17 @@ impl Vault {
         Ok(Vault::assemble(conn, &self.path, header, keys, None))
     }
 
-    fn header_copy(&self) -> Header {
-        Header {
-            vault_id: self.header.vault_id.clone(),
-            crypto_version: self.header.crypto_version,
-            kdf: self.header.kdf,
-            passphrase_salt: self.header.passphrase_salt.clone(),
-            passphrase_wrapped_key: self.header.passphrase_wrapped_key.clone(),
-            recovery_wrapped_key: self.header.recovery_wrapped_key.clone(),
-            header_seal: self.header.header_seal.clone(),
-        }
-    }
-
+    /// Writes `header` (new key wraps) sealed with the trail, with its audit entry.
     fn replace_header(&mut self, header: Header, action: AuditAction) -> Result<()> {
         let tx = self.conn.transaction()?;
-        header.write(&tx)?;
-        audit::append(&tx, &self.keys, &[AuditEvent::new(action)])?;
+        let (_, head) = audit::current_head(&tx, &self.keys)?;
+        audit::append_with(
+            &tx,
+            &self.keys,
+            header.clone(),
+            head,
+            &[AuditEvent::new(action)],
+        )?;
         tx.commit()?;
         self.header = header;
         Ok(())
@@ -695,21 +775,27 @@ impl Vault {
         let tx = self.conn.transaction()?;
         let mut events = Vec::new();
         for client in clients {
-            insert_client(&tx, &self.keys, client)?;
-            let (_, sealed) = store::require_row(&tx, Table::Clients, client.id())?;
-            let mut event = AuditEvent::new(action)
-                .client(client.id())
-                .record(Table::Clients, client.id())
-                .sealed_content(&sealed);
-            if action == Action::Imported {
-                event = event.detail(format!(
-                    "{} parts, {} sessions, {} measures",
-                    client.parts.len(),
-                    client.sessions.len(),
-                    client.measures.len()
-                ));
+            // Every row gets its own entry, so each one is checked against the trail.
+            for (i, row) in insert_client(&tx, &self.keys, client)?
+                .into_iter()
+                .enumerate()
+            {
+                let mut event = AuditEvent::new(action)
+                    .client(client.id())
+                    .record(row.table, &row.id);
+                if let Some(sealed) = &row.sealed {
+                    event = event.sealed_content(sealed);
+                }
+                if i == 0 && action == Action::Imported {
+                    event = event.detail(format!(
+                        "{} parts, {} sessions, {} measures",
+                        client.parts.len(),
+                        client.sessions.len(),
+                        client.measures.len()
+                    ));
+                }
+                events.push(event);
             }
-            events.push(event);
         }
         if set_clinician {
             write_clinician(&tx, &self.keys, clinician)?;
@@ -726,11 +812,14 @@ impl Vault {
 
 /// The audit event for a change of the clinician setting (written just before).
 fn clinician_event(tx: &Transaction<'_>) -> Result<AuditEvent> {
-    let mut event = AuditEvent::new(Action::Updated).record(Table::Settings, CLINICIAN_SETTING);
-    if let Some((_, sealed)) = store::load_row(tx, Table::Settings, CLINICIAN_SETTING)? {
-        event = event.sealed_content(&sealed);
-    }
-    Ok(event)
+    Ok(
+        match store::load_row(tx, Table::Settings, CLINICIAN_SETTING)? {
+            Some((_, sealed)) => AuditEvent::new(Action::Updated)
+                .record(Table::Settings, CLINICIAN_SETTING)
+                .sealed_content(&sealed),
+            None => AuditEvent::new(Action::Deleted).record(Table::Settings, CLINICIAN_SETTING),
+        },
+    )
 }
 
 fn write_clinician(tx: &Transaction<'_>, keys: &Keys, clinician: Option<&Clinician>) -> Result<()> {
@@ -757,7 +846,8 @@ fn write_clinician(tx: &Transaction<'_>, keys: &Keys, clinician: Option<&Clinici
     Ok(())
 }
 
-fn insert_client(tx: &Transaction<'_>, keys: &Keys, client: &Client) -> Result<()> {
+/// Inserts a whole client; returns every row it wrote, the client's own first.
+fn insert_client(tx: &Transaction<'_>, keys: &Keys, client: &Client) -> Result<Vec<RowWritten>> {
     let meta = RowMeta {
         id: client.profile.id.clone(),
         parent: None,
@@ -766,6 +856,12 @@ fn insert_client(tx: &Transaction<'_>, keys: &Keys, client: &Client) -> Result<(
     };
     let sealed = keys.seal(Table::Clients, &meta, &client.profile)?;
     store::insert(tx, Table::Clients, &meta, &sealed)?;
+    let mut written = vec![RowWritten {
+        action: Action::Created,
+        table: Table::Clients,
+        id: meta.id,
+        sealed: Some(sealed),
+    }];
     let empty = LoadedClient {
         client: Client {
             parts: vec![],
@@ -777,8 +873,8 @@ fn insert_client(tx: &Transaction<'_>, keys: &Keys, client: &Client) -> Result<(
         },
         rows: HashMap::new(),
     };
-    // An import is recorded as one entry per client, not one per row.
-    write_children(tx, keys, &empty, client, &mut Vec::new())
+    write_children(tx, keys, &empty, client, &mut written)?;
+    Ok(written)
 }
 
 /// Writes the child rows that differ between `old` and `new`, and notes each in
@@ -864,7 +960,14 @@ fn write_client_changes(
         if let Some(before) = old.client.session(&session.id)
             && before.note != session.note
         {
-            note_history::remember(tx, keys, &session.id, &before.note, &session.note, history)?;
+            written.extend(note_history::remember(
+                tx,
+                keys,
+                &session.id,
+                &before.note,
+                &session.note,
+                history,
+            )?);
         }
     }
     write_children(tx, keys, old, new, &mut written)?;
@@ -888,7 +991,18 @@ fn sync_table<T: ClientRecord>(
         .iter()
         .filter(|o| !new.iter().any(|n| n.record_id() == o.record_id()))
     {
-        // A session's note revisions go with it (ON DELETE CASCADE).
+        // A session's note revisions go with it (ON DELETE CASCADE), each recorded.
+        if table == Table::Sessions {
+            for (revision, _) in store::load_rows(tx, Table::NoteRevisions, Some(gone.record_id()))?
+            {
+                written.push(RowWritten {
+                    action: Action::Deleted,
+                    table: Table::NoteRevisions,
+                    id: revision.id,
+                    sealed: None,
+                });
+            }
+        }
         store::delete(tx, table, gone.record_id())?;
         written.push(RowWritten {
             action: Action::Deleted,

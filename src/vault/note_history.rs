@@ -3,6 +3,7 @@
 //! continuous editing (a burst), plus one whenever a save removes a noticeable amount
 //! of text, and the newest [`KEPT_REVISIONS`] are kept. They are not exported.
 
+use super::audit::{AuditAction, RowWritten};
 use super::store::{self, Keys, RowMeta, Table};
 use super::{NoteHistory, Vault};
 use crate::error::{Error, Result};
@@ -34,7 +35,9 @@ impl super::store::Identified for NoteRevision {
     }
 }
 
-/// Keeps `previous` (the note before this save) as a revision when the rules above say so.
+/// Keeps `previous` (the note before this save) as a revision when the rules above say
+/// so, and prunes the oldest beyond [`KEPT_REVISIONS`]; returns the rows it wrote and
+/// removed, for the audit trail.
 pub(crate) fn remember(
     tx: &Transaction<'_>,
     keys: &Keys,
@@ -42,9 +45,9 @@ pub(crate) fn remember(
     previous: &str,
     next: &str,
     history: NoteHistory,
-) -> Result<()> {
+) -> Result<Vec<RowWritten>> {
     if previous.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let rows = store::load_rows(tx, Table::NoteRevisions, Some(session_id))?;
     let newest: Option<NoteRevision> = match rows.last() {
@@ -54,12 +57,12 @@ pub(crate) fn remember(
     let now = Timestamp::now();
     if let Some(newest) = &newest {
         if newest.note == previous {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let removed_text = previous.chars().count() > next.chars().count() + REMOVAL_KEPT_CHARS;
         let same_burst = (now.instant() - newest.saved_at.instant()).num_seconds() < BURST_SECONDS;
         if history == NoteHistory::Automatic && same_burst && !removed_text {
-            return Ok(());
+            return Ok(Vec::new());
         }
     }
     let revision = NoteRevision {
@@ -75,11 +78,25 @@ pub(crate) fn remember(
     };
     let sealed = keys.seal(Table::NoteRevisions, &meta, &revision)?;
     store::insert(tx, Table::NoteRevisions, &meta, &sealed)?;
+    let mut written = vec![RowWritten {
+        action: AuditAction::Created,
+        table: Table::NoteRevisions,
+        id: meta.id,
+        sealed: Some(sealed),
+    }];
     let excess = (rows.len() + 1).saturating_sub(KEPT_REVISIONS);
     for (old, _) in rows.iter().take(excess) {
         store::delete(tx, Table::NoteRevisions, &old.id)?;
+        // Pruning is recorded like any deletion, so a revision removed behind
+        // kapnotes' back is told apart from one kapnotes let go.
+        written.push(RowWritten {
+            action: AuditAction::Deleted,
+            table: Table::NoteRevisions,
+            id: old.id.clone(),
+            sealed: None,
+        });
     }
-    Ok(())
+    Ok(written)
 }
 
 impl Vault {

@@ -104,6 +104,15 @@ const MIGRATIONS: &[(i64, &str)] = &[
     );
     ",
     ),
+    (
+        3,
+        // The trail's head moves into the header seal (sealed together with the header
+        // columns and a generation counter); the key-dependent half of this step runs in
+        // the same transaction, in audit::upgrade.
+        "
+    UPDATE vault_header SET audit_head = NULL;
+    ",
+    ),
 ];
 
 /// The schema version this build writes and reads.
@@ -136,16 +145,5 @@ pub fn apply_pending(tx: &Transaction<'_>) -> Result<()> {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", version)?;
     }
-    Ok(())
-}
-
-/// Applies every pending migration in one transaction.
-pub fn migrate(conn: &mut Connection) -> Result<()> {
-    if stored_version(conn)? == current_version() {
-        return Ok(());
-    }
-    let tx = conn.transaction()?;
-    apply_pending(&tx)?;
-    tx.commit()?;
     Ok(())
 }

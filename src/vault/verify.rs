@@ -23,6 +23,11 @@ pub struct Problem {
 pub struct VerifyReport {
     pub records_checked: usize,
     pub problems: Vec<Problem>,
+    /// The audit trail's length as sealed in the header: note it down (the full-record
+    /// PDF prints it) to catch a whole older copy of the file put back later.
+    pub trail_length: u64,
+    /// How many writes the vault has seen (since format 3), sealed with the length.
+    pub write_generation: u64,
 }
 
 impl VerifyReport {
@@ -69,6 +74,8 @@ impl Vault {
         let mut report = VerifyReport {
             records_checked: 0,
             problems: Vec::new(),
+            trail_length: 0,
+            write_generation: 0,
         };
 
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
@@ -125,9 +132,18 @@ impl Vault {
 
         let trail = super::audit::read(&self.conn, &self.keys)?;
         report.records_checked += trail.entries.len();
+        report.trail_length = trail.length;
+        report.write_generation = trail.generation;
+        let up_to_date =
+            super::schema::stored_version(&self.conn)? == super::schema::current_version();
+        if !up_to_date && let Some(found) = self.trail_problems.first() {
+            report
+                .problems
+                .push(problem(Some("audit_entries".into()), found.clone()));
+        }
         // Compared with the trail only when every row opened, so that one tampered row
-        // is reported once.
-        let against_trail = if report.problems.is_empty() {
+        // is reported once, and only in the current format (older ones recorded less).
+        let against_trail = if report.problems.is_empty() && up_to_date {
             super::audit::check_rows_against_trail(&self.conn, &trail)?
         } else {
             Vec::new()

@@ -11,6 +11,27 @@ fn actions(trail: &AuditTrail) -> Vec<AuditAction> {
     trail.entries.iter().map(|e| e.action).collect()
 }
 
+/// The trail's story in events: an import's one entry per row told once, and the
+/// note revisions kept along the way left out.
+fn story(trail: &AuditTrail) -> Vec<AuditAction> {
+    let mut out: Vec<AuditAction> = Vec::new();
+    for entry in &trail.entries {
+        if entry.record_kind.as_deref() == Some("note revision") {
+            continue;
+        }
+        let repeats = matches!(entry.action, AuditAction::Imported | AuditAction::Updated);
+        if repeats && out.last() == Some(&entry.action) {
+            continue;
+        }
+        out.push(entry.action);
+    }
+    out
+}
+
+fn entry_of(trail: &AuditTrail, action: AuditAction) -> &kapnotes::vault::AuditEntry {
+    trail.entries.iter().find(|e| e.action == action).unwrap()
+}
+
 fn audit_problems(path: &std::path::Path) -> Vec<String> {
     let report = Vault::unlock(path, PASSPHRASE, Access::ReadOnly)
         .unwrap()
@@ -72,7 +93,7 @@ fn a_day_of_work_is_recorded_once_per_event_and_once_per_editing_burst() {
     assert!(trail.problems.is_empty(), "{:?}", trail.problems);
     use AuditAction::*;
     assert_eq!(
-        actions(&trail),
+        story(&trail),
         [
             VaultCreated,
             Imported,
@@ -88,31 +109,58 @@ fn a_day_of_work_is_recorded_once_per_event_and_once_per_editing_burst() {
             Unlocked,
         ]
     );
-    let burst = &trail.entries[2];
-    assert_eq!(burst.count, 3, "three autosaves, one entry");
+    // The import: one entry per row, each with the hash of its sealed bytes.
+    let imported: Vec<_> = trail
+        .entries
+        .iter()
+        .filter(|e| e.action == Imported)
+        .collect();
+    assert_eq!(
+        imported.len(),
+        15,
+        "1 client, 4 parts, 3 relationships, 1 agreement, 3 sessions, 3 measures"
+    );
+    assert!(imported.iter().all(|e| e.content_sha256.is_some()));
+    // Three autosaves: one entry per burst, split only where a note revision was kept.
+    let burst: Vec<_> = trail
+        .entries
+        .iter()
+        .filter(|e| e.action == Updated)
+        .collect();
+    assert_eq!(burst.iter().map(|e| e.count).sum::<u32>(), 3);
+    assert_eq!(burst.len(), 2, "{burst:?}");
+    let burst = burst[1];
     assert_eq!(burst.record_kind.as_deref(), Some("session"));
     assert_eq!(burst.record_id.as_deref(), Some(INTEGRATION));
     assert_eq!(burst.client_id.as_deref(), Some(CLIENT));
     assert_eq!(burst.content_sha256.as_deref().map(str::len), Some(64));
     assert_eq!(
-        trail.entries[10]
+        entry_of(&trail, FailedUnlocks)
             .detail
             .as_deref()
             .map(|d| d.starts_with("2 failed attempts")),
         Some(true)
     );
     assert_eq!(
-        trail.entries[5].detail.as_deref(),
+        entry_of(&trail, Exported).detail.as_deref(),
         Some("psychotherapy notes left out")
     );
     assert_eq!(
         trail.entries.iter().map(|e| e.position).collect::<Vec<_>>(),
-        (1..=12).collect::<Vec<_>>()
+        (1..=trail.entries.len() as u64).collect::<Vec<_>>()
+    );
+    assert_eq!(trail.length, trail.entries.len() as u64);
+    assert!(
+        trail
+            .entries
+            .windows(2)
+            .all(|w| w[0].generation <= w[1].generation),
+        "generations rise with the writes"
     );
 
     let client_trail = vault.client_audit_trail(CLIENT).unwrap();
     assert_eq!(
-        actions(&client_trail),
+        story(&client_trail),
         [Imported, Updated, Signed, Addendum, Exported]
     );
     // The counter was cleared once written into the chain.
@@ -130,8 +178,7 @@ fn a_day_of_work_is_recorded_once_per_event_and_once_per_editing_burst() {
 #[test]
 fn the_content_hash_is_of_the_sealed_row_so_it_can_be_checked_against_the_vault() {
     let (tv, vault) = vault_with_history();
-    let signed = vault.audit_trail().unwrap().entries[3].clone();
-    assert_eq!(signed.action, AuditAction::Signed);
+    let signed = entry_of(&vault.audit_trail().unwrap(), AuditAction::Signed).clone();
     drop(vault);
     let sealed: Vec<u8> = Connection::open(&tv.path)
         .unwrap()
@@ -260,16 +307,24 @@ fn entries_cut_off_the_end_are_caught() {
 
 #[test]
 fn a_removed_head_or_a_whole_removed_trail_is_caught() {
-    let problems = after_tampering(|conn| {
-        conn.execute("UPDATE vault_header SET audit_head = NULL", [])
-            .unwrap();
-    });
+    // The head lives in the header seal: a seal that does not open is a damaged header.
+    let (tv, vault) = vault_with_history();
+    drop(vault);
+    Connection::open(&tv.path)
+        .unwrap()
+        .execute("UPDATE vault_header SET header_seal = X'00'", [])
+        .unwrap();
+    let err = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadOnly)
+        .err()
+        .unwrap();
     assert!(
-        problems.iter().any(|p| p.contains("missing")),
-        "{problems:?}"
+        matches!(err, kapnotes::Error::DamagedHeader { .. }),
+        "{err}"
     );
     let problems = after_tampering(|conn| {
         conn.execute("DELETE FROM audit_entries", []).unwrap();
+        conn.execute("UPDATE vault_header SET audit_head = NULL", [])
+            .unwrap();
     });
     assert!(
         problems.iter().any(|p| p.contains("cut short")),
@@ -279,20 +334,57 @@ fn a_removed_head_or_a_whole_removed_trail_is_caught() {
 
 #[test]
 fn a_damaged_trail_refuses_further_changes_but_still_unlocks() {
-    let (tv, vault) = vault_with_history();
-    drop(vault);
-    Connection::open(&tv.path)
-        .unwrap()
-        .execute("UPDATE vault_header SET audit_head = NULL", [])
-        .unwrap();
-    let mut vault = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite).unwrap();
-    assert!(vault.client(CLIENT).is_ok(), "the records stay readable");
-    let err = vault.set_client_archived(CLIENT, true).unwrap_err();
-    assert!(err.to_string().contains("audit trail is damaged"), "{err}");
-    assert!(
-        !vault.client(CLIENT).unwrap().profile.archived,
-        "nothing written"
-    );
+    // The same rule wherever the damage sits: the newest entry, one in the middle, the
+    // first one, or a row that no longer matches the trail.
+    let damage: [&str; 4] = [
+        "DELETE FROM audit_entries WHERE position = (SELECT MAX(position) FROM audit_entries)",
+        "DELETE FROM audit_entries WHERE position = 5",
+        "UPDATE audit_entries SET mac = X'00' WHERE position = 1",
+        "DELETE FROM measures WHERE id = (SELECT MIN(id) FROM measures)",
+    ];
+    for sql in damage {
+        let (tv, vault) = vault_with_history();
+        drop(vault);
+        let before = Connection::open(&tv.path)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM audit_entries", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .unwrap();
+        let conn = Connection::open(&tv.path).unwrap();
+        let removed = conn.execute(sql, []).unwrap() as i64;
+        drop(conn);
+        let mut vault = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite).unwrap();
+        assert!(!vault.trail_problems().is_empty(), "{sql}");
+        assert!(vault.client(CLIENT).is_ok(), "the records stay readable");
+        let err = vault.set_client_archived(CLIENT, true).unwrap_err();
+        assert_eq!(err.kind(), kapnotes::ErrorKind::Integrity, "{sql}: {err}");
+        assert!(err.to_string().contains("audit trail is damaged"), "{err}");
+        assert!(
+            !vault.client(CLIENT).unwrap().profile.archived,
+            "nothing written"
+        );
+        // Exports still work, to rescue the records, and take no entry.
+        let exported = vault.export(&ExportScope::Everything);
+        assert!(exported.is_ok(), "{sql}");
+        drop(vault);
+        let after = Connection::open(&tv.path)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM audit_entries", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .unwrap();
+        let expected = if sql.starts_with("DELETE FROM audit_entries") {
+            before - removed
+        } else {
+            before
+        };
+        assert_eq!(
+            after, expected,
+            "{sql}: nothing appended, not even the unlock"
+        );
+        assert!(!audit_problems(&tv.path).is_empty(), "{sql}");
+    }
 }
 
 #[test]
@@ -319,10 +411,18 @@ fn the_trail_survives_a_data_key_rotation_and_holds_no_plaintext() {
     let trail = vault.audit_trail().unwrap();
     assert!(trail.problems.is_empty(), "{:?}", trail.problems);
     assert_eq!(
-        trail.entries.last().unwrap().action,
-        AuditAction::DataKeyRotated
+        story(&trail).last(),
+        Some(&AuditAction::Resealed),
+        "the rotation, then every row re-recorded under the new key"
     );
-    assert!(vault.verify().unwrap().is_clean());
+    assert!(
+        trail
+            .entries
+            .iter()
+            .any(|e| e.action == AuditAction::DataKeyRotated)
+    );
+    let report = vault.verify().unwrap();
+    assert!(report.is_clean(), "{:?}", report.problems);
     drop(vault);
     let conn = Connection::open(&tv.path).unwrap();
     let bytes: Vec<u8> = entry_rows(&conn)

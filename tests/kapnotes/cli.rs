@@ -417,10 +417,14 @@ fn audit_prints_the_trail_and_exits_5_when_it_was_tampered_with() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let printed = String::from_utf8(out.stdout.clone()).unwrap();
     let lines: Vec<&str> = printed.lines().collect();
-    assert_eq!(lines.len(), 2, "{printed}");
+    assert_eq!(
+        lines.len(),
+        16,
+        "an entry per imported row, then the export: {printed}"
+    );
     assert!(lines[0].contains("imported client"), "{printed}");
     assert!(
-        lines[1].contains("exported client") && lines[1].contains("psychotherapy notes left out"),
+        lines[15].contains("exported client") && lines[15].contains("psychotherapy notes left out"),
         "{printed}"
     );
     assert!(stderr(&out).contains("chain is whole"));

@@ -25,9 +25,10 @@ fn sealed_contents(path: &std::path::Path) -> Vec<Vec<u8>> {
     for column in ["header_seal", "passphrase_wrapped_key", "audit_head"] {
         out.push(
             conn.query_row(&format!("SELECT {column} FROM vault_header"), [], |r| {
-                r.get(0)
+                r.get::<_, Option<Vec<u8>>>(0)
             })
-            .unwrap(),
+            .unwrap()
+            .unwrap_or_default(),
         );
     }
     out.extend(
