@@ -577,8 +577,11 @@ fn sealed_sha256(sealed: &[u8]) -> String {
     data_encoding::HEXLOWER.encode(digest::digest(&digest::SHA256, sealed).as_ref())
 }
 
-/// Every stored row of every record table, with the client it belongs to.
-fn every_row(conn: &Connection) -> Result<Vec<(Table, RowMeta, Vec<u8>, Option<String>)>> {
+/// A stored row: its table, plaintext columns, sealed bytes, and the client it belongs to.
+type StoredRow = (Table, RowMeta, Vec<u8>, Option<String>);
+
+/// Every stored row of every record table.
+fn every_row(conn: &Connection) -> Result<Vec<StoredRow>> {
     let mut session_clients: HashMap<String, String> = HashMap::new();
     for (meta, _) in store::load_rows(conn, Table::Sessions, None)? {
         if let Some(client) = meta.parent {
