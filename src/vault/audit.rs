@@ -671,9 +671,12 @@ pub(crate) fn upgrade(tx: &rusqlite::Transaction<'_>, keys: &Keys) -> Result<()>
 /// still authenticates on its own, but not against the trail), no row recorded as
 /// deleted may be there, and no recorded row may be gone without a deletion (a client's
 /// deletion covers its records).
+/// Rows in `unreadable` (as `table/id`: they failed to open, and are reported as such)
+/// are only counted as present.
 pub(crate) fn check_rows_against_trail(
     conn: &Connection,
     trail: &AuditTrail,
+    unreadable: &HashSet<String>,
 ) -> Result<Vec<String>> {
     let newest = newest_recorded(&trail.entries);
     let client_deleted = |client_id: &Option<String>| {
@@ -688,6 +691,10 @@ pub(crate) fn check_rows_against_trail(
     for (table, meta, sealed, _) in every_row(conn)? {
         let kind = table.record_name();
         let id = meta.id;
+        if unreadable.contains(&format!("{}/{id}", table.name())) {
+            present.insert((kind, id));
+            continue;
+        }
         match newest.get(&(kind, id.as_str())) {
             None => problems.push(format!(
                 "The {kind} {id} is in the vault, but the audit trail has no entry for it: it was added behind kapnotes' back."

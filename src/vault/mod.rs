@@ -394,7 +394,11 @@ impl Vault {
         let trail = audit::read(&self.conn, &self.keys)?;
         let mut problems = trail.problems.clone();
         if audit::is_present(&self.conn)? {
-            problems.extend(audit::check_rows_against_trail(&self.conn, &trail)?);
+            problems.extend(audit::check_rows_against_trail(
+                &self.conn,
+                &trail,
+                &Default::default(),
+            )?);
         }
         Ok(problems)
     }

@@ -141,10 +141,15 @@ impl Vault {
                 .problems
                 .push(problem(Some("audit_entries".into()), found.clone()));
         }
-        // Compared with the trail only when every row opened, so that one tampered row
-        // is reported once, and only in the current format (older ones recorded less).
-        let against_trail = if report.problems.is_empty() && up_to_date {
-            super::audit::check_rows_against_trail(&self.conn, &trail)?
+        // Rows that did not open are reported once, above; every other row is compared
+        // with the trail (only in the current format: older ones recorded less).
+        let unreadable = report
+            .problems
+            .iter()
+            .filter_map(|p| p.record.clone())
+            .collect();
+        let against_trail = if up_to_date {
+            super::audit::check_rows_against_trail(&self.conn, &trail, &unreadable)?
         } else {
             Vec::new()
         };

@@ -7,10 +7,6 @@ use kapnotes::vault::{AuditAction, AuditTrail, Table};
 use kapnotes::{Access, ExportScope, Vault};
 use rusqlite::{Connection, params};
 
-fn actions(trail: &AuditTrail) -> Vec<AuditAction> {
-    trail.entries.iter().map(|e| e.action).collect()
-}
-
 /// The trail's story in events: an import's one entry per row told once, and the
 /// note revisions kept along the way left out.
 fn story(trail: &AuditTrail) -> Vec<AuditAction> {
@@ -583,4 +579,427 @@ fn deleting_a_whole_client_leaves_a_trail_that_verifies() {
     vault.delete_client(&client_id).unwrap();
     drop(vault);
     assert!(audit_problems(&tv.path).is_empty());
+}
+
+// ----- The holes found when the vault was attacked (issue 9) -----
+
+fn entry_count(path: &std::path::Path) -> i64 {
+    Connection::open(path)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM audit_entries", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn emptying_the_trail_and_nulling_its_seal_is_caught_and_never_starts_a_new_trail() {
+    let (tv, vault) = vault_with_history();
+    drop(vault);
+    let conn = Connection::open(&tv.path).unwrap();
+    conn.execute("DELETE FROM audit_entries", []).unwrap();
+    conn.execute("UPDATE vault_header SET audit_head = NULL", [])
+        .unwrap();
+    drop(conn);
+    let problems = audit_problems(&tv.path);
+    assert!(
+        problems.iter().any(|p| p.contains("cut short")),
+        "{problems:?}"
+    );
+    let mut vault = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite).unwrap();
+    assert!(vault.set_client_archived(CLIENT, true).is_err());
+    drop(vault);
+    assert_eq!(entry_count(&tv.path), 0, "no new trail was started");
+    assert!(!audit_problems(&tv.path).is_empty(), "still reported");
+}
+
+#[test]
+fn deleting_any_imported_record_is_caught_even_a_signed_session() {
+    let cases = [
+        ("parts", PLANNER),
+        ("relationships", "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e20"),
+        ("agreements", "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e30"),
+        ("sessions", INTEGRATION),
+        ("measures", "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e70"),
+    ];
+    for (table, id) in cases {
+        let problems = after_tampering(|conn| {
+            conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+            let removed = conn
+                .execute(&format!("DELETE FROM {table} WHERE id = ?1"), [id])
+                .unwrap();
+            assert_eq!(removed, 1, "{table} {id}");
+        });
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains(&format!("{id} is missing"))),
+            "{table}: {problems:?}"
+        );
+    }
+}
+
+#[test]
+fn a_whole_client_deleted_with_the_trail_is_caught() {
+    let problems = after_tampering(|conn| {
+        conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        for table in [
+            "note_revisions",
+            "measures",
+            "sessions",
+            "agreements",
+            "relationships",
+            "parts",
+        ] {
+            let column = if table == "note_revisions" {
+                "session_id IN (SELECT id FROM sessions WHERE client_id = ?1)"
+            } else {
+                "client_id = ?1"
+            };
+            conn.execute(&format!("DELETE FROM {table} WHERE {column}"), [CLIENT])
+                .unwrap();
+        }
+        conn.execute("DELETE FROM clients WHERE id = ?1", [CLIENT])
+            .unwrap();
+        conn.execute("DELETE FROM audit_entries", []).unwrap();
+        conn.execute("UPDATE vault_header SET audit_head = NULL", [])
+            .unwrap();
+    });
+    assert!(!problems.is_empty());
+}
+
+/// The header row and the trail of a file, to put back into a newer copy.
+fn header_and_length(path: &std::path::Path) -> (Vec<rusqlite::types::Value>, i64) {
+    let conn = Connection::open(path).unwrap();
+    let header = conn
+        .query_row("SELECT * FROM vault_header", [], |r| {
+            (0..r.as_ref().column_count())
+                .map(|i| r.get::<_, rusqlite::types::Value>(i))
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .unwrap();
+    let length = conn
+        .query_row("SELECT COUNT(*) FROM audit_entries", [], |r| r.get(0))
+        .unwrap();
+    (header, length)
+}
+
+fn put_back_header(conn: &Connection, header: &[rusqlite::types::Value]) {
+    let placeholders = (1..=header.len())
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    conn.execute("DELETE FROM vault_header", []).unwrap();
+    conn.execute(
+        &format!("INSERT INTO vault_header VALUES ({placeholders})"),
+        rusqlite::params_from_iter(header),
+    )
+    .unwrap();
+}
+
+#[test]
+fn an_older_head_put_back_with_the_entries_after_it_removed_is_caught() {
+    let (tv, mut vault) = vault_with_history();
+    let older = tv.file("automatic-backup.kapnotes");
+    vault.backup_to(&older).unwrap();
+    let mut part = vault.part(PLANNER).unwrap();
+    part.name = "The Planner, after the backup".into();
+    vault.update_part(part).unwrap();
+    vault.export(&ExportScope::Everything).unwrap();
+    drop(vault);
+    let (old_header, old_length) = header_and_length(&older);
+
+    // The head alone, with every entry kept: the trail is longer than the head says.
+    let conn = Connection::open(&tv.path).unwrap();
+    let saved = header_and_length(&tv.path).0;
+    put_back_header(&conn, &old_header);
+    drop(conn);
+    let problems = audit_problems(&tv.path);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("cut short or rolled back")),
+        "{problems:?}"
+    );
+
+    // The head with the entries after it removed: the rows written since betray it.
+    let conn = Connection::open(&tv.path).unwrap();
+    put_back_header(&conn, &saved);
+    put_back_header(&conn, &old_header);
+    conn.execute(
+        "DELETE FROM audit_entries WHERE position > ?1",
+        [old_length],
+    )
+    .unwrap();
+    drop(conn);
+    let problems = audit_problems(&tv.path);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains(&format!("part {PLANNER} is not the version"))),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_header_from_before_a_passphrase_change_does_not_fit_the_newer_trail() {
+    let (tv, mut vault) = vault_with_history();
+    let older = tv.file("older.kapnotes");
+    vault.backup_to(&older).unwrap();
+    vault.change_passphrase("a second passphrase here").unwrap();
+    drop(vault);
+    let (old_header, _) = header_and_length(&older);
+    let conn = Connection::open(&tv.path).unwrap();
+    put_back_header(&conn, &old_header);
+    drop(conn);
+    // The old passphrase opens the old header, but its head is not this trail's.
+    let problems = audit_problems(&tv.path);
+    assert!(!problems.is_empty());
+}
+
+#[test]
+fn changing_the_recorded_format_makes_the_header_seal_fail() {
+    for downgrade in [
+        "PRAGMA user_version = 2",
+        "PRAGMA user_version = 1; DROP TABLE audit_entries; DROP TABLE unlock_failures; ALTER TABLE vault_header DROP COLUMN audit_head",
+    ] {
+        let (tv, vault) = vault_with_history();
+        drop(vault);
+        Connection::open(&tv.path)
+            .unwrap()
+            .execute_batch(downgrade)
+            .unwrap();
+        let err = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite)
+            .err()
+            .unwrap();
+        assert!(
+            matches!(err, kapnotes::Error::DamagedHeader { .. }),
+            "{downgrade}: {err}"
+        );
+    }
+}
+
+#[test]
+fn the_unsealed_failed_unlock_counter_is_checked_never_copied() {
+    let edits = [
+        "UPDATE unlock_failures SET attempts = -5",
+        "UPDATE unlock_failures SET first_at = char(27) || ']0;owned' || char(7)",
+        "UPDATE unlock_failures SET attempts = 'many'",
+        "UPDATE unlock_failures SET last_at = '2020-01-01T00:00:00+00:00'",
+        "DROP TABLE unlock_failures",
+    ];
+    for edit in edits {
+        let (tv, vault) = vault_with_history();
+        drop(vault);
+        assert!(Vault::unlock(&tv.path, "wrong guess", Access::ReadOnly).is_err());
+        Connection::open(&tv.path)
+            .unwrap()
+            .execute_batch(edit)
+            .unwrap();
+        let vault = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite).unwrap();
+        let told = vault
+            .failed_unlocks_before_this_unlock()
+            .unwrap()
+            .to_owned();
+        assert!(told.contains("altered"), "{edit}: {told}");
+        let trail = vault.audit_trail().unwrap();
+        let entry = trail
+            .entries
+            .iter()
+            .rev()
+            .find(|e| e.action == AuditAction::FailedUnlocks)
+            .unwrap();
+        let detail = entry.detail.clone().unwrap();
+        assert!(detail.contains("altered"), "{edit}: {detail}");
+        assert!(
+            !detail.chars().any(char::is_control) && !detail.contains("-5"),
+            "{edit}: {detail:?}"
+        );
+        drop(vault);
+        // Counting works again afterwards.
+        assert!(Vault::unlock(&tv.path, "wrong again", Access::ReadOnly).is_err());
+        let vault = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite).unwrap();
+        assert!(
+            vault
+                .failed_unlocks_before_this_unlock()
+                .is_some_and(|f| f.starts_with("1 failed attempt")),
+            "{edit}"
+        );
+    }
+}
+
+#[test]
+fn note_revisions_are_recorded_kept_and_pruned_and_one_removed_behind_kapnotes_back_is_caught() {
+    let (tv, mut vault) = TestVault::with_example();
+    let mut session = vault.session(INTEGRATION).unwrap();
+    // Each save removes enough text to keep a revision: more than the 20 kept.
+    for i in 0..24 {
+        session.note = format!(
+            "{i} {}",
+            "A long draft that the next save shortens. ".repeat(3)
+        );
+        vault.update_session(session.clone()).unwrap();
+        session.note = format!("{i}");
+        vault.update_session(session.clone()).unwrap();
+    }
+    let trail = vault.audit_trail().unwrap();
+    let revisions = |action| {
+        trail
+            .entries
+            .iter()
+            .filter(|e| e.action == action && e.record_kind.as_deref() == Some("note revision"))
+            .count()
+    };
+    assert!(revisions(AuditAction::Created) > 20);
+    assert_eq!(
+        revisions(AuditAction::Created) - revisions(AuditAction::Deleted),
+        vault.note_revisions(INTEGRATION).unwrap().len(),
+        "every pruned revision is recorded"
+    );
+    drop(vault);
+    assert!(audit_problems(&tv.path).is_empty());
+    let problems = after_tampering_at(&tv.path, |conn| {
+        conn.execute(
+            "DELETE FROM note_revisions WHERE id = (SELECT MIN(id) FROM note_revisions)",
+            [],
+        )
+        .unwrap();
+    });
+    assert!(
+        problems.iter().any(|p| p.contains("note revision")),
+        "{problems:?}"
+    );
+}
+
+fn after_tampering_at(path: &std::path::Path, tamper: impl FnOnce(&Connection)) -> Vec<String> {
+    let conn = Connection::open(path).unwrap();
+    tamper(&conn);
+    drop(conn);
+    audit_problems(path)
+}
+
+#[test]
+fn every_path_that_writes_a_row_records_it() {
+    let (tv, mut vault) = TestVault::with_example();
+    vault
+        .set_clinician(Some(&kapnotes::records::Clinician {
+            name: "Dr. R. Vale".into(),
+            credentials: None,
+            license_number: None,
+            practice: None,
+        }))
+        .unwrap();
+    let profile = kapnotes::records::ClientProfile::new("B.C.");
+    let other = profile.id.clone();
+    vault.create_client(profile).unwrap();
+    let mut session = kapnotes::records::Session::new(
+        kapnotes::records::SessionKind::Therapy,
+        ts("2026-05-01T10:00:00+00:00"),
+    );
+    let session_id = session.id.clone();
+    session.note = "A first note that will be kept as a revision.".into();
+    vault.create_session(&other, session.clone()).unwrap();
+    session.note = "Short.".into();
+    vault.update_session(session).unwrap();
+    assert_eq!(vault.note_revisions(&session_id).unwrap().len(), 1);
+    vault.delete_session(&session_id).unwrap();
+    vault.set_clinician(None).unwrap();
+    vault.rotate_data_key(PASSPHRASE).unwrap();
+    vault
+        .replace_every_secret(PASSPHRASE, "a second passphrase here")
+        .unwrap();
+    let report = vault.verify().unwrap();
+    assert!(report.is_clean(), "{:?}", report.problems);
+    assert!(report.trail_length > 0 && report.write_generation > 0);
+    drop(vault);
+    // And the app's restore: the restored vault's rows are all recorded too.
+    let backup = tv.file("backup.kapnotes");
+    kapnotes::vault::backup_file(&tv.path, &backup).unwrap();
+    kapnotes::vault::replace_with_backup(&tv.path, &backup, "a second passphrase here").unwrap();
+    let vault = Vault::unlock(&tv.path, "a second passphrase here", Access::ReadOnly).unwrap();
+    let report = vault.verify().unwrap();
+    assert!(report.is_clean(), "{:?}", report.problems);
+}
+
+const FORMAT_2_FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/vaults/format-2.kapnotes"
+);
+
+fn format_2_copy() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("format-2.kapnotes");
+    std::fs::copy(FORMAT_2_FIXTURE, &copy).unwrap();
+    (dir, copy)
+}
+
+#[test]
+fn a_format_2_vault_keeps_its_trail_and_records_the_rows_its_import_did_not() {
+    // Committed from the kapnotes of issue 5: an import (one entry per client), note
+    // edits, a data-key rotation, an edit after it, a signature.
+    let (_dir, copy) = format_2_copy();
+    let vault = Vault::unlock(&copy, PASSPHRASE, Access::ReadOnly).unwrap();
+    let report = vault.verify().unwrap();
+    assert!(report.is_clean(), "{:?}", report.problems);
+    let trail = vault.audit_trail().unwrap();
+    assert_eq!(
+        trail.entries[..7]
+            .iter()
+            .map(|e| e.action)
+            .collect::<Vec<_>>(),
+        [
+            AuditAction::VaultCreated,
+            AuditAction::Imported,
+            AuditAction::Updated,
+            AuditAction::Updated,
+            AuditAction::DataKeyRotated,
+            AuditAction::Updated,
+            AuditAction::Signed,
+        ],
+        "the old trail is kept as it was"
+    );
+    assert!(
+        trail.entries[7..]
+            .iter()
+            .all(|e| e.action == AuditAction::Baseline)
+    );
+    assert_eq!(
+        vault.part(SCROLLING).unwrap().name,
+        "Scrolling, after the rotation"
+    );
+    drop(vault);
+    // From now on a removed row is caught, the imported ones included.
+    let problems = after_tampering_at(&copy, |conn| {
+        conn.execute(
+            "DELETE FROM measures WHERE id = '5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e70'",
+            [],
+        )
+        .unwrap();
+    });
+    assert!(
+        problems.iter().any(|p| p.contains("is missing")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_format_2_vault_whose_trail_was_emptied_is_never_upgraded_as_whole() {
+    for tamper in [
+        "DELETE FROM audit_entries; UPDATE vault_header SET audit_head = NULL",
+        "DELETE FROM audit_entries WHERE position = 3",
+    ] {
+        let (_dir, copy) = format_2_copy();
+        Connection::open(&copy)
+            .unwrap()
+            .execute_batch(tamper)
+            .unwrap();
+        let mut vault = Vault::unlock(&copy, PASSPHRASE, Access::ReadWrite).unwrap();
+        assert!(!vault.trail_problems().is_empty(), "{tamper}");
+        assert!(vault.set_client_archived(CLIENT, true).is_err(), "{tamper}");
+        assert!(!vault.verify().unwrap().is_clean(), "{tamper}");
+        drop(vault);
+        let version: i64 = Connection::open(&copy)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 2, "{tamper}: left as it was");
+    }
 }
