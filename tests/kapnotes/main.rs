@@ -12,3 +12,4 @@ mod records;
 mod search;
 mod security;
 mod storage;
+mod text;
