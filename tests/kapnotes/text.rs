@@ -575,3 +575,49 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn verify_prints_a_row_id_written_into_the_file_escaped() {
+    let (tv, vault) = TestVault::with_example();
+    drop(vault);
+    // Someone with the file but not the passphrase renames a row.
+    let conn = rusqlite::Connection::open(&tv.path).unwrap();
+    conn.execute(
+        "UPDATE parts SET id = ?1 WHERE id = ?2",
+        rusqlite::params![format!("{TITLE_SEQUENCE}x"), PLANNER],
+    )
+    .unwrap();
+    drop(conn);
+    let out = run_cli(&tv.path, &["verify"]);
+    assert_eq!(out.status.code(), Some(5));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains(r"\u{1b}]0;owned\u{7}x"), "{stdout}");
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\u{7}'),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_error_prints_a_key_from_the_document_escaped() {
+    let (tv, vault) = TestVault::new();
+    drop(vault);
+    let file = tv.file("doc.json");
+    // The key is written with JSON escapes; parsed, it holds ESC and BEL.
+    std::fs::write(
+        &file,
+        r#"{"\u001b]0;owned\u0007": 1, "\u001b]0;owned\u0007": 2}"#,
+    )
+    .unwrap();
+    let out = run_cli(&tv.path, &["import", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(4));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(r"at /\u{1b}]0;owned\u{7}: this key is written twice"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+        "{stderr}"
+    );
+}
