@@ -188,4 +188,14 @@ mod tests {
         }
         assert!(parse_without_duplicate_keys("{} {}").is_err());
     }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_stack_overflow() {
+        // serde_json's depth limit still applies through the seed.
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(matches!(
+            parse_without_duplicate_keys(&deep),
+            Err(Error::Rejected(_))
+        ));
+    }
 }
