@@ -13,7 +13,11 @@ fn main() -> ExitCode {
     match cli::run(args) {
         Ok(code) => code,
         Err(failure) => {
-            eprintln!("kapnotes: {}", failure.message);
+            // An error can name a JSON key or a row id taken from the input: escaped.
+            eprintln!(
+                "kapnotes: {}",
+                kapnotes::interchange::text::escape_for_terminal(&failure.message)
+            );
             ExitCode::from(failure.exit_code)
         }
     }

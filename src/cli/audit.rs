@@ -1,5 +1,6 @@
 use super::passphrase::Input;
 use super::{Outcome, exit};
+use kapnotes::interchange::text::escape_for_terminal;
 use kapnotes::{Access, Vault};
 use std::path::Path;
 use std::process::ExitCode;
@@ -36,12 +37,15 @@ pub fn run(vault_path: &Path, client: Option<&str>, input: &mut Input) -> Outcom
             .as_deref()
             .map(|h| format!(" [sha256 {}]", &h[..h.len().min(16)]))
             .unwrap_or_default();
-        println!(
+        // Details quote stored text (a backup's file name, for one): escaped, so it
+        // cannot drive the terminal.
+        let line = format!(
             "{:>6}  {}  {}{record}{times}{detail}{hash}",
             entry.position,
             entry.at,
             entry.action.label()
         );
+        println!("{}", escape_for_terminal(&line));
     }
     if trail.problems.is_empty() {
         eprintln!(
@@ -51,7 +55,7 @@ pub fn run(vault_path: &Path, client: Option<&str>, input: &mut Input) -> Outcom
         return Ok(ExitCode::SUCCESS);
     }
     for problem in &trail.problems {
-        println!("PROBLEM: {problem}");
+        println!("PROBLEM: {}", escape_for_terminal(problem));
     }
     eprintln!(
         "kapnotes: the audit trail was tampered with ({} problem(s)). Restore the vault from a backup that verifies.",

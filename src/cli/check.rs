@@ -1,6 +1,7 @@
 use super::passphrase::Input;
 use super::{Failure, Outcome, exit};
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use kapnotes::interchange::text::escape_for_terminal;
 use kapnotes::rules::{Severity, check_client};
 use kapnotes::{Access, Vault};
 use std::path::Path;
@@ -45,7 +46,8 @@ pub fn run(
     for id in ids {
         let client = vault.client(&id)?;
         for finding in check_client(&client, now) {
-            println!(
+            // Names and messages quote stored text: escaped, so it cannot drive the terminal.
+            let line = format!(
                 "{:<4}  {}  {}  {}: {}",
                 finding.severity.label(),
                 client.profile.display_name,
@@ -53,6 +55,7 @@ pub fn run(
                 finding.code,
                 finding.message
             );
+            println!("{}", escape_for_terminal(&line));
             count[finding.severity as usize] += 1;
             worst = worst.max(Some(finding.severity));
         }

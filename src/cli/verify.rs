@@ -1,5 +1,6 @@
 use super::passphrase::Input;
 use super::{Outcome, exit};
+use kapnotes::interchange::text::escape_for_terminal;
 use kapnotes::{Access, Vault};
 use std::path::Path;
 use std::process::ExitCode;
@@ -16,7 +17,8 @@ pub fn run(vault_path: &Path, input: &mut Input) -> Outcome {
         return Ok(ExitCode::SUCCESS);
     }
     for problem in &report.problems {
-        println!("PROBLEM: {}", problem.message);
+        // A problem can name what an intruder wrote into the file (a row id): escaped.
+        println!("PROBLEM: {}", escape_for_terminal(&problem.message));
     }
     eprintln!(
         "kapnotes: {} problem(s) found in {} records. Restore the vault from a backup that verifies.",

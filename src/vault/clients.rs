@@ -211,7 +211,7 @@ impl Vault {
 
     pub fn create_client(&mut self, profile: ClientProfile) -> Result<()> {
         self.require_writable()?;
-        let client = Client {
+        let mut client = Client {
             profile,
             parts: vec![],
             relationships: vec![],
@@ -220,6 +220,7 @@ impl Vault {
             measures: vec![],
         };
         crate::interchange::validate_client(&client)?;
+        crate::interchange::text::check_changed_client(&mut client, None)?;
         if store::load_row(&self.conn, Table::Clients, client.id())?.is_some() {
             return Err(Error::rejected(
                 "/id",

@@ -672,6 +672,10 @@ impl Vault {
         self.require_writable()?;
         if let Some(clinician) = clinician {
             crate::interchange::validate_clinician(clinician)?;
+            crate::interchange::text::check_changed_clinician(
+                clinician,
+                self.clinician()?.as_ref(),
+            )?;
         }
         let tx = self.conn.transaction()?;
         write_clinician(&tx, &self.keys, clinician)?;
@@ -752,6 +756,7 @@ impl Vault {
         }
         clients::guard_signed_sessions(&loaded.client, &updated)?;
         crate::interchange::validate_client(&updated)?;
+        crate::interchange::text::check_changed_client(&mut updated, Some(&loaded.client))?;
         let tx = self.conn.transaction()?;
         let written = write_client_changes(&tx, &self.keys, &loaded, &updated, history)?;
         let events = audit::describe_change(

@@ -13,3 +13,4 @@ mod search;
 mod secrets;
 mod security;
 mod storage;
+mod text;
