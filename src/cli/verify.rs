@@ -14,6 +14,11 @@ pub fn run(vault_path: &Path, input: &mut Input) -> Outcome {
             "Checked {} records: the vault is intact.",
             report.records_checked
         );
+        // Noted down off the machine, these catch a whole older copy put back later.
+        println!(
+            "Audit trail: {} entries, write generation {}.",
+            report.trail_length, report.write_generation
+        );
         return Ok(ExitCode::SUCCESS);
     }
     for problem in &report.problems {

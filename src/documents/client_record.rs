@@ -5,14 +5,14 @@ use super::session_note::session_body;
 use super::wording::*;
 use crate::error::Result;
 use crate::records::*;
-use crate::vault::AuditEntry;
+use crate::vault::AuditTrail;
 
 pub(super) fn client_record(
     layout: &mut Layout,
     client: &Client,
     left_out: usize,
     include_psychotherapy_notes: bool,
-    audit: &[AuditEntry],
+    audit: &AuditTrail,
 ) -> Result<()> {
     let profile = &client.profile;
     layout.title("Clinical record");
@@ -285,7 +285,19 @@ pub(super) fn client_record(
     }
 
     layout.heading("Audit trail for this client");
+    // The whole trail's length, on paper: a later copy of the vault with a shorter trail
+    // (a whole older file put back) cannot be told apart from inside the file.
+    layout.styled(
+        &format!(
+            "When this record was made, the vault's whole audit trail held {} entries (write generation {}); a later copy of the vault must hold at least as many.",
+            audit.length, audit.generation
+        ),
+        Face::Regular,
+        9.0,
+        Tone::Muted,
+    );
     let rows: Vec<(Vec<String>, Tone)> = audit
+        .entries
         .iter()
         .map(|e| {
             let mut what = e.action.label().to_owned();

@@ -100,7 +100,7 @@ impl Vault {
                 include_psychotherapy_notes,
             } => {
                 let mut client = self.client(client_id)?;
-                let mut audit = self.client_audit_trail(client_id)?.entries;
+                let mut audit = self.client_audit_trail(client_id)?;
                 let mut left_out = 0;
                 if !include_psychotherapy_notes {
                     // The trail's entries about those sessions go with them.
@@ -110,7 +110,14 @@ impl Vault {
                         .filter(|s| s.psychotherapy_note)
                         .map(|s| s.id.clone())
                         .collect();
-                    audit.retain(|e| e.record_id.as_ref().is_none_or(|id| !marked.contains(id)));
+                    audit
+                        .entries
+                        .retain(|e| {
+                            [&e.record_id, &e.session_id]
+                                .into_iter()
+                                .flatten()
+                                .all(|id| !marked.contains(id))
+                        });
                     left_out = marked.len();
                     crate::interchange::leave_out_psychotherapy_notes(&mut client);
                 }

@@ -129,6 +129,10 @@ pub struct AuditEntry {
     /// written before format 3).
     #[serde(default)]
     pub generation: u64,
+    /// For a note revision, its session (so a records request that leaves a session
+    /// out leaves its revisions' entries out too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
 }
 
 /// An event about to be written.
@@ -139,6 +143,7 @@ pub struct AuditEvent {
     pub client_id: Option<String>,
     pub content_sha256: Option<String>,
     pub detail: Option<String>,
+    pub session_id: Option<String>,
 }
 
 impl AuditEvent {
@@ -149,6 +154,7 @@ impl AuditEvent {
             client_id: None,
             content_sha256: None,
             detail: None,
+            session_id: None,
         }
     }
 
@@ -431,6 +437,7 @@ pub(crate) fn append_with(
                     count: 1,
                     detail: event.detail.clone(),
                     generation,
+                    session_id: event.session_id.clone(),
                 };
                 mac_before_newest = head.mac.clone();
                 (entry, head.mac.clone())
@@ -608,9 +615,12 @@ fn every_row(conn: &Connection) -> Result<Vec<StoredRow>> {
 
 /// A baseline entry for one row as it is stored now.
 fn baseline(table: Table, meta: &RowMeta, sealed: &[u8], client: Option<&str>) -> AuditEvent {
-    let event = AuditEvent::new(AuditAction::Baseline)
+    let mut event = AuditEvent::new(AuditAction::Baseline)
         .record(table, &meta.id)
         .sealed_content(sealed);
+    if table == Table::NoteRevisions {
+        event.session_id = meta.parent.clone();
+    }
     match client {
         Some(client) => event.client(client),
         None => event,
@@ -882,6 +892,8 @@ pub(crate) struct RowWritten {
     pub table: Table,
     pub id: String,
     pub sealed: Option<Vec<u8>>,
+    /// The session a note revision belongs to.
+    pub session: Option<String>,
 }
 
 /// The events for the rows a change to one client's record wrote: an update to a
@@ -906,9 +918,10 @@ pub(crate) fn describe_change(
                 }
                 (action, _) => action,
             };
-            let event = AuditEvent::new(action)
+            let mut event = AuditEvent::new(action)
                 .client(new.id())
                 .record(row.table, &row.id);
+            event.session_id = row.session;
             match &row.sealed {
                 Some(sealed) => event.sealed_content(sealed),
                 None => event,
@@ -947,6 +960,7 @@ mod tests {
             count: 1,
             detail: None,
             generation: 0,
+            session_id: None,
         }
     }
 

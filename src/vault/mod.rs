@@ -870,6 +870,7 @@ fn insert_client(tx: &Transaction<'_>, keys: &Keys, client: &Client) -> Result<V
         table: Table::Clients,
         id: meta.id,
         sealed: Some(sealed),
+        session: None,
     }];
     let empty = LoadedClient {
         client: Client {
@@ -963,6 +964,7 @@ fn write_client_changes(
             table: Table::Clients,
             id: meta.id,
             sealed: Some(sealed),
+            session: None,
         });
     }
     for session in &new.sessions {
@@ -1009,6 +1011,7 @@ fn sync_table<T: ClientRecord>(
                     table: Table::NoteRevisions,
                     id: revision.id,
                     sealed: None,
+                    session: Some(gone.record_id().to_owned()),
                 });
             }
         }
@@ -1018,6 +1021,7 @@ fn sync_table<T: ClientRecord>(
             table,
             id: gone.record_id().to_owned(),
             sealed: None,
+            session: None,
         });
     }
     let mut next_order = None;
@@ -1040,6 +1044,7 @@ fn sync_table<T: ClientRecord>(
                     table,
                     id: meta.id,
                     sealed: Some(sealed),
+                    session: None,
                 });
             }
             None => {
@@ -1075,6 +1080,7 @@ fn sync_table<T: ClientRecord>(
                     table,
                     id: meta.id,
                     sealed: Some(sealed),
+                    session: None,
                 });
             }
         }

@@ -83,6 +83,7 @@ pub(crate) fn remember(
         table: Table::NoteRevisions,
         id: meta.id,
         sealed: Some(sealed),
+        session: Some(session_id.to_owned()),
     }];
     let excess = (rows.len() + 1).saturating_sub(KEPT_REVISIONS);
     for (old, _) in rows.iter().take(excess) {
@@ -94,6 +95,7 @@ pub(crate) fn remember(
             table: Table::NoteRevisions,
             id: old.id.clone(),
             sealed: None,
+            session: Some(session_id.to_owned()),
         });
     }
     Ok(written)

@@ -241,7 +241,11 @@ fn the_full_record_leaves_out_psychotherapy_notes_unless_asked_and_says_so() {
     let (tv, mut vault) = setup();
     let mut integration = vault.session(INTEGRATION).unwrap();
     integration.psychotherapy_note = true;
+    integration.note = "A draft of the note, kept as a revision by the next save.".into();
+    vault.update_session(integration.clone()).unwrap();
+    integration.note = "Shorter.".into();
     vault.update_session(integration).unwrap();
+    assert_eq!(vault.note_revisions(INTEGRATION).unwrap().len(), 1);
 
     let pdf = write(
         &vault,
@@ -274,8 +278,16 @@ fn the_full_record_leaves_out_psychotherapy_notes_unless_asked_and_says_so() {
         "the psychotherapy note was printed"
     );
     assert!(
-        !text.contains("edited (session)"),
-        "the audit entry about the left-out session was printed"
+        !text.contains("edited (session)") && !text.contains("(note revision)"),
+        "the audit entry about the left-out session or its note revision was printed"
+    );
+    // Made before its own entry was written.
+    let length = vault.audit_trail().unwrap().length - 1;
+    assert!(
+        text.split_whitespace().collect::<Vec<_>>().join(" ").contains(&format!(
+            "the vault's whole audit trail held {length} entries"
+        )),
+        "the trail's length is on paper: {text}"
     );
     assert_running_text(&pdf);
     assert!(
@@ -296,6 +308,7 @@ fn the_full_record_leaves_out_psychotherapy_notes_unless_asked_and_says_so() {
     let text = text_of(&pdf, None);
     assert!(text.contains("psychotherapy notes are included"));
     assert!(text.contains("edited (session)"));
+    assert!(text.contains("(note revision)"));
     assert!(text.contains("The stuckness is the Planner guarding"));
 
     let trail = vault.client_audit_trail(CLIENT).unwrap();
