@@ -27,9 +27,7 @@ pub use automatic_backup::{
     automatic_backup_if_due, backup_state, changed_since_last_backup, default_backup_folder,
     list_backups, take_automatic_backup,
 };
-pub use backup::{
-    BackupSummary, backup_file, replace_with_backup, restore_backup, write_backup,
-};
+pub use backup::{BackupSummary, backup_file, replace_with_backup, restore_backup, write_backup};
 pub use clients::PartsMap;
 pub use note_history::NoteRevision;
 pub use output_file::Overwrite;

@@ -130,7 +130,9 @@ fn sqlite_uri(path: &Path, query: &str) -> String {
 fn header_vault_id(path: &Path) -> rusqlite::Result<Option<Option<String>>> {
     let conn = Connection::open_with_flags(
         sqlite_uri(path, "immutable=1"),
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     let has_header: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vault_header')",
@@ -291,13 +293,16 @@ fn check(destination: &Path, overwrite: Overwrite, output: Output<'_>) -> Result
     match classify(destination) {
         Existing::Nothing => Ok(false),
         Existing::Folder => Err(Error::OutputIsFolder(destination.to_owned())),
+        // The one vault a file may replace: an older backup of the vault being backed
+        // up, when confirmed.
         Existing::Vault {
             vault_id: Some(found),
             is_backup: true,
-        } if overwrite == Overwrite::Confirmed
-            && matches!(output, Output::Backup { vault_id, .. } if vault_id == found) =>
-        {
-            Ok(true)
+        } if matches!(output, Output::Backup { vault_id, .. } if vault_id == found) => {
+            match overwrite {
+                Overwrite::Confirmed => Ok(true),
+                Overwrite::Refuse => Err(Error::OutputExists(destination.to_owned())),
+            }
         }
         Existing::Vault { .. } => Err(Error::WouldReplaceVault(destination.to_owned())),
         Existing::Other if overwrite == Overwrite::Confirmed => Ok(true),
@@ -321,9 +326,9 @@ fn is_partial_name(name: &str) -> bool {
         .find_map(|suffix| name.strip_suffix(suffix))
         .unwrap_or(name);
     name.starts_with('.')
-        && main.rsplit_once(".partial-").is_some_and(|(_, id)| {
-            id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
-        })
+        && main
+            .rsplit_once(".partial-")
+            .is_some_and(|(_, id)| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Removes the temporary files that interrupted writes left in `folder` (a restore's
