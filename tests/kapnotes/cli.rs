@@ -213,6 +213,18 @@ fn exit_codes_are_as_documented() {
     ] {
         assert!(help.contains(needle), "--help lacks {needle}");
     }
+    // The README's table is the one reference: every code --help lists is in it.
+    let readme = include_str!("../../README.md");
+    for code in 0..=8 {
+        assert!(
+            help.contains(&format!("\n  {code}  ")),
+            "--help lacks {code}"
+        );
+        assert!(
+            readme.contains(&format!("\n| {code} | ")),
+            "README lacks {code}"
+        );
+    }
 }
 
 #[test]
