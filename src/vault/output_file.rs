@@ -234,8 +234,9 @@ fn classify(path: &Path) -> Existing {
     };
     match std::fs::metadata(&target) {
         Ok(meta) if meta.is_dir() => Existing::Folder,
-        Ok(_) => classify_content(&target),
-        Err(_) => Existing::Other,
+        Ok(meta) if meta.is_file() => classify_content(&target),
+        // A device or a pipe: never read (it could block), never a vault.
+        Ok(_) | Err(_) => Existing::Other,
     }
 }
 
