@@ -312,9 +312,8 @@ impl Vault {
     /// Exports `scope` as canonical JSON to the file at `path` (0600, never
     /// half-written, never over a vault, over another file only with
     /// [`Overwrite::Confirmed`](crate::vault::Overwrite::Confirmed), never into a missing
-    /// folder), entered in the audit
-    /// trail once it is whole on disk, just before it is put in place. Returns the
-    /// number of bytes written.
+    /// folder), entered in the audit trail once it is whole on disk, just before it is
+    /// put in place. Returns the number of bytes written.
     pub fn export_to_file(
         &self,
         scope: &ExportScope,
