@@ -31,17 +31,21 @@ pub enum ErrorKind {
     Busy,
     NotFound,
     Refused,
+    /// Nothing was written: the output path would replace a file (or a vault), or its
+    /// folder is missing.
+    OutputRefused,
     Other,
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 7] = [
+    pub const ALL: [ErrorKind; 8] = [
         ErrorKind::WrongPassphrase,
         ErrorKind::Rejected,
         ErrorKind::Integrity,
         ErrorKind::Busy,
         ErrorKind::NotFound,
         ErrorKind::Refused,
+        ErrorKind::OutputRefused,
         ErrorKind::Other,
     ];
 
@@ -54,6 +58,7 @@ impl ErrorKind {
             ErrorKind::Busy => "busy",
             ErrorKind::NotFound => "not_found",
             ErrorKind::Refused => "refused",
+            ErrorKind::OutputRefused => "output_refused",
             ErrorKind::Other => "other",
         }
     }
@@ -67,6 +72,18 @@ pub enum Error {
 
     #[error("A file already exists at {}; it was left untouched. Choose another path.", .0.display())]
     AlreadyExists(PathBuf),
+
+    #[error("{} is a kapnotes vault or backup, or one of its files; kapnotes never writes over one. Choose another file name.", .0.display())]
+    WouldReplaceVault(PathBuf),
+
+    #[error("A file already exists at {}; it was left untouched. Choose another name, or confirm that it should be replaced.", .0.display())]
+    OutputExists(PathBuf),
+
+    #[error("The folder {} does not exist; create it first or choose another folder.", .0.display())]
+    FolderMissing(PathBuf),
+
+    #[error("{} is a folder; choose a file name inside it.", .0.display())]
+    OutputIsFolder(PathBuf),
 
     #[error("{} is not a kapnotes vault or backup, or it is damaged beyond use. Check that you chose the right file.", .0.display())]
     NotAVault(PathBuf),
@@ -166,10 +183,12 @@ impl Error {
             | Error::BackupDamaged { .. } => ErrorKind::Integrity,
             Error::WriterBusy => ErrorKind::Busy,
             Error::NotFound { .. } | Error::VaultNotFound(_) => ErrorKind::NotFound,
-            Error::SignedSessionLocked
-            | Error::Refused(_)
-            | Error::ReadOnly
-            | Error::AlreadyExists(_) => ErrorKind::Refused,
+            Error::SignedSessionLocked | Error::Refused(_) | Error::ReadOnly => ErrorKind::Refused,
+            Error::AlreadyExists(_)
+            | Error::WouldReplaceVault(_)
+            | Error::OutputExists(_)
+            | Error::FolderMissing(_)
+            | Error::OutputIsFolder(_) => ErrorKind::OutputRefused,
             Error::NewerFormat { .. } | Error::Storage(_) | Error::Io { .. } | Error::Random => {
                 ErrorKind::Other
             }

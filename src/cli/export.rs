@@ -1,5 +1,6 @@
 use super::passphrase::Input;
 use super::{Failure, Outcome};
+use kapnotes::vault::Overwrite;
 use kapnotes::{Access, ExportScope, Vault};
 use std::io::Write;
 use std::path::Path;
@@ -10,7 +11,7 @@ pub fn run(
     vault_path: &Path,
     client: Option<String>,
     include_psychotherapy_notes: bool,
-    output: Option<&Path>,
+    output: Option<(&Path, Overwrite)>,
     input: &mut Input,
 ) -> Outcome {
     let passphrase = input.secret("Passphrase")?;
@@ -22,21 +23,24 @@ pub fn run(
         },
         None => ExportScope::Everything,
     };
-    let document = vault.export(&scope)?;
-    let text = Zeroizing::new(document.to_canonical_json()?);
     match output {
-        Some(path) => {
-            kapnotes::vault::write_private_file(path, text.as_bytes())?;
+        Some((path, overwrite)) => {
+            vault.export_to_file(&scope, path, overwrite)?;
             eprintln!(
                 "Exported to {}. This file is NOT encrypted: keep it safe and delete it when it is no longer needed.",
                 path.display()
             );
         }
         None => {
-            std::io::stdout()
-                .lock()
+            let document = vault.export(&scope)?;
+            let text = Zeroizing::new(document.to_canonical_json()?);
+            let mut stdout = std::io::stdout().lock();
+            stdout
                 .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
                 .map_err(|e| Failure::other(format!("The export could not be written ({e}).")))?;
+            // Entered in the trail only once the whole text was handed on.
+            vault.record_export(&scope, &document)?;
             eprintln!("The export written to standard output is NOT encrypted.");
         }
     }

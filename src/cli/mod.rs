@@ -15,6 +15,7 @@ mod restore;
 mod verify;
 
 use clap::{Parser, Subcommand};
+use kapnotes::vault::Overwrite;
 use kapnotes::{Error, ErrorKind};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +29,7 @@ pub mod exit {
     pub const INTEGRITY: u8 = 5;
     pub const WARNING_FINDINGS: u8 = 6;
     pub const STOP_FINDINGS: u8 = 7;
+    pub const OUTPUT_REFUSED: u8 = 8;
 }
 
 const EXIT_CODES_HELP: &str = "\
@@ -40,6 +42,8 @@ Exit codes:
   5  integrity failure found (verify, audit, or a read that hit a tampered record)
   6  check: warnings or notes found, no stop
   7  check: at least one stop finding
+  8  refused: nothing was written, because the output path would replace a file (a
+     vault or backup always; any other file unless --force) or its folder is missing
   (3 and 5 come first: check reports them before any finding)
 
 Passphrases are asked without echo on a terminal (a new one twice). When standard input
@@ -83,6 +87,9 @@ enum Command {
         /// Write to this file instead of standard output
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
+        /// With -o: replace an existing file (never a vault or backup)
+        #[arg(long, requires = "output")]
+        force: bool,
     },
     /// Check the whole vault: the file, the header and keys, every record, the audit trail
     Verify,
@@ -122,6 +129,9 @@ enum Command {
         /// Where to write the PDF
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
+        /// Replace an existing file (never a vault or backup)
+        #[arg(long)]
+        force: bool,
     },
     /// Change the passphrase (records are not re-encrypted; older copies keep the old one)
     Passwd {
@@ -141,6 +151,9 @@ enum Command {
         /// Where to write the backup
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
+        /// Replace an existing file: an older backup of this vault, or a file that is no vault
+        #[arg(long)]
+        force: bool,
     },
     /// Restore a backup as a new vault at --vault (never overwrites a vault)
     Restore {
@@ -162,6 +175,7 @@ impl From<Error> for Failure {
             ErrorKind::WrongPassphrase => exit::WRONG_PASSPHRASE,
             ErrorKind::Rejected => exit::REJECTED,
             ErrorKind::Integrity => exit::INTEGRITY,
+            ErrorKind::OutputRefused => exit::OUTPUT_REFUSED,
             _ => exit::OTHER,
         };
         Failure {
@@ -200,6 +214,15 @@ pub fn opened_for_writing(vault: kapnotes::Vault) -> kapnotes::Vault {
     vault
 }
 
+/// `--force`: the clinician confirmed that an existing file may be replaced.
+fn overwrite(force: bool) -> Overwrite {
+    if force {
+        Overwrite::Confirmed
+    } else {
+        Overwrite::Refuse
+    }
+}
+
 fn vault_path(given: Option<PathBuf>) -> Result<PathBuf, Failure> {
     given
         .or_else(kapnotes::vault::default_vault_path)
@@ -220,11 +243,12 @@ pub fn run(cli: Cli) -> Outcome {
             client,
             include_psychotherapy_notes,
             output,
+            force,
         } => export::run(
             &vault,
             client,
             include_psychotherapy_notes,
-            output.as_deref(),
+            output.as_deref().map(|path| (path, overwrite(force))),
             &mut input,
         ),
         Command::Verify => verify::run(&vault, &mut input),
@@ -239,6 +263,7 @@ pub fn run(cli: Cli) -> Outcome {
             include_psychotherapy_notes,
             paper,
             output,
+            force,
         } => pdf::run(
             &vault,
             pdf::Choice {
@@ -253,13 +278,14 @@ pub fn run(cli: Cli) -> Outcome {
                 },
             },
             &output,
+            overwrite(force),
             &mut input,
         ),
         Command::Passwd { rotate } => passwd::run(&vault, rotate, &mut input),
         Command::Recover => recover::run(&vault, &mut input),
         Command::RecoveryKey => keys::new_recovery_key(&vault, &mut input),
         Command::RotateKey => keys::rotate(&vault, &mut input),
-        Command::Backup { output } => backup::run(&vault, &output),
+        Command::Backup { output, force } => backup::run(&vault, &output, overwrite(force)),
         Command::Restore { file } => restore::run(&file, &vault, &mut input),
     }
 }

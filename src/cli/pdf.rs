@@ -1,6 +1,7 @@
 use super::passphrase::Input;
 use super::{Failure, Outcome};
 use kapnotes::documents::{DocumentRequest, NOT_ENCRYPTED, Paper};
+use kapnotes::vault::Overwrite;
 use kapnotes::{Access, Vault};
 use std::path::Path;
 use std::process::ExitCode;
@@ -14,7 +15,13 @@ pub struct Choice {
     pub paper: Paper,
 }
 
-pub fn run(vault_path: &Path, choice: Choice, output: &Path, input: &mut Input) -> Outcome {
+pub fn run(
+    vault_path: &Path,
+    choice: Choice,
+    output: &Path,
+    overwrite: Overwrite,
+    input: &mut Input,
+) -> Outcome {
     let paper = choice.paper;
     let request = match choice {
         Choice {
@@ -41,7 +48,7 @@ pub fn run(vault_path: &Path, choice: Choice, output: &Path, input: &mut Input) 
     };
     let passphrase = input.secret("Passphrase")?;
     let vault = Vault::unlock(vault_path, &passphrase, Access::ReadOnly)?;
-    let written = vault.write_document(&request, paper, output)?;
+    let written = vault.write_document(&request, paper, output, overwrite)?;
     eprintln!(
         "Wrote {} ({} page(s)). {NOT_ENCRYPTED}",
         output.display(),

@@ -15,7 +15,7 @@ mod wording;
 
 use crate::error::{Error, Result};
 use crate::records::{Client, Date, Session, SessionKind};
-use crate::vault::{AuditAction, AuditEvent, Table, Vault};
+use crate::vault::{AuditAction, AuditEvent, Output, OutputFile, Overwrite, Table, Vault};
 pub use layout::Paper;
 use layout::{Layout, Running};
 use std::path::Path;
@@ -140,14 +140,18 @@ impl Vault {
         Ok((layout.render(&running)?, pages))
     }
 
-    /// Makes the document and writes it to `path` (0600, never half-written), and
-    /// records it in the audit trail.
+    /// Makes the document and writes it to `path` through [`OutputFile`] (0600, never
+    /// half-written, never over a vault, over another file only with
+    /// [`Overwrite::Confirmed`], never into a missing folder), and enters it in the
+    /// audit trail once it is whole on disk, just before it is put in place.
     pub fn write_document(
         &self,
         request: &DocumentRequest,
         paper: Paper,
         path: &Path,
+        overwrite: Overwrite,
     ) -> Result<WrittenDocument> {
+        let output = OutputFile::begin(path, overwrite, Output::Plaintext { vault: self.path() })?;
         let (bytes, pages) = self.document_pdf(request, paper)?;
         let event = AuditEvent::new(AuditAction::DocumentWritten);
         let event = match request {
@@ -171,8 +175,9 @@ impl Vault {
                     "full record PDF, psychotherapy notes left out"
                 }),
         };
+        output.write(&bytes)?;
         self.record_disclosure(event)?;
-        crate::vault::write_private_file(path, &bytes)?;
+        output.finish()?;
         Ok(WrittenDocument {
             pages,
             bytes: bytes.len() as u64,

@@ -260,7 +260,9 @@ pub(crate) fn leave_out_psychotherapy_notes(client: &mut Client) {
 }
 
 impl Vault {
-    /// Builds an export document (the caller writes it out).
+    /// Builds an export document. Nothing is recorded: [`Vault::export_to_file`] writes
+    /// and records it; a caller that writes it elsewhere (standard output) calls
+    /// [`Vault::record_export`] once the whole document was written.
     pub fn export(&self, scope: &ExportScope) -> Result<Document> {
         let clients = match scope {
             ExportScope::Everything => {
@@ -287,10 +289,22 @@ impl Vault {
                 vec![client]
             }
         };
+        Ok(Document {
+            format: FORMAT_NAME.to_owned(),
+            version: FORMAT_VERSION,
+            exported_at: Timestamp::now(),
+            clinician: self.clinician()?,
+            clients,
+        })
+    }
+
+    /// Enters in the audit trail that `document`, an export of `scope`, left the vault.
+    /// Call it only once the whole document was written.
+    pub fn record_export(&self, scope: &ExportScope, document: &Document) -> Result<()> {
         let event = crate::vault::AuditEvent::new(crate::vault::AuditAction::Exported);
         self.record_disclosure(match scope {
             ExportScope::Everything => {
-                event.detail(format!("whole vault, {} clients", clients.len()))
+                event.detail(format!("whole vault, {} clients", document.clients.len()))
             }
             ExportScope::Client {
                 id,
@@ -303,14 +317,28 @@ impl Vault {
                 } else {
                     "psychotherapy notes left out"
                 }),
-        })?;
-        Ok(Document {
-            format: FORMAT_NAME.to_owned(),
-            version: FORMAT_VERSION,
-            exported_at: Timestamp::now(),
-            clinician: self.clinician()?,
-            clients,
         })
+    }
+
+    /// Exports `scope` as canonical JSON to the file at `path` (0600, never
+    /// half-written, never over a vault, over another file only with
+    /// [`Overwrite::Confirmed`](crate::vault::Overwrite::Confirmed), never into a missing
+    /// folder), entered in the audit trail once it is whole on disk, just before it is
+    /// put in place. Returns the number of bytes written.
+    pub fn export_to_file(
+        &self,
+        scope: &ExportScope,
+        path: &std::path::Path,
+        overwrite: crate::vault::Overwrite,
+    ) -> Result<u64> {
+        use crate::vault::{Output, OutputFile};
+        let output = OutputFile::begin(path, overwrite, Output::Plaintext { vault: self.path() })?;
+        let document = self.export(scope)?;
+        let text = zeroize::Zeroizing::new(document.to_canonical_json()?);
+        output.write(text.as_bytes())?;
+        self.record_export(scope, &document)?;
+        output.finish()?;
+        Ok(text.len() as u64)
     }
 
     /// Every id the vault holds, intentions included.

@@ -158,13 +158,7 @@ pub fn take_automatic_backup(
     folder: &Path,
     policy: BackupPolicy,
 ) -> Result<BackupSummary> {
-    if !folder.exists() {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(folder).map_err(|e| Error::io(folder, e))?;
-    }
+    super::private_file::create_private_folder(folder)?;
     let now = Local::now().naive_local();
     let mut target = folder.join(name_for(now));
     // Two backups within the same second: keep both.
@@ -173,7 +167,7 @@ pub fn take_automatic_backup(
         target = folder.join(format!("{PREFIX}{}-{n}{SUFFIX}", now.format(STAMP)));
         n += 1;
     }
-    let summary = vault.backup_to(&target)?;
+    let summary = vault.backup_to(&target, super::Overwrite::Refuse)?;
     prune(folder, now, policy)?;
     Ok(summary)
 }

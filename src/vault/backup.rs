@@ -5,6 +5,10 @@
 //! and only then moves it into place, never over an existing vault.
 
 use super::audit::{AuditAction, AuditEvent};
+use super::output_file::{
+    Output, OutputFile, Overwrite, remove_stale_partials, sync_folder_of, temporary_beside,
+};
+use super::private_file::create_private_folder;
 use super::{Access, Vault, create_private_file, open_sealed, remove_vault_files};
 use crate::error::{Error, Result};
 use rusqlite::backup::{Backup, StepResult};
@@ -19,28 +23,9 @@ pub struct BackupSummary {
     pub bytes: u64,
 }
 
-/// A temporary name beside `target`, in the same folder so the final rename is atomic.
-fn temporary_beside(target: &Path) -> PathBuf {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "vault".into());
-    target.with_file_name(format!(".{name}.partial-{}", uuid::Uuid::new_v4().simple()))
-}
-
-fn sync_folder_of(path: &Path) {
-    // Makes the rename itself durable; not possible (nor needed) on every platform.
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
-        && let Ok(dir) = std::fs::File::open(parent)
-    {
-        let _ = dir.sync_all();
-    }
-}
-
-/// Copies `source` into a new file at `temporary` as one consistent snapshot, in
+/// Copies `source` into the empty file at `temporary` as one consistent snapshot, in
 /// rollback-journal mode so the copy is a single self-contained file.
 fn snapshot(source: &Connection, temporary: &Path) -> Result<()> {
-    create_private_file(temporary)?;
     let mut copy = Connection::open_with_flags(temporary, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
     {
         let backup = Backup::new(source, &mut copy)?;
@@ -74,52 +59,74 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Writes a consistent, checked copy of the sealed vault at `vault` to `destination`
-/// (replacing an older file there only once the new copy is complete).
-pub fn backup_file(vault: &Path, destination: &Path) -> Result<BackupSummary> {
-    let (source, _header) = open_sealed(vault, false)?;
-    if same_file(vault, destination) {
-        return Err(Error::Refused(
-            "The backup cannot be written over the vault itself; choose another file.".into(),
-        ));
-    }
-    let temporary = temporary_beside(destination);
-    let written = snapshot(&source, &temporary).and_then(|()| {
-        // The copy must itself open as a vault before it replaces anything.
-        open_sealed(&temporary, false)?;
-        std::fs::rename(&temporary, destination).map_err(|e| Error::io(destination, e))
-    });
-    if let Err(e) = written {
-        remove_vault_files(&temporary);
-        return Err(e);
-    }
-    sync_folder_of(destination);
-    let bytes = std::fs::metadata(destination)
-        .map_err(|e| Error::io(destination, e))?
+/// Writes a consistent, checked copy of the vault at `vault` to `destination`, through
+/// [`OutputFile`]: never over a vault or another vault's backup, over an older backup
+/// of this vault or any other file only with [`Overwrite::Confirmed`], never into a
+/// missing folder. `before_copy` runs once the destination was accepted, before the
+/// snapshot (the app records the backup there, so the copy holds its own entry).
+fn back_up(
+    vault: &Path,
+    destination: &Path,
+    overwrite: Overwrite,
+    before_copy: impl FnOnce() -> Result<()>,
+) -> Result<BackupSummary> {
+    let (source, header) = open_sealed(vault, false)?;
+    let output = OutputFile::begin(
+        destination,
+        overwrite,
+        Output::Backup {
+            vault,
+            vault_id: &header.vault_id,
+        },
+    )?;
+    before_copy()?;
+    snapshot(&source, output.temporary())?;
+    // The copy must itself open as a vault before it is put in place.
+    open_sealed(output.temporary(), false)?;
+    let path = output.finish()?;
+    let bytes = std::fs::metadata(&path)
+        .map_err(|e| Error::io(&path, e))?
         .len();
-    Ok(BackupSummary {
-        path: destination.to_owned(),
-        bytes,
-    })
+    Ok(BackupSummary { path, bytes })
+}
+
+/// Writes a consistent, checked copy of the sealed vault at `vault` to `destination`.
+/// An existing file there is replaced only with [`Overwrite::Confirmed`], and a vault
+/// or backup only when it is an older backup of this same vault.
+pub fn write_backup(
+    vault: &Path,
+    destination: &Path,
+    overwrite: Overwrite,
+) -> Result<BackupSummary> {
+    back_up(vault, destination, overwrite, || Ok(()))
+}
+
+/// [`write_backup`] to a new file: replaces nothing.
+pub fn backup_file(vault: &Path, destination: &Path) -> Result<BackupSummary> {
+    write_backup(vault, destination, Overwrite::Refuse)
 }
 
 /// Restores the backup at `backup` as a new vault at `target`, after checking that
 /// `passphrase` (the one valid when the backup was taken) opens it and that every
-/// record authenticates. Never overwrites an existing file.
+/// record authenticates. Never overwrites an existing file. The target's folder is
+/// created (0700) if missing; leftovers of interrupted restores in it are removed.
 pub fn restore_backup(backup: &Path, target: &Path, passphrase: &str) -> Result<()> {
     if target.exists() {
         return Err(Error::AlreadyExists(target.to_owned()));
     }
     let (source, _header) = open_sealed(backup, false)?;
-    if let Some(parent) = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty() && !p.exists())
-    {
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    }
+    let folder = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    create_private_folder(folder)?;
+    remove_stale_partials(folder);
     let temporary = temporary_beside(target);
+    create_private_file(&temporary)?;
     let restored = snapshot(&source, &temporary).and_then(|()| {
-        let vault = Vault::unlock(&temporary, passphrase, Access::ReadOnly)?;
+        // Opened for writing: the copy is private to this restore, and a write unlock
+        // brings a copy of an older format up to date before it is checked.
+        let vault = Vault::unlock(&temporary, passphrase, Access::ReadWrite)?;
         let report = vault.verify()?;
         if let Some(first) = report.problems.first() {
             return Err(Error::BackupDamaged {
@@ -193,12 +200,14 @@ pub fn replace_with_backup(vault: &Path, backup: &Path, passphrase: &str) -> Res
 }
 
 impl Vault {
-    /// A backup taken by the clinician from the unlocked vault: recorded in the audit
-    /// trail first (so the copy holds its own entry), then written like
-    /// [`backup_file`].
-    pub fn backup_to(&self, destination: &Path) -> Result<BackupSummary> {
-        self.record_backup(destination)?;
-        backup_file(&self.path, destination)
+    /// A backup taken by the clinician from the unlocked vault, written like
+    /// [`write_backup`]. It is recorded in the audit trail once the destination was
+    /// accepted and before the snapshot, so the copy holds its own entry and a refused
+    /// destination leaves no entry.
+    pub fn backup_to(&self, destination: &Path, overwrite: Overwrite) -> Result<BackupSummary> {
+        back_up(&self.path, destination, overwrite, || {
+            self.record_backup(destination)
+        })
     }
 
     pub(crate) fn record_backup(&self, destination: &Path) -> Result<()> {

@@ -13,6 +13,7 @@ mod backup;
 mod clients;
 mod header;
 mod note_history;
+mod output_file;
 mod private_file;
 mod schema;
 mod store;
@@ -26,11 +27,12 @@ pub use automatic_backup::{
     automatic_backup_if_due, backup_state, changed_since_last_backup, default_backup_folder,
     list_backups, take_automatic_backup,
 };
-pub use backup::{BackupSummary, backup_file, replace_with_backup, restore_backup};
+pub use backup::{BackupSummary, backup_file, replace_with_backup, restore_backup, write_backup};
 pub use clients::PartsMap;
 pub use note_history::NoteRevision;
+pub use output_file::Overwrite;
+pub(crate) use output_file::{Output, OutputFile};
 pub(crate) use private_file::create_private_file;
-pub use private_file::write_private_file;
 pub use store::Table;
 pub use verify::{Problem, VerifyReport};
 

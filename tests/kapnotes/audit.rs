@@ -3,7 +3,7 @@
 //! head removed, entries carried over from another vault).
 
 use crate::common::*;
-use kapnotes::vault::{AuditAction, AuditTrail, Table};
+use kapnotes::vault::{AuditAction, AuditTrail, Overwrite, Table};
 use kapnotes::{Access, ExportScope, Vault};
 use rusqlite::{Connection, params};
 
@@ -64,12 +64,18 @@ fn a_day_of_work_is_recorded_once_per_event_and_once_per_editing_burst() {
     signed.note = "rewritten".into();
     vault.update_session(signed).unwrap_err();
     vault
-        .export(&ExportScope::Client {
-            id: CLIENT.into(),
-            include_psychotherapy_notes: false,
-        })
+        .export_to_file(
+            &ExportScope::Client {
+                id: CLIENT.into(),
+                include_psychotherapy_notes: false,
+            },
+            &tv.file("request.json"),
+            Overwrite::Refuse,
+        )
         .unwrap();
-    vault.backup_to(&tv.file("manual.kapnotes")).unwrap();
+    vault
+        .backup_to(&tv.file("manual.kapnotes"), Overwrite::Refuse)
+        .unwrap();
     vault.change_passphrase("a second passphrase here").unwrap();
     vault.change_passphrase(PASSPHRASE).unwrap();
     vault.regenerate_recovery_key().unwrap();
@@ -437,7 +443,7 @@ fn the_trail_survives_a_data_key_rotation_and_holds_no_plaintext() {
 fn a_restore_is_recorded_in_the_restored_vault() {
     let (tv, vault) = vault_with_history();
     let backup = tv.file("backup.kapnotes");
-    vault.backup_to(&backup).unwrap();
+    vault.backup_to(&backup, Overwrite::Refuse).unwrap();
     drop(vault);
     let restored = tv.file("restored.kapnotes");
     kapnotes::vault::restore_backup(&backup, &restored, PASSPHRASE).unwrap();
@@ -450,8 +456,13 @@ fn a_restore_is_recorded_in_the_restored_vault() {
         last.detail.as_deref(),
         Some("from the backup backup.kapnotes")
     );
+    // The restore checks the copy with a write unlock, which is recorded too.
     assert_eq!(
         trail.entries[trail.entries.len() - 2].action,
+        AuditAction::Unlocked
+    );
+    assert_eq!(
+        trail.entries[trail.entries.len() - 3].action,
         AuditAction::BackupTaken,
         "the backup holds its own entry"
     );

@@ -55,7 +55,7 @@ fn init_prints_a_recovery_key_that_recovers() {
     // init refuses to replace a vault.
     assert_eq!(
         code(&kapnotes(&vault, &["init"], "a good long passphrase\n")),
-        1
+        8
     );
 
     let out = kapnotes(
@@ -207,10 +207,23 @@ fn exit_codes_are_as_documented() {
         "Exit codes",
         "3  wrong passphrase",
         "5  integrity failure",
+        "8  refused",
         "backup",
         "restore",
     ] {
         assert!(help.contains(needle), "--help lacks {needle}");
+    }
+    // The README's table is the one reference: every code --help lists is in it.
+    let readme = include_str!("../../README.md");
+    for code in 0..=8 {
+        assert!(
+            help.contains(&format!("\n  {code}  ")),
+            "--help lacks {code}"
+        );
+        assert!(
+            readme.contains(&format!("\n| {code} | ")),
+            "README lacks {code}"
+        );
     }
 }
 
@@ -247,7 +260,7 @@ fn passwd_backup_and_restore() {
         &["restore", backup.to_str().unwrap()],
         &line(PASSPHRASE),
     );
-    assert_eq!(code(&out), 1);
+    assert_eq!(code(&out), 8);
     assert!(stderr(&out).contains("left untouched"));
     let target = tv.file("restored.kapnotes");
     assert_eq!(
@@ -543,4 +556,132 @@ fn a_write_after_wrong_passphrases_says_someone_tried() {
         "{}",
         stderr(&out)
     );
+}
+
+/// The entries of one kind in the vault's trail.
+fn entries_of(vault: &Path, action: kapnotes::vault::AuditAction) -> usize {
+    let vault = kapnotes::Vault::unlock(vault, PASSPHRASE, kapnotes::Access::ReadOnly).unwrap();
+    let trail = vault.audit_trail().unwrap();
+    trail.entries.iter().filter(|e| e.action == action).count()
+}
+
+#[test]
+fn no_mistyped_output_path_loses_the_vault_or_a_file() {
+    use kapnotes::vault::AuditAction::{BackupTaken, DocumentWritten, Exported};
+    let (tv, vault) = TestVault::with_example();
+    drop(vault);
+    let vault_bytes = std::fs::read(&tv.path).unwrap();
+    let path = tv.path.to_str().unwrap();
+    std::fs::create_dir(tv.file("sub")).unwrap();
+    let through_parent = tv.file("sub/../vault.kapnotes");
+    let link = tv.file("link.kapnotes");
+    std::os::unix::fs::symlink(&tv.path, &link).unwrap();
+    let wal = tv.file("vault.kapnotes-wal");
+    for target in [
+        path,
+        through_parent.to_str().unwrap(),
+        link.to_str().unwrap(),
+        wal.to_str().unwrap(),
+    ] {
+        for force in [&[][..], &["--force"][..]] {
+            for args in [
+                &["export", "-o", target][..],
+                &["export", "--client", CLIENT, "-o", target][..],
+                &["pdf", "--client", CLIENT, "-o", target][..],
+                &["backup", "-o", target][..],
+            ] {
+                let out = kapnotes(&tv.path, &[args, force].concat(), &line(PASSPHRASE));
+                assert_eq!(code(&out), 8, "{args:?} {force:?}: {}", stderr(&out));
+                assert!(
+                    stderr(&out).contains("never writes over"),
+                    "{}",
+                    stderr(&out)
+                );
+            }
+        }
+    }
+    assert_eq!(std::fs::read(&tv.path).unwrap(), vault_bytes);
+    assert!(!wal.exists());
+    assert_eq!(code(&kapnotes(&tv.path, &["verify"], &line(PASSPHRASE))), 0);
+    assert_eq!(
+        entries_of(&tv.path, Exported),
+        0,
+        "a refusal records nothing"
+    );
+    assert_eq!(entries_of(&tv.path, DocumentWritten), 0);
+
+    // Another file: left byte for byte without --force, replaced with it.
+    let letter = tv.file("letter.txt");
+    let letter_path = letter.to_str().unwrap();
+    for args in [
+        &["export", "-o", letter_path][..],
+        &["pdf", "--client", CLIENT, "-o", letter_path][..],
+        &["backup", "-o", letter_path][..],
+    ] {
+        std::fs::write(&letter, b"mine").unwrap();
+        let out = kapnotes(&tv.path, args, &line(PASSPHRASE));
+        assert_eq!(code(&out), 8, "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("left untouched"), "{}", stderr(&out));
+        assert_eq!(std::fs::read(&letter).unwrap(), b"mine");
+        let out = kapnotes(&tv.path, &[args, &["--force"]].concat(), &line(PASSPHRASE));
+        assert_eq!(code(&out), 0, "{args:?} --force: {}", stderr(&out));
+        assert_ne!(std::fs::read(&letter).unwrap(), b"mine");
+    }
+    assert_eq!(entries_of(&tv.path, Exported), 1);
+    assert_eq!(entries_of(&tv.path, DocumentWritten), 1);
+
+    // An older backup of this vault: only with --force. Another vault's: never.
+    let monday = tv.file("monday.kapnotes");
+    let monday_path = monday.to_str().unwrap();
+    assert_eq!(
+        code(&kapnotes(&tv.path, &["backup", "-o", monday_path], "")),
+        0
+    );
+    let out = kapnotes(&tv.path, &["backup", "-o", monday_path], "");
+    assert_eq!(code(&out), 8, "{}", stderr(&out));
+    let out = kapnotes(&tv.path, &["backup", "-o", monday_path, "--force"], "");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let other = tv.file("other.kapnotes");
+    drop(kapnotes::Vault::create_insecure_for_tests(&other, PASSPHRASE).unwrap());
+    let other_backup = tv.file("other-backup.kapnotes");
+    kapnotes::vault::backup_file(&other, &other_backup).unwrap();
+    for target in [&other, &other_backup] {
+        let before = std::fs::read(target).unwrap();
+        let out = kapnotes(
+            &tv.path,
+            &["backup", "-o", target.to_str().unwrap(), "--force"],
+            "",
+        );
+        assert_eq!(code(&out), 8, "{}", stderr(&out));
+        assert_eq!(std::fs::read(target).unwrap(), before);
+    }
+    assert_eq!(
+        entries_of(&tv.path, BackupTaken),
+        0,
+        "the CLI backup needs no passphrase"
+    );
+
+    // A missing folder is named, and not created.
+    let missing = tv.file("no/such/folder");
+    let inside = missing.join("out");
+    for args in [
+        &["export", "-o", inside.to_str().unwrap()][..],
+        &["pdf", "--client", CLIENT, "-o", inside.to_str().unwrap()][..],
+        &["backup", "-o", inside.to_str().unwrap()][..],
+    ] {
+        let out = kapnotes(&tv.path, args, &line(PASSPHRASE));
+        assert_eq!(code(&out), 8, "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(missing.to_str().unwrap()),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(!tv.file("no").exists());
+
+    // Standard output: entered in the trail once the whole text was written.
+    let out = kapnotes(&tv.path, &["export"], &line(PASSPHRASE));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(serde_json::from_slice::<serde_json::Value>(&out.stdout).is_ok());
+    assert_eq!(entries_of(&tv.path, Exported), 2);
 }

@@ -6,7 +6,7 @@
 use crate::common::*;
 use kapnotes::documents::{DocumentRequest, Paper};
 use kapnotes::records::Clinician;
-use kapnotes::vault::AuditAction;
+use kapnotes::vault::{AuditAction, Overwrite};
 use kapnotes::{Error, Vault};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -120,7 +120,9 @@ fn setup() -> (TestVault, Vault) {
 
 fn write(vault: &Vault, tv: &TestVault, request: DocumentRequest, name: &str) -> PathBuf {
     let path = tv.file(name);
-    let written = vault.write_document(&request, Paper::A4, &path).unwrap();
+    let written = vault
+        .write_document(&request, Paper::A4, &path, Overwrite::Refuse)
+        .unwrap();
     assert_eq!(
         std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
         0o600
@@ -367,6 +369,7 @@ fn nothing_is_written_for_an_unknown_record() {
             },
             Paper::Letter,
             &path,
+            Overwrite::Refuse,
         )
         .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err}");
@@ -381,7 +384,10 @@ fn documents_come_on_a4_or_us_letter() {
         let request = DocumentRequest::PrepSheet {
             session_id: DOSING.into(),
         };
-        vault.write_document(&request, paper, &path).unwrap();
+        // The same file each time: the second replaces the first, as confirmed.
+        vault
+            .write_document(&request, paper, &path, Overwrite::Confirmed)
+            .unwrap();
         let info = String::from_utf8(tool("pdfinfo", &[path.to_str().unwrap()])).unwrap();
         assert!(info.contains(expected), "{paper:?}: {info}");
         assert_eq!(page_count(&path), 1);

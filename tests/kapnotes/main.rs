@@ -8,6 +8,7 @@ mod contract;
 mod crash;
 mod documents;
 mod interchange;
+mod output_files;
 mod records;
 mod search;
 mod secrets;

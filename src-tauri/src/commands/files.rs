@@ -4,6 +4,7 @@
 use crate::error::{CommandError, CommandResult};
 use crate::file_choice::{Purpose, choose};
 use crate::state::AppState;
+use kapnotes::vault::Overwrite;
 use kapnotes::{ExportScope, ImportSummary};
 use serde::Serialize;
 use tauri::{AppHandle, State};
@@ -27,7 +28,10 @@ pub fn import_file(app: AppHandle, state: State<'_, AppState>) -> CommandResult<
     state.with_vault(|vault| vault.import(&text))
 }
 
-/// Exports the whole vault, or one client for a records request, as plain JSON.
+/// Exports the whole vault, or one client for a records request, as plain JSON. The
+/// file is chosen first: a cancelled dialog exports and records nothing. The dialog
+/// already asked before replacing a file, so replacing is confirmed here; the core
+/// still never writes over a vault or backup.
 #[tauri::command(async)]
 pub fn export_file(
     app: AppHandle,
@@ -42,19 +46,21 @@ pub fn export_file(
         },
         None => ExportScope::Everything,
     };
-    let text = Zeroizing::new(state.with_vault(|vault| vault.export(&scope)?.to_canonical_json())?);
     let path = choose(&app, Purpose::Export, "kapnotes-export.json")?;
-    kapnotes::vault::write_private_file(&path, text.as_bytes())?;
+    let bytes =
+        state.with_vault(|vault| vault.export_to_file(&scope, &path, Overwrite::Confirmed))?;
     Ok(Written {
         path: path.display().to_string(),
-        bytes: text.len() as u64,
+        bytes,
     })
 }
 
+/// A backup where the clinician chooses (replacing an older backup of this vault, or
+/// another file, as the save dialog confirmed).
 #[tauri::command(async)]
 pub fn backup_file(app: AppHandle, state: State<'_, AppState>) -> CommandResult<Written> {
     let path = choose(&app, Purpose::Backup, "kapnotes-backup.kapnotes")?;
-    let summary = state.with_vault(|vault| vault.backup_to(&path))?;
+    let summary = state.with_vault(|vault| vault.backup_to(&path, Overwrite::Confirmed))?;
     Ok(Written {
         path: summary.path.display().to_string(),
         bytes: summary.bytes,

@@ -5,6 +5,7 @@ use crate::file_choice::{Purpose, choose};
 use crate::preferences::Preferences;
 use crate::state::AppState;
 use kapnotes::documents::DocumentRequest;
+use kapnotes::vault::Overwrite;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 
@@ -79,7 +80,9 @@ pub struct WrittenDocument {
 }
 
 /// Makes a PDF and writes it where the clinician chooses. `id` is the session's (a
-/// note or a dosing-day sheet) or the client's (the full record).
+/// note or a dosing-day sheet) or the client's (the full record). The file is chosen
+/// first, so a cancelled dialog makes and records nothing; the dialog already asked
+/// before replacing a file, so replacing is confirmed (never a vault or backup).
 #[tauri::command(async)]
 pub fn write_document(
     app: AppHandle,
@@ -107,7 +110,8 @@ pub fn write_document(
     };
     let paper = Preferences::load(&state.preferences_path).paper;
     let path = choose(&app, Purpose::Document, suggested)?;
-    let written = state.with_vault(|vault| vault.write_document(&request, paper, &path))?;
+    let written = state
+        .with_vault(|vault| vault.write_document(&request, paper, &path, Overwrite::Confirmed))?;
     Ok(WrittenDocument {
         path: path.display().to_string(),
         pages: written.pages,

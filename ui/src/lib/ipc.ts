@@ -40,6 +40,7 @@ export const ERROR_KINDS = [
   'busy',
   'not_found',
   'refused',
+  'output_refused',
   'locked',
   'cancelled',
   'other',
