@@ -110,14 +110,12 @@ impl Vault {
                         .filter(|s| s.psychotherapy_note)
                         .map(|s| s.id.clone())
                         .collect();
-                    audit
-                        .entries
-                        .retain(|e| {
-                            [&e.record_id, &e.session_id]
-                                .into_iter()
-                                .flatten()
-                                .all(|id| !marked.contains(id))
-                        });
+                    audit.entries.retain(|e| {
+                        [&e.record_id, &e.session_id]
+                            .into_iter()
+                            .flatten()
+                            .all(|id| !marked.contains(id))
+                    });
                     left_out = marked.len();
                     crate::interchange::leave_out_psychotherapy_notes(&mut client);
                 }

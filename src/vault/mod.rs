@@ -384,9 +384,7 @@ impl Vault {
         vault.trail_problems = match upgrade_problem {
             Some(problem) => vec![problem],
             // A trail too mangled to read is a problem to report, not a locked door.
-            None => vault
-                .trail_check()
-                .unwrap_or_else(|e| vec![e.to_string()]),
+            None => vault.trail_check().unwrap_or_else(|e| vec![e.to_string()]),
         };
         if vault.writer.is_some() && vault.trail_problems.is_empty() {
             vault.failed_unlocks = vault.record_unlock(how)?;

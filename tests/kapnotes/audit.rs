@@ -710,7 +710,7 @@ fn put_back_header(conn: &Connection, header: &[rusqlite::types::Value]) {
 fn an_older_head_put_back_with_the_entries_after_it_removed_is_caught() {
     let (tv, mut vault) = vault_with_history();
     let older = tv.file("automatic-backup.kapnotes");
-    vault.backup_to(&older).unwrap();
+    vault.backup_to(&older, Overwrite::Refuse).unwrap();
     let mut part = vault.part(PLANNER).unwrap();
     part.name = "The Planner, after the backup".into();
     vault.update_part(part).unwrap();
@@ -754,7 +754,7 @@ fn an_older_head_put_back_with_the_entries_after_it_removed_is_caught() {
 fn a_header_from_before_a_passphrase_change_does_not_fit_the_newer_trail() {
     let (tv, mut vault) = vault_with_history();
     let older = tv.file("older.kapnotes");
-    vault.backup_to(&older).unwrap();
+    vault.backup_to(&older, Overwrite::Refuse).unwrap();
     vault.change_passphrase("a second passphrase here").unwrap();
     drop(vault);
     let (old_header, _) = header_and_length(&older);

@@ -286,9 +286,12 @@ fn the_full_record_leaves_out_psychotherapy_notes_unless_asked_and_says_so() {
     // Made before its own entry was written.
     let length = vault.audit_trail().unwrap().length - 1;
     assert!(
-        text.split_whitespace().collect::<Vec<_>>().join(" ").contains(&format!(
-            "the vault's whole audit trail held {length} entries"
-        )),
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .contains(&format!(
+                "the vault's whole audit trail held {length} entries"
+            )),
         "the trail's length is on paper: {text}"
     );
     assert_running_text(&pdf);

@@ -465,7 +465,10 @@ fn audit_prints_a_stored_detail_escaped() {
     let (tv, vault) = TestVault::with_example();
     // A backup's file name is kept in the trail as given.
     vault
-        .backup_to(&tv.file(&format!("{TITLE_SEQUENCE}copy.kapnotes")))
+        .backup_to(
+            &tv.file(&format!("{TITLE_SEQUENCE}copy.kapnotes")),
+            kapnotes::vault::Overwrite::Refuse,
+        )
         .unwrap();
     drop(vault);
     let out = run_cli(&tv.path, &["audit"]);
