@@ -16,6 +16,7 @@ pub fn run(
 ) -> Outcome {
     let passphrase = input.secret("Passphrase")?;
     let vault = Vault::unlock(vault_path, &passphrase, Access::ReadOnly)?;
+    super::warn_if_trail_damaged(&vault);
     let scope = match client {
         Some(id) => ExportScope::Client {
             id,

@@ -211,7 +211,19 @@ pub fn opened_for_writing(vault: kapnotes::Vault) -> kapnotes::Vault {
             "kapnotes: before this unlock, the vault was tried with a wrong passphrase or recovery key ({failed}). If that was not you, change the passphrase."
         );
     }
+    warn_if_trail_damaged(&vault);
     vault
+}
+
+/// Says, before anything leaves the vault or is changed, that the audit trail is
+/// damaged: changes are refused, and exports and documents cannot be recorded.
+pub fn warn_if_trail_damaged(vault: &kapnotes::Vault) {
+    if let Some(first) = vault.trail_problems().first() {
+        eprintln!(
+            "kapnotes: the vault's audit trail is damaged ({}), so changes are refused, and exports and documents still go out but cannot be recorded in it. Run `kapnotes verify`, and restore a backup that verifies.",
+            kapnotes::interchange::text::escape_for_terminal(first.trim_end_matches('.'))
+        );
+    }
 }
 
 /// `--force`: the clinician confirmed that an existing file may be replaced.

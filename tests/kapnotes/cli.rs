@@ -685,3 +685,37 @@ fn no_mistyped_output_path_loses_the_vault_or_a_file() {
     assert!(serde_json::from_slice::<serde_json::Value>(&out.stdout).is_ok());
     assert_eq!(entries_of(&tv.path, Exported), 2);
 }
+
+#[test]
+fn on_a_damaged_trail_changes_exit_5_and_an_export_says_it_cannot_be_recorded() {
+    let (tv, vault) = TestVault::with_example();
+    drop(vault);
+    rusqlite::Connection::open(&tv.path)
+        .unwrap()
+        .execute("DELETE FROM audit_entries WHERE position = 3", [])
+        .unwrap();
+    let out = kapnotes(
+        &tv.path,
+        &["export", "-o", tv.file("rescue.json").to_str().unwrap()],
+        &line(PASSPHRASE),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("audit trail is damaged")
+            && stderr(&out).contains("cannot be recorded"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        tv.file("rescue.json").exists(),
+        "the records can be rescued"
+    );
+    let out = kapnotes(
+        &tv.path,
+        &["passwd"],
+        &format!("{PASSPHRASE}\nanother passphrase\n"),
+    );
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let out = kapnotes(&tv.path, &["verify"], &line(PASSPHRASE));
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+}
