@@ -9,6 +9,7 @@ mod crash;
 mod documents;
 mod interchange;
 mod records;
+mod robustness;
 mod search;
 mod security;
 mod storage;
