@@ -295,41 +295,56 @@ fn rejects_integers_written_with_a_fraction() {
 
 #[test]
 fn rejects_what_the_schema_rejects_with_the_path() {
-    let cases: Vec<(&str, Value, &str)> = vec![
+    // (what is set, the value, where the rejection must point, why)
+    let cases: Vec<(&str, Value, &str, &str)> = vec![
         (
             "/clients/0/sessions/0/dose",
             json!({"mg": 50, "route": "oral", "administered_at": "2026-04-23T16:10:00+00:00"}),
+            "/clients/0/sessions/0/dose",
             "dose on a preparation session",
         ),
         (
             "/clients/0/sessions/1/checkin/responses/1/signal",
             json!("red"),
+            // The schema ties a red signal to the decision, so the decision is blamed.
+            "/clients/0/sessions/1/checkin/decision",
             "red under proceed",
         ),
         (
             "/clients/0/sessions/2/signed_at",
             json!("not a time"),
+            "/clients/0/sessions/2/signed_at",
             "bad timestamp",
         ),
         (
             "/clients/0/measures/0/answers/0",
             json!(4),
+            "/clients/0/measures/0/answers/0",
             "PHQ-9 answer out of range",
         ),
         (
             "/clients/0/parts/0/role",
             json!("protector"),
+            "/clients/0/parts/0/role",
             "unknown role",
         ),
         (
             "/clients/0/measures/2/safety_follow_up",
             json!({"at": "2026-04-02T10:00:00+00:00", "note": "x"}),
+            "/clients/0/measures/2/safety_follow_up",
             "safety follow-up on GAD-7",
         ),
+        (
+            // Unknown properties are errors, not silent data loss.
+            "/clients/0/parts/0/colour",
+            json!("blue"),
+            "/clients/0/parts/0",
+            "unknown property",
+        ),
     ];
-    for (path, value, what) in cases {
+    for (set_at, value, expected_path, what) in cases {
         let mut doc = fresh_example();
-        let (parent, key) = path.rsplit_once('/').unwrap();
+        let (parent, key) = set_at.rsplit_once('/').unwrap();
         match doc.pointer_mut(parent).unwrap_or_else(|| panic!("{what}")) {
             Value::Object(map) => {
                 map.insert(key.to_owned(), value);
@@ -337,23 +352,21 @@ fn rejects_what_the_schema_rejects_with_the_path() {
             Value::Array(items) => items[key.parse::<usize>().unwrap()] = value,
             _ => panic!("{what}"),
         }
-        let (_tv, mut vault) = TestVault::with_example();
-        let before = export_value(&vault);
+        let (tv, mut vault) = TestVault::with_example();
+        let before = crate::robustness::database_contents(&tv.path, &[]);
         let err = vault.import(&doc.to_string()).unwrap_err();
         let Error::Rejected(rejection) = &err else {
             panic!("{what}: {err}")
         };
-        assert!(rejection.path.starts_with("/clients/0/"), "{what}: {err}");
-        assert_eq!(export_value(&vault), before, "{what}");
+        assert_eq!(rejection.path, expected_path, "{what}: {err}");
+        assert!(!rejection.rule.is_empty(), "{what}: {err}");
+        let after = crate::robustness::database_contents(&tv.path, &[]);
+        assert_eq!(
+            crate::robustness::difference(&before, &after),
+            None,
+            "{what}: a rejected document must write nothing, not even an audit entry"
+        );
     }
-    // Unknown properties are errors, not silent data loss.
-    let mut doc = fresh_example();
-    doc["clients"][0]["parts"][0]["colour"] = json!("blue");
-    let (_tv, mut vault) = TestVault::new();
-    assert_eq!(
-        vault.import(&doc.to_string()).unwrap_err().kind(),
-        ErrorKind::Rejected
-    );
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod documents;
 mod interchange;
 mod output_files;
 mod records;
+mod robustness;
 mod search;
 mod secrets;
 mod security;

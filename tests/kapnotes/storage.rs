@@ -151,37 +151,172 @@ fn a_backup_cannot_overwrite_its_own_vault() {
     assert!(Vault::unlock(&tv.path, PASSPHRASE, Access::ReadOnly).is_ok());
 }
 
+/// The numbers of the sessions `create_numbered_sessions` wrote that `vault` holds.
+fn numbered_sessions(vault: &Vault) -> Vec<usize> {
+    let mut numbers: Vec<usize> = vault
+        .sessions(CLIENT)
+        .unwrap()
+        .iter()
+        .filter_map(|s| s.note.strip_prefix("Written during backups, number "))
+        .map(|n| n.trim_end_matches('.').parse().unwrap())
+        .collect();
+    numbers.sort_unstable();
+    numbers
+}
+
 #[test]
 fn a_backup_taken_while_a_writer_is_busy_is_consistent() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
     let (tv, mut vault) = TestVault::with_example();
     let path = tv.path.clone();
-    let writer = std::thread::spawn(move || {
-        for i in 0..60 {
-            let mut s = dosing_session(&format!("2026-07-{:02}", 1 + i % 28));
-            s.note = format!("Session written during a backup, number {i}.");
-            vault.create_session(CLIENT, s).unwrap();
+    // When each write began and when it returned (committed), in order.
+    let writes: Arc<Mutex<Vec<(Instant, Instant)>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = std::thread::spawn({
+        let (writes, stop) = (writes.clone(), stop.clone());
+        move || {
+            for i in 0..400 {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let mut s = dosing_session(&format!("2026-07-{:02}", 1 + i % 28));
+                s.note = format!("Written during backups, number {i}.");
+                let began = Instant::now();
+                vault.create_session(CLIENT, s).unwrap();
+                writes.lock().unwrap().push((began, Instant::now()));
+            }
+            vault
         }
-        vault
     });
-    let mut backups = Vec::new();
-    for i in 0..8 {
-        let backup = tv.file(&format!("during-{i}.kapnotes"));
+    // Back up until several backups began while a write was in flight (or give up).
+    let mut backups: Vec<(std::path::PathBuf, Instant, Instant)> = Vec::new();
+    let mut overlapping = 0;
+    while overlapping < 3 && backups.len() < 40 && !writer.is_finished() {
+        let backup = tv.file(&format!("during-{}.kapnotes", backups.len()));
+        let began = Instant::now();
         backup_file(&path, &backup).unwrap();
-        backups.push(backup);
+        let ended = Instant::now();
+        if writes
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(s, e)| *s < began && began < *e)
+        {
+            overlapping += 1;
+        }
+        backups.push((backup, began, ended));
+        std::thread::sleep(Duration::from_millis(3 * backups.len() as u64 % 11));
     }
+    stop.store(true, Ordering::Relaxed);
     let vault = writer.join().unwrap();
-    let final_count = vault.sessions(CLIENT).unwrap().len();
+    assert!(
+        overlapping >= 1,
+        "no backup began while a write was in flight ({} backups, {} writes)",
+        backups.len(),
+        writes.lock().unwrap().len()
+    );
+    let writes = writes.lock().unwrap().clone();
+    assert_eq!(
+        numbered_sessions(&vault),
+        (0..writes.len()).collect::<Vec<_>>()
+    );
     drop(vault);
-    let mut previous = 0;
-    for (i, backup) in backups.iter().enumerate() {
+
+    for (i, (backup, began, ended)) in backups.iter().enumerate() {
         let restored = tv.file(&format!("restored-{i}.kapnotes"));
         restore_backup(backup, &restored, PASSPHRASE).unwrap();
-        let vault = Vault::unlock(&restored, PASSPHRASE, Access::ReadOnly).unwrap();
-        assert!(vault.verify().unwrap().is_clean());
-        let count = vault.sessions(CLIENT).unwrap().len();
-        assert!(count >= previous && count <= final_count);
-        previous = count;
+        let copy = Vault::unlock(&restored, PASSPHRASE, Access::ReadOnly).unwrap();
+        let report = copy.verify().unwrap();
+        assert!(report.is_clean(), "backup {i}: {:?}", report.problems);
+        // A snapshot: the first k writes, whole, with k between the writes committed
+        // before the backup began and those begun before it ended.
+        let held = numbered_sessions(&copy);
+        let k = held.len();
+        assert_eq!(held, (0..k).collect::<Vec<_>>(), "backup {i} has a gap");
+        let committed_before = writes.iter().filter(|(_, e)| e < began).count();
+        let begun_before_end = writes.iter().filter(|(s, _)| s < ended).count();
+        assert!(
+            (committed_before..=begun_before_end).contains(&k),
+            "backup {i} holds {k} writes, not between {committed_before} and {begun_before_end}"
+        );
     }
+    println!(
+        "{} backups, {overlapping} begun during a write, {} writes",
+        backups.len(),
+        writes.len()
+    );
+}
+
+/// A write transaction held open on a second connection (its pages spilled into the
+/// write-ahead log, uncommitted) while a backup runs: the backup does not wait for it
+/// and holds exactly the last committed state, not the write.
+#[test]
+fn a_backup_during_an_open_write_transaction_holds_the_last_committed_state() {
+    let (tv, vault) = TestVault::with_example();
+    let expected = export_value(&vault);
+    drop(vault);
+    let writer = Connection::open(&tv.path).unwrap();
+    // A tiny page cache makes SQLite spill the uncommitted pages into the WAL file.
+    writer.pragma_update(None, "cache_size", 2).unwrap();
+    writer.execute_batch("BEGIN IMMEDIATE").unwrap();
+    writer
+        .execute_batch(
+            "CREATE TABLE written_during_the_backup (bytes BLOB);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
+             INSERT INTO written_during_the_backup SELECT randomblob(4000) FROM n;
+             DELETE FROM measures;",
+        )
+        .unwrap();
+    let wal_len = |p: &std::path::Path| {
+        std::fs::metadata(format!("{}-wal", p.display())).map_or(0, |m| m.len())
+    };
+    assert!(
+        wal_len(&tv.path) > 200 * 4000,
+        "the open transaction's pages are in the WAL"
+    );
+    let backup = tv.file("during.kapnotes");
+    let began = std::time::Instant::now();
+    backup_file(&tv.path, &backup).unwrap();
+    assert!(
+        began.elapsed() < std::time::Duration::from_secs(5),
+        "the backup waited for the writer"
+    );
+    // Still open: the backup ran inside the write, not after it.
+    assert!(!writer.is_autocommit());
+    writer.execute_batch("COMMIT").unwrap();
+    drop(writer);
+
+    let restored = tv.file("restored.kapnotes");
+    restore_backup(&backup, &restored, PASSPHRASE).unwrap();
+    let copy = Vault::unlock(&restored, PASSPHRASE, Access::ReadOnly).unwrap();
+    assert!(copy.verify().unwrap().is_clean());
+    assert_eq!(export_value(&copy), expected);
+    let tables: Vec<String> = Connection::open(&backup)
+        .unwrap()
+        .prepare("SELECT name FROM sqlite_master")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(!tables.iter().any(|t| t == "written_during_the_backup"));
+    // The write did land in the vault once committed.
+    assert!(
+        Connection::open(&tv.path)
+            .unwrap()
+            .query_row("SELECT COUNT(*) = 0 FROM measures", [], |r| r
+                .get::<_, bool>(0))
+            .unwrap()
+    );
+    assert!(
+        !expected["clients"][0]["measures"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// A vault written by format 1 (schema 1, crypto format 1), committed to the repository.
