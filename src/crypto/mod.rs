@@ -77,6 +77,18 @@ impl SymmetricKey {
         Ok(Self::from_bytes(random_bytes::<KEY_LEN>()?))
     }
 
+    /// A key derived from this one with HKDF-SHA256 (`salt`, `info`): the same input
+    /// always gives the same key, and the derived key reveals nothing of this one.
+    pub(crate) fn derive(&self, salt: &[u8], info: &[u8]) -> Self {
+        let prk = ring::hkdf::Salt::new(ring::hkdf::HKDF_SHA256, salt).extract(self.bytes.as_ref());
+        let mut bytes = Zeroizing::new([0u8; KEY_LEN]);
+        let info: &[&[u8]] = &[info];
+        prk.expand(info, ring::hkdf::HKDF_SHA256)
+            .and_then(|okm| okm.fill(bytes.as_mut()))
+            .unwrap_or_else(|_| unreachable!("32 bytes is within HKDF-SHA256's output limit"));
+        Self::from_bytes(bytes)
+    }
+
     /// A second handle on the same key, for a reader on its own connection (the
     /// background `verify`). Deliberately not `Clone`, so every copy is visible.
     pub(crate) fn duplicate(&self) -> Self {

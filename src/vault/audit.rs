@@ -27,7 +27,7 @@
 //!   tampering and never copied. (Someone with the file can reset that counter; the
 //!   limit is in docs/SECURITY.md.)
 
-use super::header::{Header, TrailHead};
+use super::header::{Header, SealLayout, TrailHead};
 use super::schema;
 use super::store::{self, Keys, RowMeta, Table};
 use crate::crypto::{AssociatedData, SymmetricKey};
@@ -74,6 +74,8 @@ pub enum AuditAction {
     Baseline,
     /// A row re-encrypted under a new data key.
     Resealed,
+    /// A vault of format 2 brought up to date (its trail kept, every row re-sealed).
+    Upgraded,
 }
 
 impl AuditAction {
@@ -100,7 +102,8 @@ impl AuditAction {
             AuditAction::DataKeyRotated => "data key rotated",
             AuditAction::SecretsReplaced => "passphrase, data key and recovery key replaced",
             AuditAction::Baseline => "recorded as found when the audit trail began",
-            AuditAction::Resealed => "re-encrypted under the new data key",
+            AuditAction::Resealed => "re-encrypted under the new key",
+            AuditAction::Upgraded => "brought up to date by a newer kapnotes",
         }
     }
 }
@@ -522,7 +525,13 @@ pub(crate) fn read(conn: &Connection, keys: &Keys) -> Result<AuditTrail> {
     let mut expected: u64 = 1;
     let mut generation_before = 0;
     for (position, sealed, mac) in &rows {
-        let position = *position as u64;
+        // SQLite's integer key can be anything an editor wrote; only 1, 2, 3… are ours.
+        let Ok(position) = u64::try_from(*position) else {
+            trail.problems.push(format!(
+                "An audit entry has the impossible position {position}: the trail was altered."
+            ));
+            continue;
+        };
         if position != expected {
             trail.problems.push(format!(
                 "Audit entries {expected} to {} are missing: the trail was cut.",
@@ -553,10 +562,12 @@ pub(crate) fn read(conn: &Connection, keys: &Keys) -> Result<AuditTrail> {
             )),
         }
         previous = mac.clone();
-        expected = position + 1;
+        expected = position.saturating_add(1);
     }
     if let Some(head) = head {
-        let last = rows.last().map_or(0, |(p, _, _)| *p as u64);
+        let last = rows
+            .last()
+            .map_or(0, |(p, _, _)| u64::try_from(*p).unwrap_or(0));
         if head.length != last || head.mac != previous {
             trail.problems.push(format!(
                 "The audit trail was cut short or rolled back: the header expects {} entries, the file ends at {last}.",
@@ -627,73 +638,97 @@ fn baseline(table: Table, meta: &RowMeta, sealed: &[u8], client: Option<&str>) -
     }
 }
 
-/// Brings a vault of an older format up to date inside the caller's transaction: the
-/// pending schema steps, then its trail into the header seal. A format-1 vault gets its
-/// trail here, with a baseline entry for every row; a format-2 vault keeps its trail
-/// (checked first: a damaged one is never carried over as whole) and gets a baseline
-/// entry for each row that has none since its last key rotation (its imports recorded
-/// one entry per client).
-pub(crate) fn upgrade(tx: &rusqlite::Transaction<'_>, keys: &Keys) -> Result<()> {
-    let had_trail = is_present(tx)?;
-    let (head, mut events) = if had_trail {
-        let trail = read(tx, keys)?;
+/// Brings a vault of an older format up to date inside the caller's transaction. Every
+/// row and audit entry is re-sealed under
+/// the format-3 records key (derived from the master key), so a header of the older
+/// format put back later, which still unwraps the master key, opens none of them. A
+/// format-1 vault gets its trail here, with a baseline entry for every row. A format-2
+/// vault keeps its trail, checked first with every row against it (rows its imports
+/// did not record on their own pass): a damaged one is never carried over as whole.
+pub(crate) fn upgrade(tx: &rusqlite::Transaction<'_>, old: &Keys) -> Result<()> {
+    let new = Keys::new(&old.vault_id, old.master.duplicate(), SealLayout::WithTrail);
+    let (head, first, each_row) = if is_present(tx)? {
+        let trail = read(tx, old)?;
         if let Some(problem) = trail.problems.first() {
-            return Err(damaged(problem.clone()));
+            return Err(damaged(problem.trim_end_matches('.')));
         }
-        let head = legacy_head(tx, keys)?
-            .ok_or_else(|| damaged("the audit trail's seal in the vault header is missing"))?;
         let since_rotation = trail
             .entries
             .iter()
             .rposition(|e| e.action == AuditAction::DataKeyRotated)
             .map_or(0, |i| i + 1);
-        let recorded: HashSet<(String, String)> = newest_recorded(&trail.entries[since_rotation..])
-            .into_keys()
-            .map(|(kind, id)| (kind.to_owned(), id.to_owned()))
-            .collect();
-        let events = every_row(tx)?
-            .iter()
-            .filter(|(table, meta, _, _)| {
-                !recorded.contains(&(table.record_name().to_owned(), meta.id.clone()))
-            })
-            .map(|(table, meta, sealed, client)| baseline(*table, meta, sealed, client.as_deref()))
-            .collect::<Vec<_>>();
-        (head, events)
+        let rows = row_problems(tx, &trail.entries[since_rotation..], &HashSet::new(), true)?;
+        if let Some(problem) = rows.first() {
+            return Err(damaged(problem.trim_end_matches('.')));
+        }
+        (
+            rekey(tx, old, &new)?,
+            AuditAction::Upgraded,
+            AuditAction::Resealed,
+        )
     } else {
-        let mut events = vec![AuditEvent::new(AuditAction::AuditStarted)];
-        events.extend(every_row(tx)?.iter().map(|(table, meta, sealed, client)| {
-            baseline(*table, meta, sealed, client.as_deref())
-        }));
-        (genesis_head(), events)
+        (
+            genesis_head(),
+            AuditAction::AuditStarted,
+            AuditAction::Baseline,
+        )
     };
+    for table in Table::ALL {
+        for (meta, sealed) in store::load_rows(tx, table, None)? {
+            let resealed = old.reseal(&new, table, &meta, &sealed)?;
+            store::replace_sealed(tx, table, &meta.id, &resealed)?;
+        }
+    }
     schema::apply_pending(tx)?;
     let header = Header::read(tx)?.ok_or(Error::DamagedHeader {
         detail: "it is missing",
     })?;
-    if events.is_empty() {
-        events.push(AuditEvent::new(AuditAction::AuditStarted).detail("kept, in a newer format"));
-    }
-    append_with(tx, keys, header, head, &events)
+    let mut events = vec![AuditEvent::new(first)];
+    events.extend(every_row_recorded_as(tx, each_row)?);
+    append_with(tx, &new, header, head, &events)
 }
 
 /// Checks every stored row against the trail, both ways: each row must have an entry
 /// whose hash is that of its sealed bytes (a row put back to an older copy of itself
 /// still authenticates on its own, but not against the trail), no row recorded as
-/// deleted may be there, and no recorded row may be gone without a deletion (a client's
-/// deletion covers its records).
-/// Rows in `unreadable` (as `table/id`: they failed to open, and are reported as such)
-/// are only counted as present.
+/// deleted may be there, and no recorded row may be gone without a deletion (a
+/// client's deletion covers the records recorded before it). Rows in `unreadable` (as
+/// `table/id`: they failed to open, and are reported as such) only count as present.
 pub(crate) fn check_rows_against_trail(
     conn: &Connection,
     trail: &AuditTrail,
     unreadable: &HashSet<String>,
 ) -> Result<Vec<String>> {
-    let newest = newest_recorded(&trail.entries);
-    let client_deleted = |client_id: &Option<String>| {
-        client_id.as_deref().is_some_and(|id| {
-            newest
-                .get(&(Table::Clients.record_name(), id))
-                .is_some_and(|e| e.action == AuditAction::Deleted)
+    row_problems(conn, &trail.entries, unreadable, false)
+}
+
+/// The check above over `entries`; with `allow_unrecorded`, a row without any entry
+/// passes (a format-2 trail recorded an import as one entry per client).
+fn row_problems(
+    conn: &Connection,
+    entries: &[AuditEntry],
+    unreadable: &HashSet<String>,
+    allow_unrecorded: bool,
+) -> Result<Vec<String>> {
+    let newest = newest_recorded(entries);
+    // Where each client was deleted: it covers its records recorded before then, and a
+    // record of that client recorded before then must not be back.
+    let mut deleted_clients: HashMap<&str, Vec<u64>> = HashMap::new();
+    for entry in entries {
+        if entry.action == AuditAction::Deleted
+            && entry.record_kind.as_deref() == Some(Table::Clients.record_name())
+            && let Some(id) = entry.record_id.as_deref()
+        {
+            deleted_clients.entry(id).or_default().push(entry.position);
+        }
+    }
+    let deleted_with_client = |entry: &AuditEntry| {
+        entry.client_id.as_deref().and_then(|client| {
+            deleted_clients
+                .get(client)?
+                .iter()
+                .find(|at| **at > entry.position)
+                .copied()
         })
     };
     let mut problems = Vec::new();
@@ -706,6 +741,7 @@ pub(crate) fn check_rows_against_trail(
             continue;
         }
         match newest.get(&(kind, id.as_str())) {
+            None if allow_unrecorded => {}
             None => problems.push(format!(
                 "The {kind} {id} is in the vault, but the audit trail has no entry for it: it was added behind kapnotes' back."
             )),
@@ -714,7 +750,11 @@ pub(crate) fn check_rows_against_trail(
                 entry.position
             )),
             Some(entry) => {
-                if entry.content_sha256.as_deref() != Some(sealed_sha256(&sealed).as_str()) {
+                if let Some(at) = deleted_with_client(entry) {
+                    problems.push(format!(
+                        "The {kind} {id} was deleted with its client (audit entry {at}) but is in the vault again."
+                    ));
+                } else if entry.content_sha256.as_deref() != Some(sealed_sha256(&sealed).as_str()) {
                     problems.push(format!(
                         "The {kind} {id} is not the version audit entry {} recorded: it was rolled back or replaced.",
                         entry.position
@@ -728,7 +768,7 @@ pub(crate) fn check_rows_against_trail(
     recorded.sort_by_key(|(_, entry)| entry.position);
     for ((kind, id), entry) in recorded {
         let there = present.contains(&(*kind, (*id).to_owned()));
-        if entry.action != AuditAction::Deleted && !there && !client_deleted(&entry.client_id) {
+        if entry.action != AuditAction::Deleted && !there && deleted_with_client(entry).is_none() {
             problems.push(format!(
                 "The {kind} {id} is missing (audit entry {} recorded it), and the trail records no deletion of it.",
                 entry.position
@@ -738,14 +778,17 @@ pub(crate) fn check_rows_against_trail(
     Ok(problems)
 }
 
-/// Entries for every row re-encrypted under a new data key (key rotation), so each row
-/// keeps an entry with the hash of its sealed bytes.
-pub(crate) fn resealed_rows(conn: &Connection) -> Result<Vec<AuditEvent>> {
+/// One entry per stored row, as `action` (a rotation's or an upgrade's re-encryption,
+/// or the baseline of a trail that begins), each with the hash of its sealed bytes.
+pub(crate) fn every_row_recorded_as(
+    conn: &Connection,
+    action: AuditAction,
+) -> Result<Vec<AuditEvent>> {
     Ok(every_row(conn)?
         .iter()
         .map(|(table, meta, sealed, client)| {
             let mut event = baseline(*table, meta, sealed, client.as_deref());
-            event.action = AuditAction::Resealed;
+            event.action = action;
             event
         })
         .collect())
@@ -864,18 +907,9 @@ pub(crate) fn take_failed_unlocks(
             conn.execute("DELETE FROM unlock_failures", [])?;
             Some(check_failed_unlocks(attempts, first, last))
         }
-        // The table itself was dropped or reshaped: tampering, and counting must work
-        // again from now on.
+        // Unreadable values (the table's shape is checked when the file is opened).
         Err(_) => {
-            conn.execute_batch(
-                "DROP TABLE IF EXISTS unlock_failures;
-                 CREATE TABLE unlock_failures (
-                     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-                     attempts INTEGER NOT NULL,
-                     first_at TEXT NOT NULL,
-                     last_at TEXT NOT NULL
-                 );",
-            )?;
+            conn.execute("DELETE FROM unlock_failures", [])?;
             Some(FailedUnlocks::Altered)
         }
     };

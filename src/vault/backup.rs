@@ -70,7 +70,7 @@ fn back_up(
     overwrite: Overwrite,
     before_copy: impl FnOnce() -> Result<()>,
 ) -> Result<BackupSummary> {
-    let (source, header) = open_sealed(vault, false)?;
+    let (source, header) = open_sealed(vault)?;
     let output = OutputFile::begin(
         destination,
         overwrite,
@@ -82,7 +82,7 @@ fn back_up(
     before_copy()?;
     snapshot(&source, output.temporary())?;
     // The copy must itself open as a vault before it is put in place.
-    open_sealed(output.temporary(), false)?;
+    open_sealed(output.temporary())?;
     let path = output.finish()?;
     let bytes = std::fs::metadata(&path)
         .map_err(|e| Error::io(&path, e))?
@@ -114,7 +114,7 @@ pub fn restore_backup(backup: &Path, target: &Path, passphrase: &str) -> Result<
     if target.exists() {
         return Err(Error::AlreadyExists(target.to_owned()));
     }
-    let (source, _header) = open_sealed(backup, false)?;
+    let (source, _header) = open_sealed(backup)?;
     let folder = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

@@ -222,7 +222,8 @@ impl Header {
         digest(&SHA256, fields.as_bytes()).as_ref().to_vec()
     }
 
-    /// Checks that no header column was edited since the data key last sealed it.
+    /// Checks that no header column was edited since it was last sealed, given the
+    /// unwrapped master key.
     pub fn check_seal(&self, data_key: &SymmetricKey) -> Result<()> {
         match self.layout {
             SealLayout::ColumnsOnly => {
@@ -238,12 +239,17 @@ impl Header {
                 }
                 Ok(())
             }
-            SealLayout::WithTrail => self.trail_head(data_key).map(drop),
+            SealLayout::WithTrail => {
+                let keys =
+                    super::store::Keys::new(&self.vault_id, data_key.duplicate(), self.layout);
+                self.trail_head(&keys.data_key).map(drop)
+            }
         }
     }
 
     /// The audit trail's head sealed with the header, after checking the header columns
-    /// and the schema version against the seal. `None` for the formats before 3.
+    /// and the schema version against the seal (`data_key`: the records key, see
+    /// `Keys`). `None` for the formats before 3.
     pub fn trail_head(&self, data_key: &SymmetricKey) -> Result<Option<TrailHead>> {
         if self.layout == SealLayout::ColumnsOnly {
             return Ok(None);

@@ -113,7 +113,7 @@ fn is_not_a_database(error: &rusqlite::Error) -> bool {
 }
 
 /// Opens an existing vault file and reads its header, without any key.
-pub(crate) fn open_sealed(path: &Path, writable: bool) -> Result<(Connection, Header)> {
+pub(crate) fn open_sealed(path: &Path) -> Result<(Connection, Header)> {
     if !path.is_file() {
         return Err(Error::VaultNotFound(path.to_owned()));
     }
@@ -142,13 +142,13 @@ pub(crate) fn open_sealed(path: &Path, writable: bool) -> Result<(Connection, He
         return Err(Error::NotAVault(path.to_owned()));
     }
     schema::check_not_newer(&conn)?;
+    // Before anything is written (even a failed unlock's count): a trigger, a view or
+    // a reshaped table added behind kapnotes' back could act on every write.
+    schema::check_structure(&conn)?;
     let header = Header::read(&conn)?.ok_or(Error::DamagedHeader {
         detail: "it is missing",
     })?;
     header.check_format()?;
-    if writable {
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-    }
     Ok((conn, header))
 }
 
@@ -209,6 +209,12 @@ fn upgrade(
         }
         Err(Error::DamagedTrail { detail }) => Ok(Some(format!(
             "The vault could not be brought up to date because its audit trail is damaged: {detail}."
+        ))),
+        // A record that does not open cannot be carried over; it is reported as it
+        // is read, and the vault stays as it was.
+        Err(e) if e.kind() == crate::error::ErrorKind::Integrity => Ok(Some(format!(
+            "The vault could not be brought up to date: {}",
+            e
         ))),
         Err(e) => Err(e),
     }
@@ -302,10 +308,7 @@ impl Vault {
                 &recovery,
                 schema::current_version(),
             )?;
-            let keys = Keys {
-                vault_id: header.vault_id.clone(),
-                data_key,
-            };
+            let keys = Keys::new(&header.vault_id, data_key, header.layout);
             let tx = conn.transaction()?;
             schema::apply_pending(&tx)?;
             audit::start(&tx, &keys, header.clone(), Action::VaultCreated)?;
@@ -355,8 +358,8 @@ impl Vault {
             }
             Access::ReadOnly => None,
         };
-        let (mut conn, header) = open_sealed(path, writer.is_some())?;
-        let data_key = match unwrap(&header) {
+        let (mut conn, header) = open_sealed(path)?;
+        let master = match unwrap(&header) {
             Ok(key) => key,
             Err(e) => {
                 if matches!(e, Error::WrongPassphrase | Error::WrongRecoveryKey) {
@@ -365,17 +368,23 @@ impl Vault {
                 return Err(e);
             }
         };
-        let keys = Keys {
-            vault_id: header.vault_id.clone(),
-            data_key,
-        };
+        // Only now that the key opened it: a wrong passphrase leaves a backup's bytes
+        // as they were (but for the failed-unlock count).
+        if writer.is_some() {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+        }
         let mut upgrade_problem = None;
         if schema::stored_version(&conn)? < schema::current_version() {
+            let keys = Keys::new(&header.vault_id, master.duplicate(), header.layout);
             upgrade_problem = upgrade(&mut conn, path, &keys, writer.is_some())?;
         }
+        // Read again: the upgrade (here or by another process) rewrote it.
         let header = Header::read(&conn)?.ok_or(Error::DamagedHeader {
             detail: "it is missing",
         })?;
+        header.check_format()?;
+        header.check_seal(&master)?;
+        let keys = Keys::new(&header.vault_id, master, header.layout);
         let mut vault = Vault::assemble(conn, path, header, keys, writer);
         // A damaged trail must not keep the clinician from reading their records: the
         // vault opens, `verify` and the app report what is wrong, and every change is
@@ -394,6 +403,8 @@ impl Vault {
 
     /// Everything wrong with the trail and with the rows against it.
     fn trail_check(&self) -> Result<Vec<String>> {
+        // One read snapshot, so a write by another process meanwhile cannot split it.
+        let _snapshot = Transaction::new_unchecked(&self.conn, TransactionBehavior::Deferred)?;
         let trail = audit::read(&self.conn, &self.keys)?;
         let mut problems = trail.problems.clone();
         if audit::is_present(&self.conn)? {
@@ -462,7 +473,14 @@ impl Vault {
     /// on read-only media) cannot hold the entry, and lets the data out unrecorded.
     pub(crate) fn record_disclosure(&self, event: AuditEvent) -> Result<()> {
         match self.record_events(&[event]) {
-            Err(Error::Storage(_)) if !self.is_writable() => Ok(()),
+            // Only the file's own refusal to be written; any other failure to record
+            // stops the disclosure.
+            Err(Error::Storage(e))
+                if !self.is_writable()
+                    && e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) =>
+            {
+                Ok(())
+            }
             other => other,
         }
     }
@@ -542,7 +560,7 @@ impl Vault {
         check_new_passphrase(new_passphrase)?;
         let kdf = self.strengthened_kdf();
         let mut header = self.header.clone();
-        header.wrap_for_passphrase(&self.keys.data_key, new_passphrase, kdf)?;
+        header.wrap_for_passphrase(&self.keys.master, new_passphrase, kdf)?;
         self.replace_header(header, Action::PassphraseChanged)
     }
 
@@ -566,7 +584,7 @@ impl Vault {
         self.require_writable()?;
         let recovery = RecoveryKey::generate()?;
         let mut header = self.header.clone();
-        header.wrap_for_recovery(&self.keys.data_key, &recovery)?;
+        header.wrap_for_recovery(&self.keys.master, &recovery)?;
         self.replace_header(header, Action::RecoveryKeyReplaced)?;
         Ok(recovery)
     }
@@ -600,14 +618,15 @@ impl Vault {
     /// A new data key wrapped under `passphrase`, every record and audit entry resealed
     /// under it, and a new recovery key: one transaction.
     fn rekey(&mut self, passphrase: &str, kdf: KdfParams, action: Action) -> Result<RecoveryKey> {
-        let new_keys = Keys {
-            vault_id: self.header.vault_id.clone(),
-            data_key: SymmetricKey::generate()?,
-        };
+        let new_keys = Keys::new(
+            &self.header.vault_id,
+            SymmetricKey::generate()?,
+            header::SealLayout::WithTrail,
+        );
         let recovery = RecoveryKey::generate()?;
         let mut header = self.header.clone();
-        header.wrap_for_passphrase(&new_keys.data_key, passphrase, kdf)?;
-        header.wrap_for_recovery(&new_keys.data_key, &recovery)?;
+        header.wrap_for_passphrase(&new_keys.master, passphrase, kdf)?;
+        header.wrap_for_recovery(&new_keys.master, &recovery)?;
         let tx = self.conn.transaction()?;
         // The stored header is checked under the old key before anything is re-sealed.
         audit::current_head(&tx, &self.keys)?;
@@ -619,7 +638,7 @@ impl Vault {
         }
         let head = audit::rekey(&tx, &self.keys, &new_keys)?;
         let mut events = vec![AuditEvent::new(action)];
-        events.extend(audit::resealed_rows(&tx)?);
+        events.extend(audit::every_row_recorded_as(&tx, Action::Resealed)?);
         audit::append_with(&tx, &new_keys, header.clone(), head, &events)?;
         tx.commit()?;
         self.header = header;
@@ -631,17 +650,19 @@ impl Vault {
     /// long check (the full `verify` after unlock) can run on another thread without
     /// holding up the clinician's work. It holds no writer lock and writes nothing.
     pub fn detached_reader(&self) -> Result<Vault> {
-        let (conn, header) = open_sealed(&self.path, false)?;
+        let (conn, header) = open_sealed(&self.path)?;
         if header.vault_id != self.header.vault_id {
             return Err(Error::Refused(
                 "The vault file was replaced while it was open; lock and unlock it again.".into(),
             ));
         }
-        let keys = Keys {
-            vault_id: self.keys.vault_id.clone(),
-            data_key: self.keys.data_key.duplicate(),
-        };
-        Ok(Vault::assemble(conn, &self.path, header, keys, None))
+        Ok(Vault::assemble(
+            conn,
+            &self.path,
+            header,
+            self.keys.duplicate(),
+            None,
+        ))
     }
 
     /// Writes `header` (new key wraps) sealed with the trail, with its audit entry.

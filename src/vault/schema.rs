@@ -137,6 +137,45 @@ pub fn check_not_newer(conn: &Connection) -> Result<i64> {
     Ok(found)
 }
 
+/// The schema objects of a file: (type, name, table, SQL), sorted.
+type SchemaObjects = Vec<(String, String, String, Option<String>)>;
+
+fn schema_objects(conn: &Connection) -> rusqlite::Result<SchemaObjects> {
+    // SQLite's statistics tables come and go with its own maintenance; they hold no
+    // code and no data of ours.
+    let mut stmt = conn.prepare(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master
+         WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\'
+         ORDER BY type, name",
+    )?;
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect()
+}
+
+/// Refuses a file whose tables, indexes, triggers and views are not exactly those its
+/// recorded schema version has: a trigger or a view added behind kapnotes' back could
+/// act on every write (delete a record at each wrong passphrase, swallow a save), and a
+/// table remade without its constraints could hold rows kapnotes would never write.
+/// Reads only; runs before anything is written to the file.
+pub fn check_structure(conn: &Connection) -> Result<()> {
+    let altered = || Error::DamagedHeader {
+        detail: "its tables were altered: an unknown trigger, view, table or index was found",
+    };
+    let version = stored_version(conn)?;
+    let expected = (|| {
+        let reference = Connection::open_in_memory()?;
+        for (_, sql) in MIGRATIONS.iter().filter(|(v, _)| *v <= version) {
+            reference.execute_batch(sql)?;
+        }
+        schema_objects(&reference)
+    })()?;
+    let found = schema_objects(conn).map_err(|_| altered())?;
+    if found != expected {
+        return Err(altered());
+    }
+    Ok(())
+}
+
 /// Applies every pending migration inside the caller's transaction, so that a new
 /// vault's schema and header land together or not at all.
 pub fn apply_pending(tx: &Transaction<'_>) -> Result<()> {

@@ -85,10 +85,45 @@ pub trait Identified {
     fn record_id(&self) -> &str;
 }
 
-/// The vault's data key together with the vault id every seal is bound to.
+/// The vault's keys together with the vault id every seal is bound to.
 pub struct Keys {
     pub vault_id: String,
+    /// The key the header wraps under the passphrase and under the recovery key.
+    pub master: SymmetricKey,
+    /// The key that seals records, audit entries and the header's state. Up to format 2
+    /// it is the master key itself; from format 3 it is derived from it, so that a
+    /// header of an older format (which still unwraps the master key) cannot open a
+    /// single row written since the upgrade.
     pub data_key: SymmetricKey,
+}
+
+/// The HKDF label of the records key from format 3 on.
+const FORMAT_3_RECORDS_KEY: &[u8] = b"kapnotes records key, format 3";
+
+impl Keys {
+    /// The keys for a vault whose header has `layout`, from its unwrapped master key.
+    pub fn new(vault_id: &str, master: SymmetricKey, layout: super::header::SealLayout) -> Keys {
+        let data_key = match layout {
+            super::header::SealLayout::ColumnsOnly => master.duplicate(),
+            super::header::SealLayout::WithTrail => {
+                master.derive(vault_id.as_bytes(), FORMAT_3_RECORDS_KEY)
+            }
+        };
+        Keys {
+            vault_id: vault_id.to_owned(),
+            master,
+            data_key,
+        }
+    }
+
+    /// A second handle on the same keys (for a reader on another thread).
+    pub fn duplicate(&self) -> Keys {
+        Keys {
+            vault_id: self.vault_id.clone(),
+            master: self.master.duplicate(),
+            data_key: self.data_key.duplicate(),
+        }
+    }
 }
 
 /// The associated data of one row: vault, table, and every plaintext column.

@@ -71,6 +71,18 @@ impl Vault {
 
     /// Checks everything and reports each failure found.
     pub fn verify(&self) -> Result<VerifyReport> {
+        // One read snapshot for the whole check: a save made meanwhile (the app's
+        // background run) must not look like a row out of step with the trail.
+        let snapshot = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Deferred,
+        )?;
+        let report = self.verify_in_snapshot();
+        drop(snapshot);
+        report
+    }
+
+    fn verify_in_snapshot(&self) -> Result<VerifyReport> {
         let mut report = VerifyReport {
             records_checked: 0,
             problems: Vec::new(),
@@ -114,7 +126,7 @@ impl Vault {
             Some(header) => {
                 if let Err(e) = header
                     .check_format()
-                    .and_then(|()| header.check_seal(&self.keys.data_key))
+                    .and_then(|()| header.check_seal(&self.keys.master))
                 {
                     report.problems.push(problem(None, e.to_string()));
                 }

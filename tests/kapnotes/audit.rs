@@ -795,7 +795,6 @@ fn the_unsealed_failed_unlock_counter_is_checked_never_copied() {
         "UPDATE unlock_failures SET first_at = char(27) || ']0;owned' || char(7)",
         "UPDATE unlock_failures SET attempts = 'many'",
         "UPDATE unlock_failures SET last_at = '2020-01-01T00:00:00+00:00'",
-        "DROP TABLE unlock_failures",
     ];
     for edit in edits {
         let (tv, vault) = vault_with_history();
@@ -967,10 +966,12 @@ fn a_format_2_vault_keeps_its_trail_and_records_the_rows_its_import_did_not() {
         ],
         "the old trail is kept as it was"
     );
+    assert_eq!(trail.entries[7].action, AuditAction::Upgraded);
     assert!(
-        trail.entries[7..]
+        trail.entries[8..]
             .iter()
-            .all(|e| e.action == AuditAction::Baseline)
+            .all(|e| e.action == AuditAction::Resealed),
+        "every row re-sealed under the format-3 key, and recorded"
     );
     assert_eq!(
         vault.part(SCROLLING).unwrap().name,
