@@ -10,6 +10,7 @@ mod file_choice;
 mod preferences;
 mod screen_lock;
 mod state;
+mod verification;
 
 use state::AppState;
 use tauri::{Emitter, Manager, WindowEvent};
@@ -51,6 +52,7 @@ pub fn run() {
             commands::vault::change_passphrase,
             commands::vault::regenerate_recovery_key,
             commands::vault::rotate_data_key,
+            commands::vault::replace_every_secret,
             commands::vault::quit_app,
             commands::settings::get_preferences,
             commands::settings::set_preferences,
@@ -90,6 +92,7 @@ pub fn run() {
             commands::backups::backup_status,
             commands::backups::auto_backup,
             commands::backups::choose_backup_folder,
+            commands::backups::use_default_backup_folder,
             commands::course::client_overview,
             commands::course::score_measure,
             commands::course::instrument_items,
