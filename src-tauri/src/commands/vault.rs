@@ -34,10 +34,16 @@ pub fn app_status(state: State<'_, AppState>) -> AppStatus {
 
 /// Creates the vault and returns the recovery key, to be shown once.
 #[tauri::command(async)]
-pub fn create_vault(state: State<'_, AppState>, passphrase: String) -> CommandResult<String> {
+pub fn create_vault(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> CommandResult<String> {
     let passphrase = Zeroizing::new(passphrase);
     let (vault, recovery) = Vault::create(&state.vault_path, &passphrase)?;
-    state.set(vault);
+    let unlock_number = state.set(vault);
+    // A new vault is checked too, so the top bar reads the same after every unlock.
+    verification::start(&app, unlock_number);
     Ok(recovery.dangerously_reveal().to_string())
 }
 
