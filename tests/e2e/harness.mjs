@@ -3,7 +3,7 @@
 // and offers a few helpers. Run under Xvfb (see the Makefile's e2e target).
 
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,10 +16,19 @@ export const screenshotDir = join(repo, 'docs/screenshots');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+const homes = [];
+// The test vaults (and their backups and exports) go when the test file ends, unless
+// KAPNOTES_E2E_KEEP is set for a look at them.
+process.once('exit', () => {
+  if (process.env.KAPNOTES_E2E_KEEP) return;
+  for (const home of homes) rmSync(home, { recursive: true, force: true });
+});
+
 /** A fresh home for one app run: data, config and cache, and the e2e path folder. */
 export function freshHome() {
   const home = mkdtempSync(join(tmpdir(), 'kapnotes-e2e-'));
   for (const d of ['data', 'config', 'cache', 'files']) mkdirSync(join(home, d));
+  homes.push(home);
   return home;
 }
 
