@@ -3,7 +3,8 @@
 //! make the app read or write a file of its choosing.
 //!
 //! With the `e2e-paths` feature (end-to-end tests only), the path is read from the file
-//! `$KAPNOTES_E2E_DIR/next-path`, which the test writes before it clicks.
+//! `$KAPNOTES_E2E_DIR/next-path`, which the test writes before it clicks; and the
+//! front end's autosave pause can be lengthened (see [`e2e_autosave_delay_ms`]).
 
 use crate::error::{CommandError, CommandResult};
 use std::path::PathBuf;
@@ -60,4 +61,17 @@ pub fn choose(
     let text = std::fs::read_to_string(PathBuf::from(dir).join("next-path"))
         .map_err(|_| CommandError::cancelled())?;
     Ok(PathBuf::from(text.trim()))
+}
+
+/// End-to-end test builds only: `$KAPNOTES_E2E_AUTOSAVE_MS`, a longer autosave pause,
+/// so a test can prove that closing the window or locking the screen saved the words
+/// itself, rather than an autosave that happened to come first.
+#[cfg(feature = "e2e-paths")]
+pub fn e2e_autosave_delay_ms() -> Option<u32> {
+    std::env::var("KAPNOTES_E2E_AUTOSAVE_MS").ok()?.parse().ok()
+}
+
+#[cfg(not(feature = "e2e-paths"))]
+pub fn e2e_autosave_delay_ms() -> Option<u32> {
+    None
 }

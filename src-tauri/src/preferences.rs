@@ -1,6 +1,8 @@
 //! The app's own preferences (theme, auto-lock, backups, paper). Nothing clinical: they are needed
 //! before unlock (the unlock screen's theme), so they live in a small JSON file in the
 //! config folder. The clinician's name and practice are clinical and live in the vault.
+//! The front end reads and changes only [`Choices`]: the backup folder is chosen in the
+//! system's folder dialog, opened from the shell (the webview never names a path).
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -32,15 +34,19 @@ impl Default for Preferences {
     }
 }
 
-impl Preferences {
-    pub fn load(path: &Path) -> Preferences {
-        std::fs::read_to_string(path)
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default()
-    }
+/// The preferences the front end may read and change: all but the backup folder.
+/// Unknown fields are refused, so a script in the webview cannot name a folder here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choices {
+    pub theme: String,
+    pub auto_lock_minutes: u32,
+    pub backup_every_minutes: u32,
+    pub paper: kapnotes::documents::Paper,
+}
 
-    pub fn validated(self) -> Result<Preferences, String> {
+impl Choices {
+    pub fn validated(self) -> Result<Choices, String> {
         if !["light", "dark", "dim"].contains(&self.theme.as_str()) {
             return Err("The theme must be light, dark or dim.".into());
         }
@@ -51,6 +57,35 @@ impl Preferences {
             return Err("Automatic backups must be between every 5 minutes and once a day.".into());
         }
         Ok(self)
+    }
+}
+
+impl Preferences {
+    pub fn load(path: &Path) -> Preferences {
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn choices(&self) -> Choices {
+        Choices {
+            theme: self.theme.clone(),
+            auto_lock_minutes: self.auto_lock_minutes,
+            backup_every_minutes: self.backup_every_minutes,
+            paper: self.paper,
+        }
+    }
+
+    /// These preferences with `choices` applied; the backup folder stays as it is.
+    pub fn with_choices(self, choices: Choices) -> Preferences {
+        Preferences {
+            theme: choices.theme,
+            auto_lock_minutes: choices.auto_lock_minutes,
+            backup_every_minutes: choices.backup_every_minutes,
+            paper: choices.paper,
+            ..self
+        }
     }
 
     /// The folder automatic backups go to.
@@ -68,5 +103,34 @@ impl Preferences {
         }
         let text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
         std::fs::write(path, text).map_err(fail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_front_end_cannot_name_a_backup_folder() {
+        let from_webview = r#"{"theme":"dim","auto_lock_minutes":5,"backup_every_minutes":30,"paper":"a4","backup_folder":"/tmp/elsewhere"}"#;
+        assert!(serde_json::from_str::<Choices>(from_webview).is_err());
+    }
+
+    #[test]
+    fn applying_choices_keeps_the_chosen_backup_folder() {
+        let stored = Preferences {
+            backup_folder: Some("/home/clinician/Backups".into()),
+            ..Preferences::default()
+        };
+        let choices: Choices = serde_json::from_str(
+            r#"{"theme":"dim","auto_lock_minutes":5,"backup_every_minutes":30,"paper":"letter"}"#,
+        )
+        .unwrap();
+        let applied = stored.with_choices(choices.clone().validated().unwrap());
+        assert_eq!(
+            applied.backup_folder.as_deref(),
+            Some("/home/clinician/Backups")
+        );
+        assert_eq!(applied.choices(), choices);
     }
 }

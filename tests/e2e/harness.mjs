@@ -2,8 +2,8 @@
 // `e2e-paths` feature) through tauri-driver and WebKitWebDriver, in a throwaway home,
 // and offers a few helpers. Run under Xvfb (see the Makefile's e2e target).
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,10 +16,19 @@ export const screenshotDir = join(repo, 'docs/screenshots');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+const homes = [];
+// The test vaults (and their backups and exports) go when the test file ends, unless
+// KAPNOTES_E2E_KEEP is set for a look at them.
+process.once('exit', () => {
+  if (process.env.KAPNOTES_E2E_KEEP) return;
+  for (const home of homes) rmSync(home, { recursive: true, force: true });
+});
+
 /** A fresh home for one app run: data, config and cache, and the e2e path folder. */
 export function freshHome() {
   const home = mkdtempSync(join(tmpdir(), 'kapnotes-e2e-'));
   for (const d of ['data', 'config', 'cache', 'files']) mkdirSync(join(home, d));
+  homes.push(home);
   return home;
 }
 
@@ -46,8 +55,58 @@ async function portAnswers(port) {
   }
 }
 
-/** Starts tauri-driver and a WebDriver session on the app. */
-export async function startApp(home) {
+/** An autosave pause longer than any test, for `startApp(home, { autosaveDelayMs })`:
+ * words typed are then saved only by a path that saves them itself (closing, locking). */
+export const AUTOSAVE_NEVER_MS = 600_000;
+
+/** The vault a test's app uses (the default path inside its throwaway home). */
+export function vaultPath(home) {
+  return join(home, 'data', 'kapnotes', 'vault.kapnotes');
+}
+
+/** The parent process id of `pid`, from /proc (null once it is gone). */
+function parentOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name is in parentheses and may hold spaces: read after the last ')'.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `pid` has exited (gone, or a zombie its parent has not reaped yet). */
+export function hasExited(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+/** The app's own process: the one running `appBinary` below tauri-driver `driverPid`. */
+function findAppProcess(driverPid) {
+  const below = (pid) => {
+    for (let p = parentOf(pid); p && p > 1; p = parentOf(p)) if (p === driverPid) return true;
+    return false;
+  };
+  const binary = realpathSync(appBinary);
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid <= 1) continue;
+    try {
+      if (readlinkSync(`/proc/${pid}/exe`) === binary && below(pid)) return pid;
+    } catch {
+      // the process went away while we looked
+    }
+  }
+  return null;
+}
+
+/** Starts tauri-driver and a WebDriver session on the app. With `autosaveDelayMs`
+ * (an e2e-only setting of the `e2e-paths` build), autosaves wait that long. */
+export async function startApp(home, { autosaveDelayMs } = {}) {
   // The ports are fixed: a driver left over from another run would get our session.
   if ((await portAnswers(4444)) || (await portAnswers(4445))) {
     throw new Error('Port 4444 or 4445 is already in use (another tauri-driver or WebKitWebDriver?). Stop it and run again.');
@@ -60,6 +119,8 @@ export async function startApp(home) {
     KAPNOTES_E2E_DIR: join(home, 'files'),
   };
   delete env.KAPNOTES_VAULT;
+  delete env.KAPNOTES_E2E_AUTOSAVE_MS;
+  if (autosaveDelayMs) env.KAPNOTES_E2E_AUTOSAVE_MS = String(autosaveDelayMs);
   const driver = spawn(process.env.TAURI_DRIVER ?? 'tauri-driver', [], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   await waitForPort(4444, 30_000);
   const browser = await remote({
@@ -82,7 +143,30 @@ export async function startApp(home) {
     driver.kill('SIGTERM');
     await new Promise((r) => driver.once('exit', r));
   };
-  return { browser, stop, home };
+  const pid = findAppProcess(driver.pid);
+  if (!pid) throw new Error(`no ${appBinary} process found under tauri-driver`);
+  /** Waits up to `ms` for the app's process to exit; returns whether it did. */
+  const exited = async (ms) => {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (hasExited(pid)) return true;
+      await sleep(100);
+    }
+    return hasExited(pid);
+  };
+  return { browser, stop, home, pid, exited };
+}
+
+/** Whether some process holds the vault's writer lock (the app does while unlocked). */
+export function writerLockHeld(home) {
+  const lock = `${vaultPath(home)}.lock`;
+  if (!existsSync(lock)) return false;
+  try {
+    execFileSync('flock', ['--nonblock', '--exclusive', lock, 'true']);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** Tells the app which path the next file dialog "chooses". */
@@ -157,6 +241,12 @@ export function helpers(browser) {
         const e = await el(selector);
         return (await e.isExisting()) && (await e.getText()).includes(fragment);
       }, { timeout, timeoutMsg: `"${fragment}" did not appear in ${selector}` });
+    },
+    /** The state of the first autosave indicator on screen: saved, pending, saving or failed. */
+    async saveState() {
+      const indicator = await el('[data-save-state]');
+      await indicator.waitForExist({ timeout: 10_000 });
+      return indicator.getAttribute('data-save-state');
     },
     async saved() {
       // Every autosave indicator on screen says the work is saved.

@@ -127,30 +127,3 @@ test('a failed unlock is written into the trail at the next unlock', async () =>
   await h.choose('#audit-filter', 'Everything');
   await h.shot('24-audit-trail-vault');
 });
-
-test('when the screen locks, what is being typed is saved and the vault locks', async () => {
-  await h.click('button=Clients');
-  await h.click('button*=J.R.');
-  await h.click('.kind-integration button');
-  await h.waitText('h1', 'Integration session');
-  const words = 'Typed a moment before the screen locked.';
-  await h.type('#session-note', words);
-  // What a desktop sends on its session bus when the screen locks.
-  execFileSync('dbus-send', [
-    '--session',
-    '--type=signal',
-    '/org/freedesktop/ScreenSaver',
-    'org.freedesktop.ScreenSaver.ActiveChanged',
-    'boolean:true',
-  ]);
-  await h.waitText('h1', 'kapnotes');
-  await h.type('#passphrase', PASSPHRASE);
-  await h.click('button=Unlock');
-  await h.waitText('h1', 'Clients');
-  await h.click('button*=J.R.');
-  await h.click('.kind-integration button');
-  await browser.waitUntil(async () => (await (await h.el('#session-note')).getValue()) === words, {
-    timeout: 10_000,
-    timeoutMsg: 'the words typed before the screen locked were lost',
-  });
-});

@@ -11,7 +11,10 @@ use tauri::{AppHandle, State};
 
 #[derive(Serialize)]
 pub struct BackupStatus {
+    /// Shown to the clinician; never sent back (the folder is chosen in the system dialog).
     folder: String,
+    /// Backups go to the default folder in the data directory.
+    default_folder: bool,
     /// When the newest automatic backup was taken (local time), if any.
     last_backup_at: Option<String>,
     /// No backup, or the newest is older than a week.
@@ -20,12 +23,17 @@ pub struct BackupStatus {
 
 #[tauri::command(async)]
 pub fn backup_status(state: State<'_, AppState>) -> CommandResult<BackupStatus> {
-    let folder = Preferences::load(&state.preferences_path)
+    status_of(&Preferences::load(&state.preferences_path))
+}
+
+fn status_of(preferences: &Preferences) -> CommandResult<BackupStatus> {
+    let folder = preferences
         .backup_folder()
         .ok_or_else(|| CommandError::other("No folder is set for backups."))?;
     let status = backup_state(&folder)?;
     Ok(BackupStatus {
         folder: folder.display().to_string(),
+        default_folder: preferences.backup_folder.is_none(),
         last_backup_at: status
             .last_taken_at
             .map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string()),
@@ -57,17 +65,33 @@ pub fn auto_backup(state: State<'_, AppState>) -> CommandResult<Option<String>> 
     backup_if_due(&state, false)
 }
 
-/// Lets the clinician pick the folder for automatic backups.
+/// Lets the clinician pick the folder for automatic backups in the system's folder
+/// dialog. The webview never names it: it only sees where backups now go.
 #[tauri::command(async)]
 pub fn choose_backup_folder(
     app: AppHandle,
     state: State<'_, AppState>,
-) -> CommandResult<Preferences> {
+) -> CommandResult<BackupStatus> {
     let folder = choose(&app, Purpose::BackupFolder, "")?;
+    let folder = folder.into_os_string().into_string().map_err(|_| {
+        CommandError::other(
+            "kapnotes cannot keep a folder whose name is not plain text; choose or rename another.",
+        )
+    })?;
+    set_backup_folder(&state, Some(folder))
+}
+
+/// Sends automatic backups to the default folder in the data directory again.
+#[tauri::command(async)]
+pub fn use_default_backup_folder(state: State<'_, AppState>) -> CommandResult<BackupStatus> {
+    set_backup_folder(&state, None)
+}
+
+fn set_backup_folder(state: &AppState, folder: Option<String>) -> CommandResult<BackupStatus> {
     let mut preferences = Preferences::load(&state.preferences_path);
-    preferences.backup_folder = Some(folder.display().to_string());
+    preferences.backup_folder = folder;
     preferences
         .save(&state.preferences_path)
         .map_err(CommandError::other)?;
-    Ok(preferences)
+    status_of(&preferences)
 }

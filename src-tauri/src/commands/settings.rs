@@ -1,26 +1,25 @@
-//! Preferences (theme, auto-lock) and the clinician printed on documents.
+//! Preferences (theme, auto-lock, backup interval, paper) and the clinician printed on
+//! documents. The backup folder is not among them: see `backups::choose_backup_folder`.
 
 use crate::error::{CommandError, CommandResult};
-use crate::preferences::Preferences;
+use crate::preferences::{Choices, Preferences};
 use crate::state::AppState;
 use kapnotes::records::Clinician;
 use tauri::State;
 
 #[tauri::command(async)]
-pub fn get_preferences(state: State<'_, AppState>) -> Preferences {
-    Preferences::load(&state.preferences_path)
+pub fn get_preferences(state: State<'_, AppState>) -> Choices {
+    Preferences::load(&state.preferences_path).choices()
 }
 
 #[tauri::command(async)]
-pub fn set_preferences(
-    state: State<'_, AppState>,
-    preferences: Preferences,
-) -> CommandResult<Preferences> {
-    let preferences = preferences.validated().map_err(CommandError::other)?;
+pub fn set_preferences(state: State<'_, AppState>, preferences: Choices) -> CommandResult<Choices> {
+    let choices = preferences.validated().map_err(CommandError::other)?;
+    let preferences = Preferences::load(&state.preferences_path).with_choices(choices);
     preferences
         .save(&state.preferences_path)
         .map_err(CommandError::other)?;
-    Ok(preferences)
+    Ok(preferences.choices())
 }
 
 #[tauri::command(async)]

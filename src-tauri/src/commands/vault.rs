@@ -2,6 +2,7 @@
 
 use crate::error::CommandResult;
 use crate::state::AppState;
+use crate::verification::{self, Outcome};
 use kapnotes::{Access, Vault};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
@@ -12,6 +13,12 @@ pub struct AppStatus {
     vault_exists: bool,
     unlocked: bool,
     vault_path: String,
+    /// The outcome of the check after this unlock, once it has finished (it is also
+    /// announced by the `vault-verified` event).
+    verification: Option<Outcome>,
+    /// End-to-end test builds only: a longer autosave pause, so a test can tell a
+    /// closing or locking save from an ordinary one. Always `None` in a real build.
+    autosave_delay_ms: Option<u32>,
 }
 
 #[tauri::command(async)]
@@ -20,15 +27,23 @@ pub fn app_status(state: State<'_, AppState>) -> AppStatus {
         vault_exists: state.vault_path.is_file(),
         unlocked: state.is_unlocked(),
         vault_path: state.vault_path.display().to_string(),
+        verification: state.verification(),
+        autosave_delay_ms: crate::file_choice::e2e_autosave_delay_ms(),
     }
 }
 
 /// Creates the vault and returns the recovery key, to be shown once.
 #[tauri::command(async)]
-pub fn create_vault(state: State<'_, AppState>, passphrase: String) -> CommandResult<String> {
+pub fn create_vault(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> CommandResult<String> {
     let passphrase = Zeroizing::new(passphrase);
     let (vault, recovery) = Vault::create(&state.vault_path, &passphrase)?;
-    state.set(vault);
+    let unlock_number = state.set(vault);
+    // A new vault is checked too, so the top bar reads the same after every unlock.
+    verification::start(&app, unlock_number);
     Ok(recovery.dangerously_reveal().to_string())
 }
 
@@ -36,13 +51,15 @@ pub fn create_vault(state: State<'_, AppState>, passphrase: String) -> CommandRe
 /// for the clinician to see.
 #[tauri::command(async)]
 pub fn unlock_vault(
+    app: AppHandle,
     state: State<'_, AppState>,
     passphrase: String,
 ) -> CommandResult<Option<String>> {
     let passphrase = Zeroizing::new(passphrase);
     let vault = Vault::unlock(&state.vault_path, &passphrase, Access::ReadWrite)?;
     let failed = vault.failed_unlocks_before_this_unlock().map(str::to_owned);
-    state.set(vault);
+    let unlock_number = state.set(vault);
+    verification::start(&app, unlock_number);
     Ok(failed)
 }
 
@@ -50,6 +67,7 @@ pub fn unlock_vault(
 /// attempts made since the last unlock, if any.
 #[tauri::command(async)]
 pub fn recover_vault(
+    app: AppHandle,
     state: State<'_, AppState>,
     recovery_key: String,
     new_passphrase: String,
@@ -60,7 +78,8 @@ pub fn recover_vault(
         Vault::unlock_with_recovery_key(&state.vault_path, &recovery_key, Access::ReadWrite)?;
     vault.change_passphrase(&new_passphrase)?;
     let failed = vault.failed_unlocks_before_this_unlock().map(str::to_owned);
-    state.set(vault);
+    let unlock_number = state.set(vault);
+    verification::start(&app, unlock_number);
     Ok(failed)
 }
 
@@ -111,12 +130,40 @@ pub fn regenerate_recovery_key(
 
 /// Re-encrypts every record under a new data key; returns the new recovery key.
 #[tauri::command(async)]
-pub fn rotate_data_key(state: State<'_, AppState>, passphrase: String) -> CommandResult<String> {
+pub fn rotate_data_key(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> CommandResult<String> {
     let passphrase = Zeroizing::new(passphrase);
-    state.with_vault(|vault| {
+    let (recovery, unlock_number) = state.rekeying(|vault| {
         Ok(vault
             .rotate_data_key(&passphrase)?
             .dangerously_reveal()
             .to_string())
-    })
+    })?;
+    verification::start(&app, unlock_number);
+    Ok(recovery)
+}
+
+/// "Someone may know my passphrase": a new passphrase, a new data key and a new
+/// recovery key in one step; returns the new recovery key, to be shown once. Copies
+/// made before (backups included) still open with the old passphrase and recovery key.
+#[tauri::command(async)]
+pub fn replace_every_secret(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    current: String,
+    new: String,
+) -> CommandResult<String> {
+    let current = Zeroizing::new(current);
+    let new = Zeroizing::new(new);
+    let (recovery, unlock_number) = state.rekeying(|vault| {
+        Ok(vault
+            .replace_every_secret(&current, &new)?
+            .dangerously_reveal()
+            .to_string())
+    })?;
+    verification::start(&app, unlock_number);
+    Ok(recovery)
 }

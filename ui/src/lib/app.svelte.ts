@@ -1,9 +1,9 @@
 // The app's shared state: lock status, where the clinician is, preferences, and the
 // one status message. Locking clears everything decrypted that the UI holds.
 
-import { flushAll } from './autosave';
+import { flushAll, setAutosaveDelay } from './autosave';
 import { AppError, ipc } from './ipc';
-import type { AppStatus, BackupStatus, DocumentKind, Preferences } from './types';
+import type { AppStatus, BackupStatus, DocumentKind, Preferences, Verification } from './types';
 
 export type Screen =
   | { name: 'clients' }
@@ -22,8 +22,10 @@ class AppModel {
   status = $state<AppStatus | null>(null);
   unlocked = $state(false);
   screen = $state<Screen>({ name: 'clients' });
-  preferences = $state<Preferences>({ theme: 'dark', auto_lock_minutes: 10, backup_folder: null, backup_every_minutes: 15, paper: 'a4' });
+  preferences = $state<Preferences>({ theme: 'dark', auto_lock_minutes: 10, backup_every_minutes: 15, paper: 'a4' });
   backup = $state<BackupStatus | null>(null);
+  /** The full check the shell runs after unlock; null until it has finished. */
+  verification = $state<Verification | null>(null);
   notice = $state<Notice | null>(null);
   /** Bumped on every lock (and after an import) so screens drop what they loaded. */
   generation = $state(0);
@@ -32,11 +34,20 @@ class AppModel {
     const wasUnlocked = this.unlocked;
     this.status = await ipc.appStatus();
     this.unlocked = this.status.unlocked;
+    if (this.status.autosave_delay_ms) setAutosaveDelay(this.status.autosave_delay_ms);
+    // The check may have finished before its event could be heard.
+    if (this.unlocked && this.status.verification) this.verification = this.status.verification;
     // Just unlocked: build the search text in the background (it is not worth an error).
     if (this.unlocked && !wasUnlocked) {
       void ipc.prepareSearch().catch(() => {});
       void this.refreshBackup();
     }
+  }
+
+  /** The shell finished the full check after unlock (or after new keys). It drops a
+   * check that ends after a lock, so the event may come even before `unlocked` is set. */
+  verified(outcome: Verification) {
+    this.verification = outcome;
   }
 
   /** The age of the newest automatic backup (shown in the top bar). */
@@ -125,6 +136,7 @@ class AppModel {
   /** Called on lock (from here or the `vault-locked` event). */
   forget() {
     this.unlocked = false;
+    this.verification = null;
     this.screen = { name: 'clients' };
     this.notice = null;
     this.generation += 1;

@@ -15,6 +15,14 @@ export interface Autosaver<T> {
 
 const live = new Set<Autosaver<unknown>>();
 
+let defaultDelayMs = 400;
+
+/** The pause before an autosave. Only end-to-end test builds change it (the shell
+ * says so in appStatus), to tell a save made by closing or locking from an autosave. */
+export function setAutosaveDelay(ms: number) {
+  defaultDelayMs = ms;
+}
+
 /** Flushes every autosaver that has something pending. */
 export async function flushAll(): Promise<void> {
   await Promise.all([...live].map((saver) => saver.flush()));
@@ -23,7 +31,7 @@ export async function flushAll(): Promise<void> {
 export function createAutosaver<T>(
   save: (value: T) => Promise<void>,
   onState: (state: SaveState, error: string | null) => void = () => {},
-  delayMs = 400,
+  delayMs?: number,
 ): Autosaver<T> & { dispose(): void } {
   let pending: { value: T } | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -63,7 +71,7 @@ export function createAutosaver<T>(
       pending = { value };
       set('pending');
       if (timer) clearTimeout(timer);
-      timer = setTimeout(run, delayMs);
+      timer = setTimeout(run, delayMs ?? defaultDelayMs);
     },
     flush: () => (pending ? run() : running),
     get state() {

@@ -92,3 +92,11 @@ export const ROUTE_LABELS: Record<Route, string> = {
   intravenous: 'Intravenous',
   intranasal: 'Intranasal',
 };
+
+/** A moment (milliseconds since 1970) in local time: "14:05" today, else "30 Apr 2026, 14:05". */
+export function formatMoment(ms: number, now: Date = new Date()): string {
+  const d = new Date(ms);
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const sameDay = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
+  return sameDay ? time : `${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}, ${time}`;
+}

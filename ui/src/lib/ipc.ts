@@ -31,6 +31,7 @@ import type {
   Session,
   SessionKind,
   Timestamp,
+  Verification,
 } from './types';
 
 export const ERROR_KINDS = [
@@ -86,6 +87,8 @@ export const ipc = {
   quit: () => call<void>('quit_app'),
   regenerateRecoveryKey: (passphrase: string) => call<string>('regenerate_recovery_key', { passphrase }),
   rotateDataKey: (passphrase: string) => call<string>('rotate_data_key', { passphrase }),
+  /** New passphrase, new data key and new recovery key at once; resolves to the new recovery key. */
+  replaceEverySecret: (current: string, next: string) => call<string>('replace_every_secret', { current, new: next }),
 
   getPreferences: () => call<Preferences>('get_preferences'),
   setPreferences: (preferences: Preferences) => call<Preferences>('set_preferences', { preferences }),
@@ -135,7 +138,9 @@ export const ipc = {
 
   backupStatus: () => call<BackupStatus>('backup_status'),
   autoBackup: () => call<string | null>('auto_backup'),
-  chooseBackupFolder: () => call<Preferences>('choose_backup_folder'),
+  /** Opens the system's folder dialog (in the shell); resolves to where backups now go. */
+  chooseBackupFolder: () => call<BackupStatus>('choose_backup_folder'),
+  useDefaultBackupFolder: () => call<BackupStatus>('use_default_backup_folder'),
 
   importFile: () => call<{ clients: number; sessions: number }>('import_file'),
   exportFile: (clientId: string | null, includePsychotherapyNotes: boolean) =>
@@ -150,4 +155,9 @@ export const ipc = {
 
 export function onEvent(name: 'vault-locked' | 'app-closing' | 'lock-requested', handler: () => void): Promise<UnlistenFn> {
   return listen(name, handler);
+}
+
+/** The full check after unlock has finished (announced once; also in appStatus). */
+export function onVerified(handler: (outcome: Verification) => void): Promise<UnlistenFn> {
+  return listen<Verification>('vault-verified', (event) => handler(event.payload));
 }

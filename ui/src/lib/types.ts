@@ -243,18 +243,21 @@ export interface DoseAssessment {
   warning: string | null;
 }
 
+/** What the front end may change. The backup folder is not here: the shell chooses it
+ * in the system's folder dialog (see BackupStatus for where backups go). */
 export interface Preferences {
   theme: 'light' | 'dark' | 'dim';
   auto_lock_minutes: number;
-  /** null: the default folder in the data directory. */
-  backup_folder: string | null;
   backup_every_minutes: number;
   /** The paper PDFs are laid out for. */
   paper: 'a4' | 'letter';
 }
 
 export interface BackupStatus {
+  /** Where automatic backups go, for the clinician to read. */
   folder: string;
+  /** The default folder in the data directory. */
+  default_folder: boolean;
   last_backup_at: string | null;
   stale: boolean;
 }
@@ -263,6 +266,28 @@ export interface AppStatus {
   vault_exists: boolean;
   unlocked: boolean;
   vault_path: string;
+  /** The full check after this unlock, once it has finished. */
+  verification: Verification | null;
+  /** End-to-end test builds only: a longer autosave pause. */
+  autosave_delay_ms: number | null;
+}
+
+/** One thing the full check found wrong, in a plain sentence. */
+export interface Problem {
+  /** The record concerned, as `table/id`, when there is one. */
+  record: string | null;
+  message: string;
+}
+
+/** The outcome of the full check the shell runs in the background after unlock. */
+export interface Verification {
+  /** When it finished, in milliseconds since 1970. */
+  checked_at_ms: number;
+  records_checked: number;
+  /** Empty when everything is intact. */
+  problems: Problem[];
+  /** Why the check could not run to its end, when it could not. */
+  could_not_check: string | null;
 }
 
 export type Instrument = Measure['instrument'];
@@ -323,7 +348,8 @@ export type AuditAction =
   | 'restored'
   | 'passphrase_changed'
   | 'recovery_key_replaced'
-  | 'data_key_rotated';
+  | 'data_key_rotated'
+  | 'secrets_replaced';
 
 /** One entry of the audit trail (no clinical text: ids, a hash, short details). */
 export interface AuditRow {
