@@ -349,7 +349,10 @@ export type AuditAction =
   | 'passphrase_changed'
   | 'recovery_key_replaced'
   | 'data_key_rotated'
-  | 'secrets_replaced';
+  | 'secrets_replaced'
+  | 'baseline'
+  | 'resealed'
+  | 'upgraded';
 
 /** One entry of the audit trail (no clinical text: ids, a hash, short details). */
 export interface AuditRow {

@@ -18,6 +18,7 @@ describe('the outcome of the check after unlock', () => {
     expect(shortLine(damaged, now)).toBe('1 problem found in this vault');
     expect(fullSentence(damaged, now)).toContain('kapnotes found 1 problem in this vault');
     expect(fullSentence(damaged, now)).toContain('Restore the newest backup that verifies');
+    expect(fullSentence(damaged, now)).toContain('nothing can be changed');
   });
 
   it('says so when the check could not finish', () => {

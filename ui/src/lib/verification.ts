@@ -35,6 +35,7 @@ export function fullSentence(outcome: Verification, now?: Date): string {
       return (
         `kapnotes found ${plural(outcome.problems.length, 'problem', 'problems')} in this vault (checked at ${when}): ` +
         'a record was changed or removed outside kapnotes, or the file is damaged. ' +
+        'Until then nothing can be changed or recorded; every record can still be read and exported. ' +
         'Restore the newest backup that verifies (File → Restore a backup…), and keep this vault for inspection.'
       );
     case 'unchecked':
