@@ -154,7 +154,12 @@ pub enum Error {
     #[error(
         "The vault file could not be read or written ({0}). Check that the disk is not full and that you may write to the folder."
     )]
-    Storage(#[from] rusqlite::Error),
+    Storage(rusqlite::Error),
+
+    #[error(
+        "The vault file is damaged or was altered: part of it is not as kapnotes wrote it, so it is not read. Restore the vault from a backup."
+    )]
+    DamagedFile,
 
     #[error("{} could not be used ({source}). Check the path and its permissions.", path.display())]
     Io {
@@ -180,6 +185,7 @@ impl Error {
             Error::TamperedRecord { .. }
             | Error::DamagedHeader { .. }
             | Error::DamagedTrail { .. }
+            | Error::DamagedFile
             | Error::BackupDamaged { .. } => ErrorKind::Integrity,
             Error::WriterBusy => ErrorKind::Busy,
             Error::NotFound { .. } | Error::VaultNotFound(_) => ErrorKind::NotFound,
@@ -206,6 +212,29 @@ impl Error {
         Error::Io {
             path: path.into(),
             source,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    /// SQLite's word that the file is corrupt, or a value of another type than the
+    /// schema's where kapnotes reads it, is damage to the file (restore a backup), not
+    /// a full disk.
+    fn from(error: rusqlite::Error) -> Self {
+        let damaged = matches!(
+            error,
+            rusqlite::Error::FromSqlConversionFailure(..)
+                | rusqlite::Error::InvalidColumnType(..)
+                | rusqlite::Error::IntegralValueOutOfRange(..)
+                | rusqlite::Error::Utf8Error(..)
+        ) || error.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseCorrupt)
+            // SQLite's own header names a file format it does not know.
+            || matches!(&error, rusqlite::Error::SqliteFailure(_, Some(message))
+                if message.contains("unsupported file format"));
+        if damaged {
+            Error::DamagedFile
+        } else {
+            Error::Storage(error)
         }
     }
 }

@@ -141,7 +141,10 @@ pub(crate) fn open_sealed(path: &Path) -> Result<(Connection, Header)> {
     if !has_header {
         return Err(Error::NotAVault(path.to_owned()));
     }
-    schema::check_not_newer(&conn)?;
+    // Every vault records a schema version; a file without one is some other database.
+    if schema::check_not_newer(&conn)? == 0 {
+        return Err(Error::NotAVault(path.to_owned()));
+    }
     // Before anything is written (even a failed unlock's count): a trigger, a view or
     // a reshaped table added behind kapnotes' back could act on every write.
     schema::check_structure(&conn)?;
