@@ -48,6 +48,18 @@ fn insert_row(conn: &Connection, table: &str, row: &[Value]) {
     .unwrap();
 }
 
+/// Unlocking for writing is refused because the file's tables were altered.
+fn refused_as_altered(path: &Path) {
+    let err = Vault::unlock(path, PASSPHRASE, Access::ReadWrite)
+        .err()
+        .unwrap();
+    assert!(
+        matches!(err, kapnotes::Error::DamagedHeader { .. })
+            && err.to_string().contains("tables were altered"),
+        "{err}"
+    );
+}
+
 /// Everything a full `verify` and a write unlock say about the vault at `path`.
 fn verdict(path: &Path) -> (Vec<String>, Vec<String>) {
     let vault = Vault::unlock(path, PASSPHRASE, Access::ReadWrite).unwrap();
@@ -232,13 +244,7 @@ fn a_trigger_added_to_the_failed_unlock_counter_is_refused_before_any_write() {
         "no guess ran the trigger: nothing was written"
     );
     assert_eq!(failed_count(&tv.path), None);
-    let err = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite)
-        .err()
-        .unwrap();
-    assert!(
-        matches!(err, kapnotes::Error::DamagedHeader { .. }),
-        "{err}"
-    );
+    refused_as_altered(&tv.path);
 }
 
 /// A trigger that silently drops every new session: the save reports success and
@@ -254,14 +260,7 @@ fn a_trigger_that_would_swallow_saves_is_refused_before_any_save() {
             "CREATE TRIGGER drop_sessions BEFORE INSERT ON sessions BEGIN SELECT RAISE(IGNORE); END;",
         )
         .unwrap();
-    let err = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite)
-        .err()
-        .unwrap();
-    assert!(
-        matches!(err, kapnotes::Error::DamagedHeader { .. }),
-        "{err}"
-    );
-    assert!(err.to_string().contains("tables were altered"), "{err}");
+    refused_as_altered(&tv.path);
 }
 
 /// The counter replaced by a view: every unlock for writing fails with a storage error
@@ -278,13 +277,7 @@ fn a_view_in_place_of_a_table_is_reported_as_tampering() {
                  '2026-01-01T00:00:00+00:00' AS first_at, '2026-01-01T00:00:00+00:00' AS last_at;",
         )
         .unwrap();
-    let err = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite)
-        .err()
-        .unwrap();
-    assert!(
-        matches!(err, kapnotes::Error::DamagedHeader { .. }),
-        "reported as tampering, not as a full disk: {err}"
-    );
+    refused_as_altered(&tv.path);
 }
 
 // ----- 3. Panics -----
@@ -424,13 +417,7 @@ fn records_of_a_deleted_client_put_back_are_caught_with_or_without_their_foreign
     ))
     .unwrap();
     drop(conn);
-    let err = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite)
-        .err()
-        .unwrap();
-    assert!(
-        matches!(err, kapnotes::Error::DamagedHeader { .. }),
-        "{err}"
-    );
+    refused_as_altered(&tv.path);
 }
 
 // ----- 5. A wrong passphrase writes more than the counter -----
@@ -681,11 +668,5 @@ fn a_dropped_trail_is_reported_as_tampering_not_as_an_older_vault() {
         .unwrap()
         .execute_batch("DROP TABLE audit_entries")
         .unwrap();
-    let err = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite)
-        .err()
-        .unwrap();
-    assert!(
-        matches!(err, kapnotes::Error::DamagedHeader { .. }) && !err.to_string().contains("older"),
-        "{err}"
-    );
+    refused_as_altered(&tv.path);
 }

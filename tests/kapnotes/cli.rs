@@ -8,19 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 fn kapnotes(vault: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kapnotes"))
-        .arg("--vault")
-        .arg(vault)
-        .args(args)
-        .env_remove("KAPNOTES_VAULT")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A command that fails before reading its standard input closes it: not an error here.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    child.wait_with_output().unwrap()
+    run_kapnotes(vault, args, stdin)
 }
 
 fn code(output: &Output) -> i32 {

@@ -11,8 +11,7 @@ use kapnotes::records::*;
 use kapnotes::{Error, ErrorKind, Vault};
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 /// Every character the rule refuses in any field, one of each class: C0, DEL, C1,
 /// a lone carriage return, and each embedding, override and isolate.
@@ -421,22 +420,7 @@ fn the_multi_line_fields_are_the_same_in_code_docs_and_schema() {
 // ----- the command line prints stored text escaped -----
 
 fn run_cli(vault: &std::path::Path, args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kapnotes"))
-        .arg("--vault")
-        .arg(vault)
-        .args(args)
-        .env_remove("KAPNOTES_VAULT")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _ = child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{PASSPHRASE}\n").as_bytes());
-    child.wait_with_output().unwrap()
+    run_kapnotes(vault, args, &format!("{PASSPHRASE}\n"))
 }
 
 const TITLE_SEQUENCE: &str = "\u{1b}]0;owned\u{7}";
