@@ -49,6 +49,12 @@ pub(crate) fn defined_ids(client: &Client, base: &str) -> Vec<(Id, String)> {
                 format!("{base}/sessions/{s}/intentions/{i}/id"),
             ));
         }
+        for (i, event) in session.adverse_events.iter().enumerate() {
+            ids.push((
+                event.id.clone(),
+                format!("{base}/sessions/{s}/adverse_events/{i}/id"),
+            ));
+        }
     }
     ids
 }
@@ -120,6 +126,24 @@ pub(crate) fn check_client(client: &Client, base: &str, findings: &mut Findings)
                 if !asked.insert(response.part.as_str()) {
                     findings.reject(at, "this part already answered in this check-in");
                 }
+            }
+        }
+        // Readings are a timeline: a sheet copied in the wrong order would put a
+        // warning on the wrong side of the dose.
+        for (i, pair) in session.monitoring.windows(2).enumerate() {
+            if pair[1].at.instant() < pair[0].at.instant() {
+                findings.reject(
+                    format!("{path}/monitoring/{}/at", i + 1),
+                    "the readings must be in time order: this one is earlier than the one before it",
+                );
+            }
+        }
+        for (i, reading) in session.monitoring.iter().enumerate() {
+            if !reading.dissociation_items.is_empty() && reading.dissociation_items.len() != 6 {
+                findings.reject(
+                    format!("{path}/monitoring/{i}/dissociation_items"),
+                    "the CADSS-6 has six items",
+                );
             }
         }
         if let Some(observations) = &session.observations {

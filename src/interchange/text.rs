@@ -46,6 +46,9 @@ pub const MULTI_LINE_FIELDS: &[&str] = &[
     "/sessions/*/integration/messages",
     "/sessions/*/integration/intention_reflections/*/reflection",
     "/sessions/*/integration/commitments",
+    "/sessions/*/pre_dose/notes",
+    "/sessions/*/monitoring/*/note",
+    "/sessions/*/discharge/notes",
     "/measures/*/safety_follow_up/note",
 ];
 

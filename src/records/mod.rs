@@ -377,6 +377,9 @@ pub struct Dose {
     pub administered_at: Timestamp,
     #[serde(default)]
     pub booster_mg: Option<Number>,
+    /// The lot (batch) number of what was given. Added after v1: exported only when set.
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub lot_number: Option<String>,
 }
 
 impl Dose {
@@ -422,6 +425,135 @@ pub struct Observations {
     pub heart_rate_post: Option<u32>,
     #[serde(default)]
     pub timeline: Vec<TimelineNote>,
+}
+
+/// A text added after v1 is exported only when it holds something.
+fn is_blank(value: &Option<String>) -> bool {
+    value.as_deref().is_none_or(str::is_empty)
+}
+
+/// Something taken today that matters before a ketamine dose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Substance {
+    Benzodiazepine,
+    Opioid,
+    Alcohol,
+    Cannabis,
+    Stimulant,
+    Maoi,
+    Other,
+}
+
+/// The checks before a dose. Added after v1, like every property below it: each one is
+/// exported only when it holds something, so v1 documents export as they always did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreDose {
+    pub checked_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours_fasted: Option<Number>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub substances_today: Vec<Substance>,
+    /// Who takes the client home.
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub ride_home: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notes: String,
+}
+
+/// One set of vital signs and ratings during a dosing session; any may be absent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reading {
+    pub at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub systolic: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diastolic: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heart_rate: Option<u32>,
+    /// Oxygen saturation, %.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spo2: Option<u32>,
+    /// MOAA/S: 5 responds readily to name spoken in a normal tone … 0 no response to a
+    /// painful stimulus.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sedation: Option<u8>,
+    /// The six CADSS-6 items, each 0–4 or not asked; empty when none was asked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dissociation_items: Vec<Option<u8>>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+impl Reading {
+    /// The CADSS-6 total (0–24), derived like a measure's score: only when all six items
+    /// were answered.
+    pub fn dissociation_total(&self) -> Option<u32> {
+        if self.dissociation_items.len() != 6 {
+            return None;
+        }
+        self.dissociation_items
+            .iter()
+            .map(|item| item.map(u32::from))
+            .sum()
+    }
+}
+
+/// When and how the client left after a dosing session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Discharge {
+    pub at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert_and_oriented: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub walking_steadily: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vitals_near_baseline: Option<bool>,
+    /// Who the client left with.
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub left_with: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdverseEventKind {
+    Nausea,
+    Vomiting,
+    Hypertension,
+    Hypotension,
+    Tachycardia,
+    Desaturation,
+    Oversedation,
+    Agitation,
+    Panic,
+    Fall,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdverseEventSeverity {
+    Mild,
+    Moderate,
+    Severe,
+}
+
+/// Something that went wrong during a dosing session, and what was done about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdverseEvent {
+    pub id: Id,
+    pub at: Timestamp,
+    pub kind: AdverseEventKind,
+    pub severity: AdverseEventSeverity,
+    /// What was done about it.
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub action: Option<String>,
 }
 
 /// Self-energy on the 8 C's, each rated 0–10 or not rated.
@@ -507,6 +639,18 @@ pub struct Session {
     pub integration: Option<Integration>,
     #[serde(default)]
     pub psychotherapy_note: bool,
+    /// The checks before the dose (dosing sessions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre_dose: Option<PreDose>,
+    /// Readings during the session, in time order (dosing sessions). The v1
+    /// `observations` blood pressures and heart rates stay as they are, and count as
+    /// readings just before the dose and at its end.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub monitoring: Vec<Reading>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discharge: Option<Discharge>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adverse_events: Vec<AdverseEvent>,
 }
 
 impl Session {
@@ -529,6 +673,10 @@ impl Session {
             observations: None,
             integration: None,
             psychotherapy_note: false,
+            pre_dose: None,
+            monitoring: Vec::new(),
+            discharge: None,
+            adverse_events: Vec::new(),
         }
     }
 

@@ -494,6 +494,7 @@ mod tests {
             route: Route::Sublingual,
             administered_at: ts(&format!("{day}T14:20:00+02:00")),
             booster_mg: None,
+            lot_number: None,
         });
         signed(s, &format!("{day}T18:00:00+02:00"))
     }

@@ -8,6 +8,7 @@ mod common;
 mod contract;
 mod crash;
 mod documents;
+mod dosing_day;
 mod interchange;
 mod output_files;
 mod records;

@@ -88,6 +88,7 @@ fn every_record_kind_round_trips_through_a_reopened_vault() {
         route: Route::Sublingual,
         administered_at: ts("2026-04-30T14:20:00+02:00"),
         booster_mg: Some(Number(25.0)),
+        lot_number: None,
     });
     dosing.observations = Some(Observations {
         parts_present: vec![exile.id.clone()],
@@ -370,6 +371,7 @@ fn invalid_changes_are_refused_and_write_nothing() {
         route: Route::Sublingual,
         administered_at: ts("2026-06-01T14:20:00+02:00"),
         booster_mg: None,
+        lot_number: None,
     });
     assert_eq!(
         vault

@@ -154,6 +154,11 @@ fn every_multi_line_field_takes_newlines_and_tabs_and_crlf_is_stored_as_lf() {
         json!([{"at": "2026-04-30T14:30:00+00:00", "text": ""}]);
     doc["clients"][0]["measures"][0]["safety_follow_up"] =
         json!({"at": "2026-05-01T10:00:00+00:00", "note": ""});
+    // And the dosing day's records added after v1.
+    let dosing = &mut doc["clients"][0]["sessions"][1];
+    dosing["pre_dose"] = json!({"checked_at": "2026-04-30T13:50:00+00:00", "notes": "x"});
+    dosing["monitoring"] = json!([{"at": "2026-04-30T14:10:00+00:00", "note": "x"}]);
+    dosing["discharge"] = json!({"at": "2026-04-30T17:00:00+00:00", "notes": "x"});
     let client = &mut doc["clients"][0];
     let mut pointers = Vec::new();
     string_pointers(client, String::new(), &mut pointers);
