@@ -225,6 +225,35 @@ fn entries_of(client: &Client) -> Vec<Entry> {
                 add(RecordKind::Session, id, "journey note", &note.text);
             }
         }
+        if let Some(pre_dose) = &s.pre_dose {
+            add(RecordKind::Session, id, "pre-dose notes", &pre_dose.notes);
+            add(
+                RecordKind::Session,
+                id,
+                "ride home",
+                pre_dose.ride_home.as_deref().unwrap_or(""),
+            );
+        }
+        for reading in &s.monitoring {
+            add(RecordKind::Session, id, "reading note", &reading.note);
+        }
+        if let Some(discharge) = &s.discharge {
+            add(RecordKind::Session, id, "discharge notes", &discharge.notes);
+            add(
+                RecordKind::Session,
+                id,
+                "left with",
+                discharge.left_with.as_deref().unwrap_or(""),
+            );
+        }
+        for event in &s.adverse_events {
+            add(
+                RecordKind::Session,
+                id,
+                "adverse event action",
+                event.action.as_deref().unwrap_or(""),
+            );
+        }
         if let Some(i) = &s.integration {
             add(RecordKind::Session, id, "insights", &i.insights);
             add(RecordKind::Session, id, "messages", &i.messages);

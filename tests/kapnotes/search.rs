@@ -71,6 +71,59 @@ fn searches_every_kind_of_text() {
             "intention",
         ),
     ];
+    // The dosing day's texts are searched too (on a new, unsigned dosing session).
+    let mut dosing = dosing_session("2026-06-01");
+    let dosing_id = dosing.id.clone();
+    vault.create_session(CLIENT, dosing.clone()).unwrap();
+    dosing.pre_dose = Some(PreDose {
+        checked_at: ts("2026-06-01T13:40:00+02:00"),
+        hours_fasted: None,
+        substances_today: Vec::new(),
+        ride_home: Some("Aunt Marguerite".into()),
+        notes: "Light breakfast of porridge.".into(),
+    });
+    dosing.monitoring = vec![Reading {
+        at: ts("2026-06-01T14:30:00+02:00"),
+        systolic: None,
+        diastolic: None,
+        heart_rate: None,
+        spo2: None,
+        sedation: None,
+        dissociation_items: Vec::new(),
+        note: "Humming quietly.".into(),
+    }];
+    dosing.discharge = Some(Discharge {
+        at: ts("2026-06-01T16:30:00+02:00"),
+        alert_and_oriented: Some(true),
+        walking_steadily: Some(true),
+        vitals_near_baseline: Some(true),
+        left_with: Some("Cousin Bertrand".into()),
+        notes: "Steady on the stairs.".into(),
+    });
+    dosing.adverse_events = vec![AdverseEvent {
+        id: kapnotes::records::new_id(),
+        at: ts("2026-06-01T14:20:00+02:00"),
+        kind: AdverseEventKind::Nausea,
+        severity: AdverseEventSeverity::Mild,
+        action: Some("Offered peppermint lozenge.".into()),
+    }];
+    vault.update_session(dosing).unwrap();
+    let dosing_cases = [
+        ("porridge", "pre-dose notes"),
+        ("marguerite", "ride home"),
+        ("humming", "reading note"),
+        ("stairs", "discharge notes"),
+        ("bertrand", "left with"),
+        ("peppermint", "adverse event action"),
+    ];
+    for (query, field) in dosing_cases {
+        let hits = vault.search(query, None).unwrap();
+        assert!(
+            hits.iter()
+                .any(|h| h.record_id == dosing_id && h.field == field),
+            "{query}: {hits:?}"
+        );
+    }
     for (query, kind, id, field) in cases {
         let hits = vault.search(query, None).unwrap();
         assert!(
