@@ -111,16 +111,16 @@ fn dosing_dates(client: &Client) -> Vec<NaiveDate> {
 
 /// What a panel's title adds so the scale reads at a glance: which way is better where
 /// that is not the usual way, and what the number is where it is not a total.
-fn panel_note(instrument: Instrument) -> &'static str {
+fn panel_note(instrument: Instrument) -> Option<&'static str> {
     match instrument {
-        Instrument::Who5 => " · wellbeing, higher is better",
+        Instrument::Who5 => Some("wellbeing: higher is better"),
         // The EBI has no cut-off, so there is nothing to shade: the mean is drawn on its
         // own 0–100 scale, the day after the session it follows.
-        Instrument::Ebi => " · mean of 6, no cut-off",
+        Instrument::Ebi => Some("mean of 6 items, no cut-off"),
         // The MEQ-30 mean (0–5) is the number the entry screen and the course list show;
         // a cut-off on it would mislead, since the verdict needs every subscale at 60 %.
-        Instrument::Meq30 => " · mean of 30; ◆ complete mystical experience",
-        Instrument::Phq9 | Instrument::Gad7 | Instrument::Pcl5 | Instrument::DesII => "",
+        Instrument::Meq30 => Some("mean of 30 items; ◆ complete mystical experience"),
+        Instrument::Phq9 | Instrument::Gad7 | Instrument::Pcl5 | Instrument::DesII => None,
     }
 }
 
@@ -160,10 +160,12 @@ pub fn measures_chart(client: &Client) -> Option<String> {
         let y = |score: f64| bottom - score / max * PANEL_HEIGHT;
         let _ = write!(
             out,
-            r#"<g class="panel"><text class="panel-title" x="{LEFT}" y="{:.1}">{}<tspan class="panel-note">{}</tspan></text>"#,
+            r#"<g class="panel"><text class="panel-title" x="{LEFT}" y="{:.1}">{}{}</text>"#,
             top - 8.0,
             instrument.name(),
             panel_note(*instrument)
+                .map(|note| format!(r#"<tspan class="panel-note" dx="6">{note}</tspan>"#))
+                .unwrap_or_default()
         );
         // Severity bands, shaded from light to strong by concern, each labelled: on
         // WHO-5 the lowest scores are the most concerning, so its shades run the other way.
@@ -742,6 +744,7 @@ mod tests {
     /// The SVG of one panel, from its title to the end of its group.
     fn panel<'a>(svg: &'a str, name: &str) -> &'a str {
         let start = svg.find(&format!(">{name}<tspan")).unwrap();
+        assert!(svg[start..].starts_with(&format!(">{name}<tspan class=\"panel-note\" dx=")));
         let end = start + svg[start..].find("</g>").unwrap();
         &svg[start..end]
     }
@@ -788,6 +791,10 @@ mod tests {
 
         let ebi = panel(&svg, "EBI");
         assert!(ebi.contains(">40<") && ebi.contains("no cut-off"));
+        assert!(
+            !svg.contains(">PHQ-9<tspan"),
+            "no note where none is needed"
+        );
         assert!(
             !ebi.contains("class=\"band "),
             "the EBI has no band to shade"
