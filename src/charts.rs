@@ -109,6 +109,21 @@ fn dosing_dates(client: &Client) -> Vec<NaiveDate> {
         .collect()
 }
 
+/// What a panel's title adds so the scale reads at a glance: which way is better where
+/// that is not the usual way, and what the number is where it is not a total.
+fn panel_note(instrument: Instrument) -> Option<&'static str> {
+    match instrument {
+        Instrument::Who5 => Some("wellbeing: higher is better"),
+        // The EBI has no cut-off, so there is nothing to shade: the mean is drawn on its
+        // own 0–100 scale, the day after the session it follows.
+        Instrument::Ebi => Some("mean of 6 items, no cut-off"),
+        // The MEQ-30 mean (0–5) is the number the entry screen and the course list show;
+        // a cut-off on it would mislead, since the verdict needs every subscale at 60 %.
+        Instrument::Meq30 => Some("mean of 30 items; ◆ complete mystical experience"),
+        Instrument::Phq9 | Instrument::Gad7 | Instrument::Pcl5 | Instrument::DesII => None,
+    }
+}
+
 /// Measure scores over time, one panel per instrument, severity bands shaded and the
 /// dosing sessions marked on the same time axis. `None` when there are no measures.
 pub fn measures_chart(client: &Client) -> Option<String> {
@@ -117,6 +132,9 @@ pub fn measures_chart(client: &Client) -> Option<String> {
         Instrument::Gad7,
         Instrument::Pcl5,
         Instrument::DesII,
+        Instrument::Who5,
+        Instrument::Ebi,
+        Instrument::Meq30,
     ]
     .into_iter()
     .filter(|i| client.measures.iter().any(|m| m.instrument == *i))
@@ -142,17 +160,26 @@ pub fn measures_chart(client: &Client) -> Option<String> {
         let y = |score: f64| bottom - score / max * PANEL_HEIGHT;
         let _ = write!(
             out,
-            r#"<g class="panel"><text class="panel-title" x="{LEFT}" y="{:.1}">{}</text>"#,
+            r#"<g class="panel"><text class="panel-title" x="{LEFT}" y="{:.1}">{}{}</text>"#,
             top - 8.0,
-            instrument.name()
+            instrument.name(),
+            panel_note(*instrument)
+                .map(|note| format!(r#"<tspan class="panel-note" dx="6">{note}</tspan>"#))
+                .unwrap_or_default()
         );
-        // Severity bands, shaded from light to strong, each labelled.
+        // Severity bands, shaded from light to strong by concern, each labelled: on
+        // WHO-5 the lowest scores are the most concerning, so its shades run the other way.
         let bands = instrument.bands();
         for (i, (lowest, name)) in bands.iter().enumerate() {
             let highest = bands.get(i + 1).map_or(max, |(next, _)| *next);
+            let concern = if instrument.higher_is_better() {
+                bands.len() - 1 - i
+            } else {
+                i
+            };
             let _ = write!(
                 out,
-                r#"<rect class="band band-{i}" x="{LEFT}" y="{:.1}" width="{:.1}" height="{:.1}"/><text class="band-label" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+                r#"<rect class="band band-{concern}" x="{LEFT}" y="{:.1}" width="{:.1}" height="{:.1}"/><text class="band-label" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
                 y(highest),
                 WIDTH - LEFT - RIGHT,
                 y(*lowest) - y(highest),
@@ -178,21 +205,23 @@ pub fn measures_chart(client: &Client) -> Option<String> {
         }
         // The scores, joined where consecutive ones are complete; an incomplete
         // measure is drawn as a hollow mark on the axis, never as a low score.
-        let mut points: Vec<(f64, Option<f64>, String)> = client
+        let mut points: Vec<(f64, Option<f64>, String, Option<bool>)> = client
             .measures
             .iter()
             .filter(|m| m.instrument == *instrument)
             .map(|m| {
+                let score = measures::score(m);
                 (
                     axis.x(m.taken_on.0),
-                    measures::score(m).score,
+                    score.score,
                     m.taken_on.to_string(),
+                    score.complete_mystical_experience,
                 )
             })
             .collect();
         points.sort_by(|a, b| a.0.total_cmp(&b.0));
         for pair in points.windows(2) {
-            if let ((x1, Some(s1), _), (x2, Some(s2), _)) = (&pair[0], &pair[1]) {
+            if let ((x1, Some(s1), _, _), (x2, Some(s2), _, _)) = (&pair[0], &pair[1]) {
                 let _ = write!(
                     out,
                     r#"<line class="series" x1="{x1:.1}" y1="{:.1}" x2="{x2:.1}" y2="{:.1}"/>"#,
@@ -201,7 +230,7 @@ pub fn measures_chart(client: &Client) -> Option<String> {
                 );
             }
         }
-        for (x, score, date) in &points {
+        for (x, score, date, mystical) in &points {
             match score {
                 Some(s) => {
                     let shown = if s.fract() == 0.0 {
@@ -209,11 +238,40 @@ pub fn measures_chart(client: &Client) -> Option<String> {
                     } else {
                         format!("{s:.1}")
                     };
+                    let cy = y(*s);
+                    match mystical {
+                        // The MEQ-30 verdict needs every subscale, so the mean alone cannot
+                        // show it: a complete experience is drawn as a diamond, and the
+                        // verdict is written in the mark's title either way.
+                        Some(true) => {
+                            let _ = write!(
+                                out,
+                                r#"<polygon class="point complete-mystical" points="{x:.1},{:.1} {:.1},{cy:.1} {x:.1},{:.1} {:.1},{cy:.1}"><title>{date}: {shown}, {}</title></polygon>"#,
+                                cy - 6.0,
+                                x + 6.0,
+                                cy + 6.0,
+                                x - 6.0,
+                                measures::MEQ30_COMPLETE
+                            );
+                        }
+                        Some(false) => {
+                            let _ = write!(
+                                out,
+                                r#"<circle class="point" cx="{x:.1}" cy="{cy:.1}" r="4"><title>{date}: {shown}, {}</title></circle>"#,
+                                measures::MEQ30_NOT_COMPLETE
+                            );
+                        }
+                        None => {
+                            let _ = write!(
+                                out,
+                                r#"<circle class="point" cx="{x:.1}" cy="{cy:.1}" r="4"><title>{date}: {shown}</title></circle>"#
+                            );
+                        }
+                    }
                     let _ = write!(
                         out,
-                        r#"<circle class="point" cx="{x:.1}" cy="{:.1}" r="4"><title>{date}: {shown}</title></circle><text class="point-label" x="{x:.1}" y="{:.1}" text-anchor="middle">{shown}</text>"#,
-                        y(*s),
-                        y(*s) - 8.0
+                        r#"<text class="point-label" x="{x:.1}" y="{:.1}" text-anchor="middle">{shown}</text>"#,
+                        cy - 8.0
                     );
                 }
                 None => {
@@ -620,6 +678,7 @@ text { fill: #555555; }
 .series { stroke: #1a1a1a; stroke-width: 2; }
 .point { fill: #1a1a1a; stroke: #ffffff; stroke-width: 1.5; }
 .point.incomplete { fill: #ffffff; stroke: #555555; stroke-width: 2; }
+.panel-note { fill: #555555; font-weight: normal; font-size: 11px; }
 .point-label { fill: #1a1a1a; font-weight: bold; }
 .dose-band.psycholytic { fill: #e3f1e3; }
 .dose-band.psychedelic { fill: #f3e2bd; }
@@ -669,6 +728,84 @@ mod tests {
         assert!(svg.contains(">15<") && svg.contains(">8<"));
         assert!(svg.contains("moderately severe"));
         assert!(!svg.contains("<script"));
+    }
+
+    fn add_measure(client: &mut Client, instrument: Instrument, day: &str, answers: &[u8]) {
+        client.measures.push(crate::records::Measure {
+            id: crate::records::new_id(),
+            instrument,
+            taken_on: crate::records::Date::parse(day).unwrap(),
+            answers: answers.iter().copied().map(Some).collect(),
+            session: None,
+            safety_follow_up: None,
+        });
+    }
+
+    /// The SVG of one panel, from its title to the end of its group.
+    fn panel<'a>(svg: &'a str, name: &str) -> &'a str {
+        let start = svg.find(&format!(">{name}<tspan")).unwrap();
+        assert!(svg[start..].starts_with(&format!(">{name}<tspan class=\"panel-note\" dx=")));
+        let end = start + svg[start..].find("</g>").unwrap();
+        &svg[start..end]
+    }
+
+    #[test]
+    fn the_new_measures_are_charted_with_the_others() {
+        let mut client = example();
+        // WHO-5 raw 7 → 28 and raw 13 → 52; EBI mean 40; MEQ-30 all 3s (complete) and
+        // all 3s but item 29 at 2 (ineffability below 60 %: not complete, mean 2.97 shown as 3.0).
+        add_measure(
+            &mut client,
+            Instrument::Who5,
+            "2026-04-02",
+            &[2, 2, 1, 1, 1],
+        );
+        add_measure(
+            &mut client,
+            Instrument::Who5,
+            "2026-05-04",
+            &[3, 3, 3, 2, 2],
+        );
+        add_measure(
+            &mut client,
+            Instrument::Ebi,
+            "2026-04-24",
+            &[10, 20, 35, 40, 55, 80],
+        );
+        add_measure(&mut client, Instrument::Meq30, "2026-04-23", &[3; 30]);
+        let mut not_complete = [3; 30];
+        not_complete[28] = 2;
+        add_measure(&mut client, Instrument::Meq30, "2026-04-25", &not_complete);
+        let svg = measures_chart(&client).unwrap();
+        assert_eq!(svg.matches("class=\"dosing-marker\"").count(), 5);
+
+        let who5 = panel(&svg, "WHO-5");
+        assert!(who5.contains("higher is better"));
+        assert!(who5.contains(">28<") && who5.contains(">52<"));
+        // The lowest WHO-5 scores are the most concerning: shaded like PHQ-9's worst band
+        // of three, not like its best.
+        let depression = who5.find("poor wellbeing, suggests depression").unwrap();
+        let rect = who5[..depression].rfind("<rect").unwrap();
+        assert!(who5[rect..depression].contains("class=\"band band-2\""));
+        assert!(who5.contains("class=\"band band-0\""));
+
+        let ebi = panel(&svg, "EBI");
+        assert!(ebi.contains(">40<") && ebi.contains("no cut-off"));
+        assert!(
+            !svg.contains(">PHQ-9<tspan"),
+            "no note where none is needed"
+        );
+        assert!(
+            !ebi.contains("class=\"band "),
+            "the EBI has no band to shade"
+        );
+
+        let meq = panel(&svg, "MEQ-30");
+        assert!(!meq.contains("class=\"band "));
+        assert_eq!(meq.matches("class=\"point complete-mystical\"").count(), 1);
+        assert!(meq.contains("2026-04-23: 3, complete mystical experience"));
+        assert!(meq.contains("2026-04-25: 3.0, not a complete mystical experience"));
+        assert!(!meq.contains("incomplete"));
     }
 
     #[test]

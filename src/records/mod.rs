@@ -695,6 +695,14 @@ pub enum Instrument {
     Pcl5,
     #[serde(rename = "DES-II")]
     DesII,
+    #[serde(rename = "WHO-5")]
+    Who5,
+    /// The Emotional Breakthrough Inventory.
+    #[serde(rename = "EBI")]
+    Ebi,
+    /// The revised Mystical Experience Questionnaire.
+    #[serde(rename = "MEQ-30")]
+    Meq30,
 }
 
 /// The clinician's dated acknowledgement of a safety item (PHQ-9 item 9 above zero).

@@ -10,6 +10,7 @@ mod crash;
 mod documents;
 mod dosing_day;
 mod interchange;
+mod measures_more;
 mod output_files;
 mod records;
 mod robustness;

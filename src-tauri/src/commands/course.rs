@@ -56,6 +56,9 @@ pub fn score_measure(measure: Measure) -> Score {
 pub struct InstrumentItems {
     topics: &'static [&'static str],
     item_max: u8,
+    item_step: u8,
+    max_score: f64,
+    higher_is_better: bool,
 }
 
 #[tauri::command(async)]
@@ -63,6 +66,9 @@ pub fn instrument_items(instrument: Instrument) -> InstrumentItems {
     InstrumentItems {
         topics: instrument.item_topics(),
         item_max: instrument.item_max(),
+        item_step: instrument.item_step(),
+        max_score: instrument.max_score(),
+        higher_is_better: instrument.higher_is_better(),
     }
 }
 

@@ -10,6 +10,7 @@ import type {
   Charts,
   Course,
   Instrument,
+  InstrumentItems,
   Measure,
   Score,
   Agreement,
@@ -130,8 +131,7 @@ export const ipc = {
 
   clientOverview: (clientId: string) => call<{ course: Course; charts: Charts }>('client_overview', { clientId }),
   scoreMeasure: (measure: Measure) => call<Score>('score_measure', { measure }),
-  instrumentItems: (instrument: Instrument) =>
-    call<{ topics: string[]; item_max: number }>('instrument_items', { instrument }),
+  instrumentItems: (instrument: Instrument) => call<InstrumentItems>('instrument_items', { instrument }),
   createMeasure: (clientId: string, measure: Measure) => call<void>('create_measure', { clientId, measure }),
   updateMeasure: (measure: Measure) => call<void>('update_measure', { measure }),
   deleteMeasure: (id: string) => call<void>('delete_measure', { id }),

@@ -206,7 +206,7 @@ export interface Session {
 
 export interface Measure {
   id: Id;
-  instrument: 'PHQ-9' | 'GAD-7' | 'PCL-5' | 'DES-II';
+  instrument: 'PHQ-9' | 'GAD-7' | 'PCL-5' | 'DES-II' | 'WHO-5' | 'EBI' | 'MEQ-30';
   taken_on: DateText;
   answers: (number | null)[];
   session: Id | null;
@@ -292,6 +292,18 @@ export interface Verification {
 
 export type Instrument = Measure['instrument'];
 
+/** What the core says about an instrument's items (src/measures.rs). */
+export interface InstrumentItems {
+  /** The short topic of each item, item 1 first. */
+  topics: string[];
+  item_max: number;
+  /** The step between answers: 10 on DES-II, 1 elsewhere. */
+  item_step: number;
+  max_score: number;
+  /** WHO-5 only: a higher score is better. */
+  higher_is_better: boolean;
+}
+
 export interface Finding {
   severity: 'stop' | 'warn' | 'note';
   code: string;
@@ -309,6 +321,10 @@ export interface Score {
   band: string | null;
   clusters: { cluster: string; items: string; score: number | null }[];
   safety_item_positive: boolean;
+  /** MEQ-30 only: each subscale's mean (0–5) and share of its maximum; null when an item of it was skipped. */
+  subscales: { subscale: string; items: number[]; mean: number | null; percent_of_max: number | null; reaches_criterion: boolean | null }[];
+  /** MEQ-30 only, when every item is answered. */
+  complete_mystical_experience: boolean | null;
 }
 
 export interface Course {
