@@ -195,8 +195,63 @@ fn a_session_note_has_its_text_addenda_and_signature() {
     );
 }
 
+/// What the sheet's first page (the one page to read before the dose) holds.
+const SHEET_FIRST_PAGE: &[&str] = &[
+    "Dosing-day preparation sheet",
+    "Let the Planner rest for a moment.",
+    "The Planner",
+    "Scrolling part",
+    "Keep the eye shades off",
+    // The figure's own text is selectable too.
+    "The parts they protect",
+    "Little one",
+    "50–150 mg sublingual, prescribed by Dr. A. Medina",
+    "Grounding: feet on the floor",
+    "Findings",
+    "No informed consent is on file",
+];
+
+/// What the sheet's second page (the blank monitoring table) holds.
+const SHEET_MONITORING_PAGE: &[&str] = &[
+    "Monitoring record",
+    "Jordan Rivers",
+    "Dosing session · 30 April 2026, 14:00",
+    "Due",
+    "BP mmHg",
+    "SpO₂ %",
+    "MOAA/S",
+    "CADSS-6",
+    "baseline",
+    "dose +15",
+    // Three hours at the default interval.
+    "dose +180",
+    "MOAA/S: sedation level",
+    "Responds readily to the name in a normal voice",
+    "No response, even to a painful squeeze",
+    "Alert and oriented",
+    "Walking steadily",
+    "Vitals near baseline",
+    "Left with",
+];
+
+/// The sheet is the one page it always was, then the monitoring page: neither holds
+/// the other's content.
+fn assert_sheet_pages(pdf: &Path) {
+    assert_eq!(page_count(pdf), 2);
+    let first = text_of(pdf, Some(1));
+    let second = text_of(pdf, Some(2));
+    assert_contains_all(&first, SHEET_FIRST_PAGE);
+    assert_contains_all(&second, SHEET_MONITORING_PAGE);
+    for text in ["Monitoring record", "dose +15", "MOAA/S"] {
+        assert!(!first.contains(text), "{text:?} on the first page");
+    }
+    for text in ["Dosing-day preparation sheet", "Findings", "Grounding"] {
+        assert!(!second.contains(text), "{text:?} on the monitoring page");
+    }
+}
+
 #[test]
-fn the_prep_sheet_is_one_page_with_what_the_day_needs() {
+fn the_prep_sheet_is_one_page_with_what_the_day_needs_then_a_monitoring_page() {
     let (tv, vault) = setup();
     let pdf = write(
         &vault,
@@ -206,26 +261,19 @@ fn the_prep_sheet_is_one_page_with_what_the_day_needs() {
         },
         "prep.pdf",
     );
-    assert_eq!(page_count(&pdf), 1);
-    let text = text_of(&pdf, None);
-    assert_contains_all(
-        &text,
-        &[
-            "Dosing-day preparation sheet",
-            "Let the Planner rest for a moment.",
-            "The Planner",
-            "Scrolling part",
-            "Keep the eye shades off",
-            // The figure's own text is selectable too.
-            "The parts they protect",
-            "Little one",
-            "50–150 mg sublingual, prescribed by Dr. A. Medina",
-            "Grounding: feet on the floor",
-            "No informed consent is on file",
-        ],
-    );
+    assert_sheet_pages(&pdf);
     assert_running_text(&pdf);
-    assert!(ink_per_page(&pdf, "prep-sheet")[0] > 0.02);
+    let ink = ink_per_page(&pdf, "prep-sheet");
+    assert!(ink[0] > 0.02, "{ink:?}");
+    // The ruled table is drawn, not just its headings.
+    assert!(ink[1] > 0.03, "{ink:?}");
+    // A baseline, then every quarter hour for three hours, and two spare rows.
+    let second = text_of(&pdf, Some(2));
+    let rows: Vec<&str> = second
+        .lines()
+        .filter(|l| l.trim() == "baseline" || l.trim().starts_with("dose +"))
+        .collect();
+    assert_eq!(rows.len(), 13, "{rows:?}");
 
     let err = vault
         .document_pdf(
@@ -393,13 +441,13 @@ fn documents_come_on_a4_or_us_letter() {
             .unwrap();
         let info = String::from_utf8(tool("pdfinfo", &[path.to_str().unwrap()])).unwrap();
         assert!(info.contains(expected), "{paper:?}: {info}");
-        assert_eq!(page_count(&path), 1);
+        assert_sheet_pages(&path);
         assert_running_text(&path);
     }
 }
 
 #[test]
-fn a_large_system_still_gets_a_one_page_sheet() {
+fn a_large_system_still_gets_a_one_page_sheet_before_its_monitoring_page() {
     let mut doc: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
     let client = &mut doc["clients"][0];
     let id = |kind: u32, n: usize| format!("7a000000-0000-4000-8000-{kind:04}{n:08}");
@@ -455,8 +503,10 @@ fn a_large_system_still_gets_a_one_page_sheet() {
         },
         "large.pdf",
     );
-    assert_eq!(page_count(&pdf), 1);
-    let text = text_of(&pdf, None);
+    assert_eq!(page_count(&pdf), 2);
+    let second = text_of(&pdf, Some(2));
+    assert!(second.contains("Monitoring record") && !second.contains("Findings"));
+    let text = text_of(&pdf, Some(1));
     assert_contains_all(
         &text,
         &[
@@ -464,7 +514,119 @@ fn a_large_system_still_gets_a_one_page_sheet() {
             "Green, nothing to add: Scrolling part, Protector 1, Protector 2",
             "Protector 23",
             "and 14 more protector(s), not drawn",
+            "Findings",
         ],
     );
     assert!(ink_per_page(&pdf, "prep-sheet-large")[0] > 0.02);
+}
+
+/// The example's dosing session as a whole monitored dosing day: pre-dose checks, a lot
+/// number, readings every quarter hour, a discharge and two adverse events (the severe
+/// one without an action yet).
+fn monitored_dosing_day() -> (TestVault, Vault) {
+    let mut doc: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+    let dosing = &mut doc["clients"][0]["sessions"][1];
+    assert_eq!(dosing["id"], DOSING);
+    dosing["pre_dose"] = serde_json::json!({
+        "checked_at": "2026-04-30T13:50:00+00:00",
+        "hours_fasted": 4.5,
+        "substances_today": ["cannabis", "benzodiazepine"],
+        "ride_home": "Partner, Sam Okafor",
+        "notes": "Slept well; light breakfast at nine."
+    });
+    dosing["dose"]["lot_number"] = serde_json::json!("KX-2291");
+    dosing["dose"]["booster_mg"] = serde_json::json!(25);
+    let readings = [
+        ("14:10", 128, 82, 74, 98, 5, serde_json::json!([]), ""),
+        (
+            "14:35",
+            142,
+            88,
+            81,
+            96,
+            4,
+            serde_json::json!([2, 1, 3, 0, 0, 1]),
+            "Eyes closed, settled.",
+        ),
+        (
+            "14:50",
+            151,
+            94,
+            88,
+            93,
+            3,
+            serde_json::json!([3, 2, 3, 1, 2, 2]),
+            "Quiet; answered slowly.",
+        ),
+        (
+            "15:05",
+            138,
+            86,
+            84,
+            95,
+            4,
+            serde_json::json!([2, 1, 2, null, 0, 1]),
+            "",
+        ),
+        ("15:35", 130, 84, 78, 97, 5, serde_json::json!([]), ""),
+        (
+            "16:20",
+            126,
+            80,
+            72,
+            98,
+            5,
+            serde_json::json!([0, 0, 0, 0, 0, 0]),
+            "Talking, oriented.",
+        ),
+    ];
+    dosing["monitoring"] = readings
+        .iter()
+        .map(|(at, s, d, hr, o, sedation, items, note)| {
+            let mut reading = serde_json::json!({
+                "at": format!("2026-04-30T{at}:00+00:00"),
+                "systolic": s, "diastolic": d, "heart_rate": hr, "spo2": o, "sedation": sedation,
+            });
+            if !items.as_array().unwrap().is_empty() {
+                reading["dissociation_items"] = items.clone();
+            }
+            if !note.is_empty() {
+                reading["note"] = serde_json::json!(note);
+            }
+            reading
+        })
+        .collect();
+    dosing["discharge"] = serde_json::json!({
+        "at": "2026-04-30T16:40:00+00:00",
+        "alert_and_oriented": true,
+        "walking_steadily": true,
+        "left_with": "Sam Okafor",
+        "notes": "Drove off with Sam; call tomorrow morning."
+    });
+    dosing["adverse_events"] = serde_json::json!([
+        {"id": "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e90", "at": "2026-04-30T14:45:00+00:00",
+         "kind": "nausea", "severity": "mild", "action": "Ginger tea; settled in ten minutes."},
+        {"id": "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e91", "at": "2026-04-30T14:50:00+00:00",
+         "kind": "hypertension", "severity": "severe"}
+    ]);
+    let (tv, mut vault) = TestVault::new();
+    vault.import(&doc.to_string()).unwrap();
+    vault.set_clinician(Some(&clinician())).unwrap();
+    (tv, vault)
+}
+
+#[test]
+fn the_session_note_of_a_monitored_dosing_day_shows_every_part_of_it() {
+    let (tv, vault) = monitored_dosing_day();
+    let pdf = write(
+        &vault,
+        &tv,
+        DocumentRequest::SessionNote {
+            session_id: DOSING.into(),
+        },
+        "monitored.pdf",
+    );
+    let text = text_of(&pdf, None);
+    eprintln!("{text}");
+    ink_per_page(&pdf, "monitored-session-note");
 }
