@@ -230,6 +230,11 @@ impl Layout {
         }
     }
 
+    /// The height left on this page.
+    pub fn room_left(&self) -> f32 {
+        self.body_bottom() - self.y
+    }
+
     pub fn gap(&mut self, height: f32) {
         self.y += height;
     }

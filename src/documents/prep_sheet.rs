@@ -215,6 +215,8 @@ pub(super) fn prep_sheet(
 const MONITORING_ROWS_AFTER_DOSE: u32 = 12;
 const READING_INTERVAL_MINUTES: u32 = 15;
 const SPARE_ROWS: usize = 2;
+/// The height the MOAA/S legend and the discharge checklist take below the table.
+const LEGEND_AND_CHECKLIST_HEIGHT: f32 = 215.0;
 
 /// The sheet's second page: a blank monitoring table to fill in by hand during the
 /// session (then copied into kapnotes), the MOAA/S levels and the discharge checklist.
@@ -240,6 +242,9 @@ pub(super) fn monitoring_page(layout: &mut Layout, client: &Client, session: &Se
         (1..=MONITORING_ROWS_AFTER_DOSE).map(|n| format!("dose +{}", n * READING_INTERVAL_MINUTES)),
     );
     due.extend(std::iter::repeat_n(String::new(), SPARE_ROWS));
+    // Rows as tall as the paper allows (room to write), leaving room for what follows.
+    let row_height = ((layout.room_left() - LEGEND_AND_CHECKLIST_HEIGHT) / (due.len() + 1) as f32)
+        .clamp(20.0, 28.0);
     let column = |heading, width| Column { heading, width };
     layout.form_grid(
         &[
@@ -253,7 +258,7 @@ pub(super) fn monitoring_page(layout: &mut Layout, client: &Client, session: &Se
             column("Note", 3.2),
         ],
         &due,
-        26.0,
+        row_height,
         8.5,
     );
     layout.styled(
