@@ -1165,6 +1165,157 @@ pub const VITALS_PRINT_STYLE: &str = "
 .vital-mark.spo2 { fill: #1d5580; }
 ";
 
+#[cfg(test)]
+mod vitals_tests {
+    use super::*;
+    use crate::interchange::parse_document;
+    use crate::records::{Discharge, Timestamp};
+
+    fn example_dosing() -> Session {
+        let doc =
+            parse_document(include_str!("../tests/fixtures/interchange/example.json")).unwrap();
+        let client = doc.clients.into_iter().next().unwrap();
+        client
+            .sessions
+            .into_iter()
+            .find(|s| s.kind == SessionKind::Dosing)
+            .unwrap()
+    }
+
+    fn at(time: &str) -> Timestamp {
+        Timestamp::parse(&format!("2026-04-30T{time}:00+00:00")).unwrap()
+    }
+
+    fn reading(time: &str, bp: (u32, u32), heart_rate: u32, spo2: u32) -> Reading {
+        Reading {
+            at: at(time),
+            systolic: Some(bp.0),
+            diastolic: Some(bp.1),
+            heart_rate: Some(heart_rate),
+            spo2: Some(spo2),
+            sedation: Some(5),
+            dissociation_items: Vec::new(),
+            note: "<not drawn>".into(),
+        }
+    }
+
+    /// The example's dosing (dose at 14:20) with readings and a discharge.
+    fn monitored() -> Session {
+        let mut session = example_dosing();
+        session.monitoring = vec![
+            reading("14:10", (128, 82), 74, 98),
+            reading("14:35", (142, 88), 81, 91),
+            reading("15:05", (138, 86), 84, 95),
+        ];
+        session.discharge = Some(Discharge {
+            at: at("16:30"),
+            alert_and_oriented: Some(true),
+            walking_steadily: Some(true),
+            vitals_near_baseline: None,
+            left_with: None,
+            notes: String::new(),
+        });
+        session
+    }
+
+    fn parses(svg: &str) -> usvg::Tree {
+        usvg::Tree::from_str(svg, &usvg::Options::default()).unwrap()
+    }
+
+    #[test]
+    fn the_vitals_chart_draws_each_reading_with_the_dose_and_discharge_marked() {
+        let mut session = monitored();
+        // Only the monitoring readings: the v1 values are the next test's.
+        session.observations = None;
+        let svg = vitals_chart(&session).unwrap();
+        let tree = parses(&svg);
+        assert!(tree.size().width() > 0.0);
+        assert_eq!(svg.matches(r#"class="dosing-marker""#).count(), 1);
+        assert!(svg.contains(">dose 14:20<"), "{svg}");
+        assert!(svg.contains(">discharge 16:30<"), "{svg}");
+        for mark in ["systolic", "diastolic", "heart-rate", "spo2"] {
+            // Three readings, plus the legend's mark for the three blood-pressure panel series.
+            let legend = usize::from(mark != "spo2");
+            assert_eq!(
+                svg.matches(&format!(r#"class="vital-mark {mark}""#))
+                    .count(),
+                3 + legend,
+                "{mark}"
+            );
+        }
+        assert!(svg.contains("14:35 (reading): SpO₂ 91 %"));
+        assert!(svg.contains(">142/88<"));
+        // A title and a description in words for a screen reader.
+        assert!(svg.contains("<title>Blood pressure, heart rate and SpO₂"));
+        assert!(
+            svg.contains("<desc>3 reading(s) from 14:10 to 15:05; dose at 14:20; highest blood pressure 142/88 at 14:35; highest heart rate 84 at 15:05; lowest SpO₂ 91 % at 14:35.</desc>"),
+            "{svg}"
+        );
+        // The reading's note is the table's, not the chart's, and nothing runs.
+        assert!(!svg.contains("not drawn") && !svg.contains("<script"));
+    }
+
+    #[test]
+    fn a_booster_is_named_at_the_dose_as_its_time_is_not_recorded() {
+        let mut session = monitored();
+        session.dose.as_mut().unwrap().booster_mg = Some(crate::records::Number(25.0));
+        let svg = vitals_chart(&session).unwrap();
+        assert!(
+            svg.contains(">dose 14:20 (+ 25 mg booster, time not recorded)<"),
+            "{svg}"
+        );
+    }
+
+    #[test]
+    fn the_v1_values_are_readings_at_the_dose_and_the_end_when_none_was_taken_then() {
+        // The example records only the v1 before/after blood pressures: they are drawn at
+        // the dose (14:20) and at the session's end (14:00 + 180 minutes).
+        let session = example_dosing();
+        assert!(session.monitoring.is_empty());
+        let svg = vitals_chart(&session).unwrap();
+        parses(&svg);
+        assert!(
+            svg.contains("14:20 (recorded as before the dose): systolic 124 mmHg"),
+            "{svg}"
+        );
+        assert!(svg.contains("17:00 (recorded as after the session): diastolic 85 mmHg"));
+        assert_eq!(svg.matches(r#"class="vital-mark systolic""#).count(), 2 + 1);
+
+        // A reading in the quarter hour before the dose stands for the value before; the
+        // discharge ends the session, and a reading then stands for the value after.
+        let mut session = monitored();
+        session.monitoring.push(reading("16:20", (126, 80), 72, 98));
+        let svg = vitals_chart(&session).unwrap();
+        assert!(!svg.contains("recorded as"), "{svg}");
+        // Without them, both v1 values are drawn again, the after one at the discharge.
+        session.monitoring.retain(|r| r.at == at("14:35"));
+        let svg = vitals_chart(&session).unwrap();
+        assert!(svg.contains("14:20 (recorded as before the dose)"));
+        assert!(svg.contains("16:30 (recorded as after the session)"));
+    }
+
+    #[test]
+    fn nothing_to_draw_no_chart() {
+        let mut session = example_dosing();
+        session.observations = None;
+        assert!(vitals_chart(&session).is_none());
+        // Observations without any vital sign, or a reading of only a sedation level.
+        let mut session = example_dosing();
+        let observations = session.observations.as_mut().unwrap();
+        observations.blood_pressure_pre = None;
+        observations.blood_pressure_post = None;
+        assert!(vitals_chart(&session).is_none());
+        session.monitoring.push(Reading {
+            systolic: None,
+            diastolic: None,
+            heart_rate: None,
+            spo2: None,
+            ..reading("14:30", (0, 0), 0, 0)
+        });
+        assert!(vitals_chart(&session).is_none());
+    }
+}
+
 /// The charts' colours on paper: what the app's themes do with CSS variables, fixed.
 pub const PRINT_STYLE: &str = "
 svg { font-family: 'DejaVu Sans'; font-size: 11px; }
