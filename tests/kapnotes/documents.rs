@@ -615,6 +615,25 @@ fn monitored_dosing_day() -> (TestVault, Vault) {
     (tv, vault)
 }
 
+/// The text with its table rows kept on one line each (pdftotext's layout mode), and
+/// runs of spaces made one.
+fn rows_of(pdf: &Path) -> Vec<String> {
+    let bytes = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    String::from_utf8(bytes)
+        .unwrap()
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+fn assert_row(rows: &[String], expected: &str) {
+    assert!(
+        rows.iter().any(|r| r == expected),
+        "no row {expected:?} in:\n{}",
+        rows.join("\n")
+    );
+}
+
 #[test]
 fn the_session_note_of_a_monitored_dosing_day_shows_every_part_of_it() {
     let (tv, vault) = monitored_dosing_day();
@@ -627,6 +646,125 @@ fn the_session_note_of_a_monitored_dosing_day_shows_every_part_of_it() {
         "monitored.pdf",
     );
     let text = text_of(&pdf, None);
-    eprintln!("{text}");
-    ink_per_page(&pdf, "monitored-session-note");
+    assert_contains_all(
+        &text,
+        &[
+            // The pre-dose checks, substances in words.
+            "Pre-dose checks at 13:50",
+            "4.5 hours",
+            "cannabis, a benzodiazepine",
+            "Partner, Sam Okafor",
+            "Slept well; light breakfast at nine.",
+            // The dose with its lot number.
+            "booster 25 mg (total 125 mg)",
+            "lot KX-2291",
+            "Readings (6)",
+            // The vitals chart, its text selectable.
+            "Blood pressure (mmHg) · heart rate (bpm)",
+            "SpO₂ (%)",
+            "dose 14:20 (+ 25 mg booster, time not recorded)",
+            "discharge 16:40",
+            // The discharge, each criterion met, not met or not checked.
+            "Discharge at 16:40, 140 minutes after the dose",
+            "Left with",
+            "Drove off with Sam; call tomorrow morning.",
+            // The adverse events; the severe one without an action marked.
+            "Adverse events (2)",
+            "Ginger tea; settled in ten minutes.",
+            "SEVERE",
+            "high blood pressure",
+            "No action recorded: a severe event needs one.",
+            "1 severe adverse event(s) without an action recorded: record what was done.",
+            // And the note as before.
+            "Soft journey. Met the Little one from a distance.",
+        ],
+    );
+    let rows = rows_of(&pdf);
+    for row in [
+        "Time Since dose BP mmHg HR SpO₂ MOAA/S CADSS-6 Note",
+        "14:10 −10 min 128/82 74 98 % 5 alert —",
+        "14:35 +15 min 142/88 81 96 % 4 drowsy to name 7 Eyes closed, settled.",
+        "14:50 +30 min 151/94 88 93 % 3 to a loud name 13 Quiet; answered slowly.",
+        // An item not asked: no total.
+        "15:05 +45 min 138/86 84 95 % 4 drowsy to name —",
+        "16:20 +120 min 126/80 72 98 % 5 alert 0 Talking, oriented.",
+        "Alert and oriented Met",
+        "Walking steadily Met",
+        "Vitals near baseline Not checked",
+        "mild 14:45 nausea Ginger tea; settled in ten minutes.",
+        "SEVERE 14:50 high blood pressure ⚠ No action recorded: a severe event needs one.",
+    ] {
+        assert_row(&rows, row);
+    }
+    // In the order of the day.
+    let order = [
+        "Pre-dose checks",
+        "Protectors' check-in",
+        "Readings (6)",
+        "Observations",
+        "Discharge at",
+        "Adverse events",
+        "Signed 30 April 2026",
+    ];
+    let positions: Vec<usize> = order.iter().map(|h| text.find(h).unwrap()).collect();
+    assert!(positions.is_sorted(), "{order:?} at {positions:?}");
+    assert_running_text(&pdf);
+    assert!(
+        ink_per_page(&pdf, "monitored-session-note")
+            .iter()
+            .all(|ink| *ink > 0.01)
+    );
+    // The full record prints the same session the same way.
+    let record = write(
+        &vault,
+        &tv,
+        DocumentRequest::ClientRecord {
+            client_id: CLIENT.into(),
+            include_psychotherapy_notes: false,
+        },
+        "monitored-record.pdf",
+    );
+    assert_contains_all(
+        &text_of(&record, None),
+        &[
+            "Pre-dose checks at 13:50",
+            "lot KX-2291",
+            "Readings (6)",
+            "dose 14:20 (+ 25 mg booster, time not recorded)",
+            "Discharge at 16:40",
+            "No action recorded: a severe event needs one.",
+        ],
+    );
+}
+
+/// The example's dosing session note as it read before the dosing day was recorded,
+/// word for word (running text included).
+const EXAMPLE_NOTE_WORDS: &str = "Dr. Robin Hale, PsyD · Quiet Harbour Practice Jordan Rivers · born 17 April 1988 Dosing session When Session Intentions 30 April 2026, 14:00 (UTC+00:00) completed, 180 minutes, in person • Let the Planner rest for a moment. (with The Planner) Protectors' check-in at 14:05 Protector Answer Concerns Requests The Planner yellow: unsure Afraid of losing control. Keep the eye shades off at first. Scrolling part green: agrees Decision Why Dose Proceed with dosing The Planner agreed once the request was honoured. 100 mg sublingual at 14:20 · psycholytic range Observations Blood pressure before Blood pressure after Parts present Notes 124/82 131/85 The Planner, Little one Onset at about 10 minutes; peak 25-55 minutes. Note Soft journey. Met the Little one from a distance. Signed 30 April 2026, 17:30 (UTC+00:00). The note above is locked. Addendum, 1 May 2026, 09:00 (UTC+00:00) Client called next morning: slept well, no distress. Dosing session note, 30 April 2026 · confidential clinical record Page 1 of 1";
+
+#[test]
+fn a_session_without_the_dosing_day_records_prints_as_before() {
+    let (tv, vault) = setup();
+    let pdf = write(
+        &vault,
+        &tv,
+        DocumentRequest::SessionNote {
+            session_id: DOSING.into(),
+        },
+        "plain.pdf",
+    );
+    let text = text_of(&pdf, None);
+    assert_eq!(
+        text.split_whitespace().collect::<Vec<_>>().join(" "),
+        EXAMPLE_NOTE_WORDS
+    );
+    for heading in [
+        "Pre-dose",
+        "Readings",
+        "Discharge",
+        "Adverse",
+        "lot",
+        "SpO₂",
+    ] {
+        assert!(!text.contains(heading), "{heading:?} printed: {text}");
+    }
 }
