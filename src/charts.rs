@@ -875,7 +875,7 @@ pub fn vitals_chart(session: &Session) -> Option<String> {
     let bp_max = f64::from(highest.max(180).div_ceil(20) * 20);
     let bp_y = |v: u32| bp_bottom - (f64::from(v) - bp_min) / (bp_max - bp_min) * bp_height;
     let lowest_spo2 = points.iter().filter_map(|p| p.spo2).min();
-    let spo2_min = f64::from(lowest_spo2.map_or(85, |v| v.min(85).saturating_sub(1) / 5 * 5));
+    let spo2_min = f64::from(lowest_spo2.map_or(85, |v| v.saturating_sub(1).min(85) / 5 * 5));
     let spo2_y = |v: u32| {
         spo2_bottom - (f64::from(v.min(100)) - spo2_min) / (100.0 - spo2_min) * spo2_height
     };
