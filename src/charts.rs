@@ -756,7 +756,8 @@ impl ClockAxis {
         let step = [5, 10, 15, 30, 60, 120, 240]
             .into_iter()
             .find(|step| self.minutes / *step as f64 <= 9.0)
-            .unwrap_or(480);
+            // A session spread over days still gets about nine ticks, on whole hours.
+            .unwrap_or_else(|| (self.minutes / 9.0 / 60.0).ceil() as i64 * 60);
         let local = self.start.with_timezone(&self.offset);
         let since_midnight = i64::from(local.hour() * 60 + local.minute());
         let first = (since_midnight / step + 1) * step - since_midnight;
@@ -872,7 +873,8 @@ pub fn vitals_chart(session: &Session) -> Option<String> {
         .flatten();
     let (lowest, highest) = pressures.fold((u32::MAX, 0), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let bp_min = f64::from(lowest.min(40) / 20 * 20);
-    let bp_max = f64::from(highest.max(180).div_ceil(20) * 20);
+    // The schema bounds every value (at most 300); the cap only keeps the sum in range.
+    let bp_max = f64::from(highest.clamp(180, 400).div_ceil(20) * 20);
     let bp_y = |v: u32| bp_bottom - (f64::from(v) - bp_min) / (bp_max - bp_min) * bp_height;
     let lowest_spo2 = points.iter().filter_map(|p| p.spo2).min();
     let spo2_min = f64::from(lowest_spo2.map_or(85, |v| v.saturating_sub(1).min(85) / 5 * 5));
