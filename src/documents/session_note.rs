@@ -401,8 +401,10 @@ fn adverse_events(layout: &mut Layout, events: &[AdverseEvent]) {
         e.severity == AdverseEventSeverity::Severe
             && e.action.as_deref().is_none_or(|a| a.trim().is_empty())
     };
-    let rows: Vec<(Vec<String>, Tone)> = events
-        .iter()
+    let mut in_order: Vec<&AdverseEvent> = events.iter().collect();
+    in_order.sort_by(|a, b| a.at.cmp(&b.at));
+    let rows: Vec<(Vec<String>, Tone)> = in_order
+        .into_iter()
         .map(|e| {
             let action = if unanswered(e) {
                 SEVERE_WITHOUT_ACTION.to_owned()

@@ -603,11 +603,12 @@ fn monitored_dosing_day() -> (TestVault, Vault) {
         "left_with": "Sam Okafor",
         "notes": "Drove off with Sam; call tomorrow morning."
     });
+    // Recorded out of time order: printed in it.
     dosing["adverse_events"] = serde_json::json!([
-        {"id": "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e90", "at": "2026-04-30T14:45:00+00:00",
-         "kind": "nausea", "severity": "mild", "action": "Ginger tea; settled in ten minutes."},
         {"id": "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e91", "at": "2026-04-30T14:50:00+00:00",
-         "kind": "hypertension", "severity": "severe"}
+         "kind": "hypertension", "severity": "severe"},
+        {"id": "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e90", "at": "2026-04-30T14:45:00+00:00",
+         "kind": "nausea", "severity": "mild", "action": "Ginger tea; settled in ten minutes."}
     ]);
     let (tv, mut vault) = TestVault::new();
     vault.import(&doc.to_string()).unwrap();
@@ -696,6 +697,11 @@ fn the_session_note_of_a_monitored_dosing_day_shows_every_part_of_it() {
     ] {
         assert_row(&rows, row);
     }
+    let (mild, severe) = (
+        rows.iter().position(|r| r.starts_with("mild 14:45")),
+        rows.iter().position(|r| r.starts_with("SEVERE 14:50")),
+    );
+    assert!(mild < severe, "adverse events in time order");
     // In the order of the day.
     let order = [
         "Pre-dose checks",
