@@ -230,6 +230,11 @@ impl Layout {
         }
     }
 
+    /// The height left on this page.
+    pub fn room_left(&self) -> f32 {
+        self.body_bottom() - self.y
+    }
+
     pub fn gap(&mut self, height: f32) {
         self.y += height;
     }
@@ -430,13 +435,120 @@ impl Layout {
         }
     }
 
+    /// A ruled form to fill in by hand: a heading row, then `first_cells.len()` rows of
+    /// `row_height`, each starting with its printed first cell, every cell boxed. Kept
+    /// whole on one page.
+    pub fn form_grid(
+        &mut self,
+        columns: &[Column<'_>],
+        first_cells: &[String],
+        row_height: f32,
+        size: f32,
+    ) {
+        let total: f32 = columns.iter().map(|c| c.width).sum();
+        let widths: Vec<f32> = columns
+            .iter()
+            .map(|c| c.width / total * self.body_w)
+            .collect();
+        let heading_h = size * LINE + 4.0;
+        self.keep(heading_h + row_height * first_cells.len() as f32);
+        let top = self.y;
+        let (x0, w) = (MARGIN_X, self.body_w);
+        self.page().push(Op::Rect {
+            x: x0,
+            y: top,
+            w,
+            h: heading_h,
+            tone: Tone::Shade,
+        });
+        let mut x = x0;
+        for (column, width) in columns.iter().zip(&widths) {
+            self.y = top + 2.0;
+            self.push_text(
+                x + 3.0,
+                Face::Bold,
+                size,
+                Tone::Text,
+                column.heading.to_owned(),
+            );
+            x += width;
+        }
+        let bottom = top + heading_h + row_height * first_cells.len() as f32;
+        for (i, cell) in first_cells.iter().enumerate() {
+            let row_top = top + heading_h + row_height * i as f32;
+            // The printed cell sits at the top of its row, leaving room to write below.
+            self.y = row_top + 3.0;
+            self.push_text(x0 + 3.0, Face::Regular, size, Tone::Muted, cell.clone());
+        }
+        let ink = Tone::Muted;
+        for i in 0..=first_cells.len() + 1 {
+            let y = if i == 0 {
+                top
+            } else {
+                top + heading_h + row_height * (i - 1) as f32
+            };
+            self.page().push(Op::Line {
+                x1: x0,
+                y1: y,
+                x2: x0 + w,
+                y2: y,
+                tone: ink,
+            });
+        }
+        let mut x = x0;
+        for width in widths.iter().chain([&0.0]) {
+            self.page().push(Op::Line {
+                x1: x,
+                y1: top,
+                x2: x,
+                y2: bottom,
+                tone: ink,
+            });
+            x += width;
+        }
+        self.y = bottom + 6.0;
+    }
+
+    /// An empty box to tick by hand, then `text`.
+    pub fn checkbox(&mut self, text: &str, size: f32) {
+        self.keep(size * LINE + 4.0);
+        let (x, y, side) = (MARGIN_X + 1.0, self.y + 1.0, size);
+        for (x1, y1, x2, y2) in [
+            (x, y, x + side, y),
+            (x + side, y, x + side, y + side),
+            (x + side, y + side, x, y + side),
+            (x, y + side, x, y),
+        ] {
+            self.page().push(Op::Line {
+                x1,
+                y1,
+                x2,
+                y2,
+                tone: Tone::Text,
+            });
+        }
+        self.text_at(
+            side + 8.0,
+            self.body_w - side - 8.0,
+            text,
+            Face::Regular,
+            size,
+            Tone::Text,
+        );
+        self.gap(4.0);
+    }
+
     /// An SVG figure (drawn by src/charts.rs), scaled to `share` of the text column's
     /// width, on one page.
     pub fn figure(&mut self, svg: &str, share: f32) -> Result<()> {
         let options = usvg::Options {
             fontdb: self.fontdb.clone(),
             font_family: "DejaVu Sans".into(),
-            style_sheet: Some(crate::charts::PRINT_STYLE.to_owned()),
+            style_sheet: Some(format!(
+                "{}{}",
+                crate::charts::PRINT_STYLE,
+                crate::charts::VITALS_PRINT_STYLE
+            )),
             ..usvg::Options::default()
         };
         let tree = usvg::Tree::from_str(svg, &options)

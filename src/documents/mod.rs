@@ -26,7 +26,8 @@ use wording::{client_line, clinician_line, date, kind_label};
 pub enum DocumentRequest {
     /// One session note, any kind, with its addenda and signature.
     SessionNote { session_id: String },
-    /// The one-page sheet to have at hand before a dosing session.
+    /// The sheet to have at hand on a dosing day: one page to read before the dose,
+    /// and a blank monitoring table to fill in by hand.
     PrepSheet { session_id: String },
     /// A client's whole record, for a records request.
     ClientRecord {
@@ -59,7 +60,7 @@ impl Vault {
             DocumentRequest::SessionNote { session_id } => {
                 let client = self.client(&self.client_of(Table::Sessions, session_id)?)?;
                 let session = session_in(&client, session_id)?;
-                session_note::session_note(&mut layout, &client, session);
+                session_note::session_note(&mut layout, &client, session)?;
                 (
                     format!(
                         "{} note, {}",
@@ -87,6 +88,8 @@ impl Vault {
                         break;
                     }
                 }
+                // Then the blank monitoring table, on a page of its own.
+                prep_sheet::monitoring_page(&mut layout, &client, session);
                 (
                     format!(
                         "Dosing-day sheet, {}",

@@ -1,4 +1,5 @@
-//! The dosing-day sheet: one page to have at hand before a dosing session.
+//! The dosing-day sheet: one page to have at hand before a dosing session, then a blank
+//! monitoring table to fill in by hand during it.
 
 use super::layout::{Column, Face, Layout, Tone};
 use super::session_note::checkin_table;
@@ -207,4 +208,75 @@ pub(super) fn prep_sheet(
     let findings = check_client(client, chrono::Utc::now().fixed_offset());
     findings_table(layout, &findings, small);
     Ok(())
+}
+
+/// How many readings the blank monitoring table has room for: a baseline, then one every
+/// quarter hour for three hours after the dose, and two spare.
+const MONITORING_ROWS_AFTER_DOSE: u32 = 12;
+const READING_INTERVAL_MINUTES: u32 = 15;
+const SPARE_ROWS: usize = 2;
+/// The height the MOAA/S legend and the discharge checklist take below the table.
+const LEGEND_AND_CHECKLIST_HEIGHT: f32 = 215.0;
+
+/// The sheet's second page: a blank monitoring table to fill in by hand during the
+/// session (then copied into kapnotes), the MOAA/S levels and the discharge checklist.
+pub(super) fn monitoring_page(layout: &mut Layout, client: &Client, session: &Session) {
+    layout.new_page();
+    layout.title("Monitoring record");
+    layout.field("Client", &client_line(client));
+    layout.field(
+        "Session",
+        &format!(
+            "{} · {}",
+            kind_label(session.kind),
+            when(&session.starts_at)
+        ),
+    );
+    layout.field(
+        "Dose",
+        "______ mg at ______ · booster ______ mg at ______ · lot ____________",
+    );
+    layout.gap(6.0);
+    let mut due = vec!["baseline".to_owned()];
+    due.extend(
+        (1..=MONITORING_ROWS_AFTER_DOSE).map(|n| format!("dose +{}", n * READING_INTERVAL_MINUTES)),
+    );
+    due.extend(std::iter::repeat_n(String::new(), SPARE_ROWS));
+    // Rows as tall as the paper allows (room to write), leaving room for what follows.
+    let row_height = ((layout.room_left() - LEGEND_AND_CHECKLIST_HEIGHT) / (due.len() + 1) as f32)
+        .clamp(20.0, 28.0);
+    let column = |heading, width| Column { heading, width };
+    layout.form_grid(
+        &[
+            column("Due", 1.2),
+            column("Time", 1.0),
+            column("BP mmHg", 1.3),
+            column("HR", 0.8),
+            column("SpO₂ %", 0.9),
+            column("MOAA/S", 1.0),
+            column("CADSS-6", 1.1),
+            column("Note", 3.2),
+        ],
+        &due,
+        row_height,
+        8.5,
+    );
+    layout.styled(
+        "Due: minutes after the dose (every 15 minutes). CADSS-6: the six dissociation items' total (0–24).",
+        Face::Regular,
+        8.0,
+        Tone::Muted,
+    );
+    layout.subheading("MOAA/S: sedation level");
+    for level in SEDATION_LEVELS.iter().rev() {
+        layout.styled(level, Face::Regular, 8.5, Tone::Text);
+    }
+    layout.subheading("Discharge");
+    for criterion in DISCHARGE_CRITERIA {
+        layout.checkbox(criterion, 9.5);
+    }
+    layout.field(
+        "Discharged at",
+        "______   Left with ______________________________",
+    );
 }

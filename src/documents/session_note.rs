@@ -2,6 +2,7 @@
 
 use super::layout::{Column, Face, Layout, Tone};
 use super::wording::*;
+use crate::error::Result;
 use crate::records::*;
 use crate::rules::dose_band;
 
@@ -56,7 +57,7 @@ pub(super) fn checkin_table(
 }
 
 /// One session in full: used by the session note and the full record.
-pub(super) fn session_body(layout: &mut Layout, client: &Client, session: &Session) {
+pub(super) fn session_body(layout: &mut Layout, client: &Client, session: &Session) -> Result<()> {
     layout.field("When", &when(&session.starts_at));
     let mut details = status_label(session.status).to_owned();
     if let Some(minutes) = session.duration_minutes {
@@ -91,6 +92,9 @@ pub(super) fn session_body(layout: &mut Layout, client: &Client, session: &Sessi
     if !session.safety_plan.trim().is_empty() {
         layout.field("Safety plan", &session.safety_plan);
     }
+    if let Some(pre_dose) = &session.pre_dose {
+        pre_dose_checks(layout, pre_dose);
+    }
     if let Some(checkin) = &session.checkin {
         layout.subheading(&format!("Protectors' check-in at {}", time(&checkin.at)));
         let responses: Vec<&CheckInResponse> = checkin.responses.iter().collect();
@@ -119,7 +123,13 @@ pub(super) fn session_body(layout: &mut Layout, client: &Client, session: &Sessi
             ));
         }
         text.push_str(&format!(" · {}", band_label(dose_band(total))));
+        if let Some(lot) = dose.lot_number.as_deref().filter(|l| !l.trim().is_empty()) {
+            text.push_str(&format!(" · lot {lot}"));
+        }
         layout.field("Dose", &text);
+    }
+    if !session.monitoring.is_empty() {
+        readings(layout, session)?;
     }
     if let Some(observations) = &session.observations {
         layout.subheading("Observations");
@@ -168,6 +178,12 @@ pub(super) fn session_body(layout: &mut Layout, client: &Client, session: &Sessi
         if !observations.notes.trim().is_empty() {
             layout.field("Notes", &observations.notes);
         }
+    }
+    if let Some(discharge) = &session.discharge {
+        discharge_record(layout, session, discharge);
+    }
+    if !session.adverse_events.is_empty() {
+        adverse_events(layout, &session.adverse_events);
     }
     if let Some(integration) = &session.integration {
         layout.subheading("Integration");
@@ -254,9 +270,188 @@ pub(super) fn session_body(layout: &mut Layout, client: &Client, session: &Sessi
         );
         layout.paragraph(&addendum.text);
     }
+    Ok(())
 }
 
-pub(super) fn session_note(layout: &mut Layout, client: &Client, session: &Session) {
+/// The checks before the dose.
+fn pre_dose_checks(layout: &mut Layout, pre_dose: &PreDose) {
+    layout.subheading(&format!(
+        "Pre-dose checks at {}",
+        time(&pre_dose.checked_at)
+    ));
+    if let Some(hours) = pre_dose.hours_fasted {
+        layout.field("Fasted", &format!("{} hours", hours.value()));
+    }
+    let substances = if pre_dose.substances_today.is_empty() {
+        "None recorded".to_owned()
+    } else {
+        pre_dose
+            .substances_today
+            .iter()
+            .map(|s| substance_label(*s))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    layout.field("Taken today", &substances);
+    layout.field(
+        "Ride home",
+        pre_dose
+            .ride_home
+            .as_deref()
+            .filter(|r| !r.trim().is_empty())
+            .unwrap_or("None named"),
+    );
+    if !pre_dose.notes.trim().is_empty() {
+        layout.field("Notes", &pre_dose.notes);
+    }
+}
+
+/// The monitoring readings as a table, then the vitals chart.
+fn readings(layout: &mut Layout, session: &Session) -> Result<()> {
+    layout.subheading(&format!("Readings ({})", session.monitoring.len()));
+    let dose_at = session.dose.as_ref().map(|d| &d.administered_at);
+    let rows: Vec<(Vec<String>, Tone)> = session
+        .monitoring
+        .iter()
+        .map(|r| {
+            let pressure = match (r.systolic, r.diastolic) {
+                (Some(s), Some(d)) => format!("{s}/{d}"),
+                (Some(s), None) => format!("{s}/–"),
+                (None, Some(d)) => format!("–/{d}"),
+                (None, None) => "—".to_owned(),
+            };
+            let or_dash = |value: Option<String>| value.unwrap_or_else(|| "—".to_owned());
+            (
+                vec![
+                    time(&r.at),
+                    dose_at.map_or("—".to_owned(), |dose| since(dose, &r.at)),
+                    pressure,
+                    or_dash(r.heart_rate.map(|h| h.to_string())),
+                    or_dash(r.spo2.map(|o| format!("{o} %"))),
+                    or_dash(r.sedation.map(sedation_label)),
+                    or_dash(r.dissociation_total().map(|t| t.to_string())),
+                    r.note.clone(),
+                ],
+                Tone::Text,
+            )
+        })
+        .collect();
+    let column = |heading, width| Column { heading, width };
+    layout.table(
+        &[
+            column("Time", 0.9),
+            column("Since dose", 1.25),
+            column("BP mmHg", 1.2),
+            column("HR", 0.7),
+            column("SpO₂", 0.8),
+            column("MOAA/S", 2.0),
+            column("CADSS-6", 1.05),
+            column("Note", 2.6),
+        ],
+        &rows,
+        8.5,
+    );
+    layout.styled(
+        "MOAA/S: sedation, 5 alert down to 0 no response. CADSS-6: dissociation, the six items' total (0–24), — when an item was not asked.",
+        Face::Regular,
+        8.0,
+        Tone::Muted,
+    );
+    if let Some(chart) = crate::charts::vitals_chart(session) {
+        layout.gap(4.0);
+        layout.figure(&chart, 1.0)?;
+    }
+    Ok(())
+}
+
+/// When and how the client left.
+fn discharge_record(layout: &mut Layout, session: &Session, discharge: &Discharge) {
+    let mut heading = format!("Discharge at {}", time(&discharge.at));
+    if let Some(dose) = &session.dose {
+        let minutes = (discharge.at.instant() - dose.administered_at.instant()).num_minutes();
+        heading.push_str(&format!(", {minutes} minutes after the dose"));
+    }
+    layout.subheading(&heading);
+    let criteria = [
+        discharge.alert_and_oriented,
+        discharge.walking_steadily,
+        discharge.vitals_near_baseline,
+    ];
+    for (name, met) in DISCHARGE_CRITERIA.iter().zip(criteria) {
+        layout.field(name, criterion_label(met));
+    }
+    layout.field(
+        "Left with",
+        discharge
+            .left_with
+            .as_deref()
+            .filter(|l| !l.trim().is_empty())
+            .unwrap_or("Not recorded"),
+    );
+    if !discharge.notes.trim().is_empty() {
+        layout.field("Notes", &discharge.notes);
+    }
+}
+
+/// The adverse events as a table; a severe one without an action is marked in red and
+/// said again below the table.
+fn adverse_events(layout: &mut Layout, events: &[AdverseEvent]) {
+    layout.subheading(&format!("Adverse events ({})", events.len()));
+    let unanswered = |e: &AdverseEvent| {
+        e.severity == AdverseEventSeverity::Severe
+            && e.action.as_deref().is_none_or(|a| a.trim().is_empty())
+    };
+    let mut in_order: Vec<&AdverseEvent> = events.iter().collect();
+    in_order.sort_by(|a, b| a.at.cmp(&b.at));
+    let rows: Vec<(Vec<String>, Tone)> = in_order
+        .into_iter()
+        .map(|e| {
+            let action = if unanswered(e) {
+                SEVERE_WITHOUT_ACTION.to_owned()
+            } else {
+                e.action.clone().unwrap_or_default()
+            };
+            let tone = match e.severity {
+                AdverseEventSeverity::Severe => Tone::Stop,
+                AdverseEventSeverity::Moderate => Tone::Warn,
+                AdverseEventSeverity::Mild => Tone::Text,
+            };
+            (
+                vec![
+                    adverse_severity_label(e.severity).to_owned(),
+                    time(&e.at),
+                    adverse_kind_label(e.kind).to_owned(),
+                    action,
+                ],
+                tone,
+            )
+        })
+        .collect();
+    let column = |heading, width| Column { heading, width };
+    layout.table(
+        &[
+            column("Severity", 1.2),
+            column("Time", 0.9),
+            column("Kind", 2.0),
+            column("Action", 5.5),
+        ],
+        &rows,
+        9.0,
+    );
+    let missing = events.iter().filter(|e| unanswered(e)).count();
+    if missing > 0 {
+        layout.styled(
+            &format!(
+                "{missing} severe adverse event(s) without an action recorded: record what was done."
+            ),
+            Face::Bold,
+            10.0,
+            Tone::Stop,
+        );
+    }
+}
+
+pub(super) fn session_note(layout: &mut Layout, client: &Client, session: &Session) -> Result<()> {
     layout.title(kind_label(session.kind));
-    session_body(layout, client, session);
+    session_body(layout, client, session)
 }

@@ -125,3 +125,92 @@ pub(super) fn flooding_label(sign: FloodingSign) -> &'static str {
         FloodingSign::Amnesia => "amnesia",
     }
 }
+
+pub(super) fn substance_label(substance: Substance) -> &'static str {
+    match substance {
+        Substance::Benzodiazepine => "a benzodiazepine",
+        Substance::Opioid => "an opioid",
+        Substance::Alcohol => "alcohol",
+        Substance::Cannabis => "cannabis",
+        Substance::Stimulant => "a stimulant",
+        Substance::Maoi => "an MAO inhibitor",
+        Substance::Other => "something else (see the notes)",
+    }
+}
+
+/// The MOAA/S levels, 5 (alert) down to 0, in full: the sheet's legend.
+pub(super) const SEDATION_LEVELS: [&str; 6] = [
+    "0  No response, even to a painful squeeze",
+    "1  Responds only to a painful squeeze (trapezius)",
+    "2  Responds only to a gentle prod or shake",
+    "3  Responds only when the name is called loudly or again and again",
+    "4  Slow, drowsy response to the name in a normal voice",
+    "5  Responds readily to the name in a normal voice (alert)",
+];
+
+/// A MOAA/S level in a table cell: the number and a few words.
+pub(super) fn sedation_label(level: u8) -> String {
+    let words = match level {
+        5 => "alert",
+        4 => "drowsy to name",
+        3 => "to a loud name",
+        2 => "to a prod",
+        1 => "to pain only",
+        0 => "no response",
+        _ => "not a MOAA/S level",
+    };
+    format!("{level} {words}")
+}
+
+/// Minutes from the dose, signed: "+35 min", "−10 min".
+pub(super) fn since(dose: &Timestamp, at: &Timestamp) -> String {
+    let minutes = (at.instant() - dose.instant()).num_minutes();
+    match minutes {
+        0 => "at the dose".to_owned(),
+        m if m > 0 => format!("+{m} min"),
+        m => format!("−{} min", -m),
+    }
+}
+
+/// A discharge criterion: met, not met, or not checked (absent).
+pub(super) fn criterion_label(met: Option<bool>) -> &'static str {
+    match met {
+        Some(true) => "Met",
+        Some(false) => "NOT met",
+        None => "Not checked",
+    }
+}
+
+/// The discharge criteria, as the record and the sheet's checklist name them.
+pub(super) const DISCHARGE_CRITERIA: [&str; 3] = [
+    "Alert and oriented",
+    "Walking steadily",
+    "Vitals near baseline",
+];
+
+pub(super) fn adverse_kind_label(kind: AdverseEventKind) -> &'static str {
+    match kind {
+        AdverseEventKind::Nausea => "nausea",
+        AdverseEventKind::Vomiting => "vomiting",
+        AdverseEventKind::Hypertension => "high blood pressure",
+        AdverseEventKind::Hypotension => "low blood pressure",
+        AdverseEventKind::Tachycardia => "fast heart rate",
+        AdverseEventKind::Desaturation => "low oxygen saturation",
+        AdverseEventKind::Oversedation => "oversedation",
+        AdverseEventKind::Agitation => "agitation",
+        AdverseEventKind::Panic => "panic",
+        AdverseEventKind::Fall => "fall",
+        AdverseEventKind::Other => "other",
+    }
+}
+
+pub(super) fn adverse_severity_label(severity: AdverseEventSeverity) -> &'static str {
+    match severity {
+        AdverseEventSeverity::Mild => "mild",
+        AdverseEventSeverity::Moderate => "moderate",
+        AdverseEventSeverity::Severe => "SEVERE",
+    }
+}
+
+/// What a severe adverse event without a recorded action says in its action cell.
+pub(super) const SEVERE_WITHOUT_ACTION: &str = "⚠ No action recorded: a severe event needs one.";

@@ -195,8 +195,63 @@ fn a_session_note_has_its_text_addenda_and_signature() {
     );
 }
 
+/// What the sheet's first page (the one page to read before the dose) holds.
+const SHEET_FIRST_PAGE: &[&str] = &[
+    "Dosing-day preparation sheet",
+    "Let the Planner rest for a moment.",
+    "The Planner",
+    "Scrolling part",
+    "Keep the eye shades off",
+    // The figure's own text is selectable too.
+    "The parts they protect",
+    "Little one",
+    "50–150 mg sublingual, prescribed by Dr. A. Medina",
+    "Grounding: feet on the floor",
+    "Findings",
+    "No informed consent is on file",
+];
+
+/// What the sheet's second page (the blank monitoring table) holds.
+const SHEET_MONITORING_PAGE: &[&str] = &[
+    "Monitoring record",
+    "Jordan Rivers",
+    "Dosing session · 30 April 2026, 14:00",
+    "Due",
+    "BP mmHg",
+    "SpO₂ %",
+    "MOAA/S",
+    "CADSS-6",
+    "baseline",
+    "dose +15",
+    // Three hours at the default interval.
+    "dose +180",
+    "MOAA/S: sedation level",
+    "Responds readily to the name in a normal voice",
+    "No response, even to a painful squeeze",
+    "Alert and oriented",
+    "Walking steadily",
+    "Vitals near baseline",
+    "Left with",
+];
+
+/// The sheet is the one page it always was, then the monitoring page: neither holds
+/// the other's content.
+fn assert_sheet_pages(pdf: &Path) {
+    assert_eq!(page_count(pdf), 2);
+    let first = text_of(pdf, Some(1));
+    let second = text_of(pdf, Some(2));
+    assert_contains_all(&first, SHEET_FIRST_PAGE);
+    assert_contains_all(&second, SHEET_MONITORING_PAGE);
+    for text in ["Monitoring record", "dose +15", "MOAA/S"] {
+        assert!(!first.contains(text), "{text:?} on the first page");
+    }
+    for text in ["Dosing-day preparation sheet", "Findings", "Grounding"] {
+        assert!(!second.contains(text), "{text:?} on the monitoring page");
+    }
+}
+
 #[test]
-fn the_prep_sheet_is_one_page_with_what_the_day_needs() {
+fn the_prep_sheet_is_one_page_with_what_the_day_needs_then_a_monitoring_page() {
     let (tv, vault) = setup();
     let pdf = write(
         &vault,
@@ -206,26 +261,19 @@ fn the_prep_sheet_is_one_page_with_what_the_day_needs() {
         },
         "prep.pdf",
     );
-    assert_eq!(page_count(&pdf), 1);
-    let text = text_of(&pdf, None);
-    assert_contains_all(
-        &text,
-        &[
-            "Dosing-day preparation sheet",
-            "Let the Planner rest for a moment.",
-            "The Planner",
-            "Scrolling part",
-            "Keep the eye shades off",
-            // The figure's own text is selectable too.
-            "The parts they protect",
-            "Little one",
-            "50–150 mg sublingual, prescribed by Dr. A. Medina",
-            "Grounding: feet on the floor",
-            "No informed consent is on file",
-        ],
-    );
+    assert_sheet_pages(&pdf);
     assert_running_text(&pdf);
-    assert!(ink_per_page(&pdf, "prep-sheet")[0] > 0.02);
+    let ink = ink_per_page(&pdf, "prep-sheet");
+    assert!(ink[0] > 0.02, "{ink:?}");
+    // The ruled table is drawn, not just its headings.
+    assert!(ink[1] > 0.03, "{ink:?}");
+    // A baseline, then every quarter hour for three hours, and two spare rows.
+    let second = text_of(&pdf, Some(2));
+    let rows: Vec<&str> = second
+        .lines()
+        .filter(|l| l.trim() == "baseline" || l.trim().starts_with("dose +"))
+        .collect();
+    assert_eq!(rows.len(), 13, "{rows:?}");
 
     let err = vault
         .document_pdf(
@@ -393,13 +441,13 @@ fn documents_come_on_a4_or_us_letter() {
             .unwrap();
         let info = String::from_utf8(tool("pdfinfo", &[path.to_str().unwrap()])).unwrap();
         assert!(info.contains(expected), "{paper:?}: {info}");
-        assert_eq!(page_count(&path), 1);
+        assert_sheet_pages(&path);
         assert_running_text(&path);
     }
 }
 
 #[test]
-fn a_large_system_still_gets_a_one_page_sheet() {
+fn a_large_system_still_gets_a_one_page_sheet_before_its_monitoring_page() {
     let mut doc: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
     let client = &mut doc["clients"][0];
     let id = |kind: u32, n: usize| format!("7a000000-0000-4000-8000-{kind:04}{n:08}");
@@ -455,8 +503,10 @@ fn a_large_system_still_gets_a_one_page_sheet() {
         },
         "large.pdf",
     );
-    assert_eq!(page_count(&pdf), 1);
-    let text = text_of(&pdf, None);
+    assert_eq!(page_count(&pdf), 2);
+    let second = text_of(&pdf, Some(2));
+    assert!(second.contains("Monitoring record") && !second.contains("Findings"));
+    let text = text_of(&pdf, Some(1));
     assert_contains_all(
         &text,
         &[
@@ -464,7 +514,263 @@ fn a_large_system_still_gets_a_one_page_sheet() {
             "Green, nothing to add: Scrolling part, Protector 1, Protector 2",
             "Protector 23",
             "and 14 more protector(s), not drawn",
+            "Findings",
         ],
     );
     assert!(ink_per_page(&pdf, "prep-sheet-large")[0] > 0.02);
+}
+
+/// The example's dosing session as a whole monitored dosing day: pre-dose checks, a lot
+/// number, readings every quarter hour, a discharge and two adverse events (the severe
+/// one without an action yet).
+fn monitored_dosing_day() -> (TestVault, Vault) {
+    let mut doc: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+    let dosing = &mut doc["clients"][0]["sessions"][1];
+    assert_eq!(dosing["id"], DOSING);
+    dosing["pre_dose"] = serde_json::json!({
+        "checked_at": "2026-04-30T13:50:00+00:00",
+        "hours_fasted": 4.5,
+        "substances_today": ["cannabis", "benzodiazepine"],
+        "ride_home": "Partner, Sam Okafor",
+        "notes": "Slept well; light breakfast at nine."
+    });
+    dosing["dose"]["lot_number"] = serde_json::json!("KX-2291");
+    dosing["dose"]["booster_mg"] = serde_json::json!(25);
+    let readings = [
+        ("14:10", 128, 82, 74, 98, 5, serde_json::json!([]), ""),
+        (
+            "14:35",
+            142,
+            88,
+            81,
+            96,
+            4,
+            serde_json::json!([2, 1, 3, 0, 0, 1]),
+            "Eyes closed, settled.",
+        ),
+        (
+            "14:50",
+            151,
+            94,
+            88,
+            93,
+            3,
+            serde_json::json!([3, 2, 3, 1, 2, 2]),
+            "Quiet; answered slowly.",
+        ),
+        (
+            "15:05",
+            138,
+            86,
+            84,
+            95,
+            4,
+            serde_json::json!([2, 1, 2, null, 0, 1]),
+            "",
+        ),
+        ("15:35", 130, 84, 78, 97, 5, serde_json::json!([]), ""),
+        (
+            "16:20",
+            126,
+            80,
+            72,
+            98,
+            5,
+            serde_json::json!([0, 0, 0, 0, 0, 0]),
+            "Talking, oriented.",
+        ),
+    ];
+    dosing["monitoring"] = readings
+        .iter()
+        .map(|(at, s, d, hr, o, sedation, items, note)| {
+            let mut reading = serde_json::json!({
+                "at": format!("2026-04-30T{at}:00+00:00"),
+                "systolic": s, "diastolic": d, "heart_rate": hr, "spo2": o, "sedation": sedation,
+            });
+            if !items.as_array().unwrap().is_empty() {
+                reading["dissociation_items"] = items.clone();
+            }
+            if !note.is_empty() {
+                reading["note"] = serde_json::json!(note);
+            }
+            reading
+        })
+        .collect();
+    dosing["discharge"] = serde_json::json!({
+        "at": "2026-04-30T16:40:00+00:00",
+        "alert_and_oriented": true,
+        "walking_steadily": true,
+        "left_with": "Sam Okafor",
+        "notes": "Drove off with Sam; call tomorrow morning."
+    });
+    // Recorded out of time order: printed in it.
+    dosing["adverse_events"] = serde_json::json!([
+        {"id": "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e91", "at": "2026-04-30T14:50:00+00:00",
+         "kind": "hypertension", "severity": "severe"},
+        {"id": "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e90", "at": "2026-04-30T14:45:00+00:00",
+         "kind": "nausea", "severity": "mild", "action": "Ginger tea; settled in ten minutes."}
+    ]);
+    let (tv, mut vault) = TestVault::new();
+    vault.import(&doc.to_string()).unwrap();
+    vault.set_clinician(Some(&clinician())).unwrap();
+    (tv, vault)
+}
+
+/// The text with its table rows kept on one line each (pdftotext's layout mode), and
+/// runs of spaces made one.
+fn rows_of(pdf: &Path) -> Vec<String> {
+    let bytes = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    String::from_utf8(bytes)
+        .unwrap()
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+fn assert_row(rows: &[String], expected: &str) {
+    assert!(
+        rows.iter().any(|r| r == expected),
+        "no row {expected:?} in:\n{}",
+        rows.join("\n")
+    );
+}
+
+#[test]
+fn the_session_note_of_a_monitored_dosing_day_shows_every_part_of_it() {
+    let (tv, vault) = monitored_dosing_day();
+    let pdf = write(
+        &vault,
+        &tv,
+        DocumentRequest::SessionNote {
+            session_id: DOSING.into(),
+        },
+        "monitored.pdf",
+    );
+    let text = text_of(&pdf, None);
+    assert_contains_all(
+        &text,
+        &[
+            // The pre-dose checks, substances in words.
+            "Pre-dose checks at 13:50",
+            "4.5 hours",
+            "cannabis, a benzodiazepine",
+            "Partner, Sam Okafor",
+            "Slept well; light breakfast at nine.",
+            // The dose with its lot number.
+            "booster 25 mg (total 125 mg)",
+            "lot KX-2291",
+            "Readings (6)",
+            // The vitals chart, its text selectable.
+            "Blood pressure (mmHg) · heart rate (bpm)",
+            "SpO₂ (%)",
+            "dose 14:20 (+ 25 mg booster, time not recorded)",
+            "discharge 16:40",
+            // The discharge, each criterion met, not met or not checked.
+            "Discharge at 16:40, 140 minutes after the dose",
+            "Left with",
+            "Drove off with Sam; call tomorrow morning.",
+            // The adverse events; the severe one without an action marked.
+            "Adverse events (2)",
+            "Ginger tea; settled in ten minutes.",
+            "SEVERE",
+            "high blood pressure",
+            "No action recorded: a severe event needs one.",
+            "1 severe adverse event(s) without an action recorded: record what was done.",
+            // And the note as before.
+            "Soft journey. Met the Little one from a distance.",
+        ],
+    );
+    let rows = rows_of(&pdf);
+    for row in [
+        "Time Since dose BP mmHg HR SpO₂ MOAA/S CADSS-6 Note",
+        "14:10 −10 min 128/82 74 98 % 5 alert —",
+        "14:35 +15 min 142/88 81 96 % 4 drowsy to name 7 Eyes closed, settled.",
+        "14:50 +30 min 151/94 88 93 % 3 to a loud name 13 Quiet; answered slowly.",
+        // An item not asked: no total.
+        "15:05 +45 min 138/86 84 95 % 4 drowsy to name —",
+        "16:20 +120 min 126/80 72 98 % 5 alert 0 Talking, oriented.",
+        "Alert and oriented Met",
+        "Walking steadily Met",
+        "Vitals near baseline Not checked",
+        "mild 14:45 nausea Ginger tea; settled in ten minutes.",
+        "SEVERE 14:50 high blood pressure ⚠ No action recorded: a severe event needs one.",
+    ] {
+        assert_row(&rows, row);
+    }
+    let (mild, severe) = (
+        rows.iter().position(|r| r.starts_with("mild 14:45")),
+        rows.iter().position(|r| r.starts_with("SEVERE 14:50")),
+    );
+    assert!(mild < severe, "adverse events in time order");
+    // In the order of the day.
+    let order = [
+        "Pre-dose checks",
+        "Protectors' check-in",
+        "Readings (6)",
+        "Observations",
+        "Discharge at",
+        "Adverse events",
+        "Signed 30 April 2026",
+    ];
+    let positions: Vec<usize> = order.iter().map(|h| text.find(h).unwrap()).collect();
+    assert!(positions.is_sorted(), "{order:?} at {positions:?}");
+    assert_running_text(&pdf);
+    assert!(
+        ink_per_page(&pdf, "monitored-session-note")
+            .iter()
+            .all(|ink| *ink > 0.01)
+    );
+    // The full record prints the same session the same way.
+    let record = write(
+        &vault,
+        &tv,
+        DocumentRequest::ClientRecord {
+            client_id: CLIENT.into(),
+            include_psychotherapy_notes: false,
+        },
+        "monitored-record.pdf",
+    );
+    assert_contains_all(
+        &text_of(&record, None),
+        &[
+            "Pre-dose checks at 13:50",
+            "lot KX-2291",
+            "Readings (6)",
+            "dose 14:20 (+ 25 mg booster, time not recorded)",
+            "Discharge at 16:40",
+            "No action recorded: a severe event needs one.",
+        ],
+    );
+}
+
+/// The example's dosing session note as it read before the dosing day was recorded,
+/// word for word (running text included).
+const EXAMPLE_NOTE_WORDS: &str = "Dr. Robin Hale, PsyD · Quiet Harbour Practice Jordan Rivers · born 17 April 1988 Dosing session When Session Intentions 30 April 2026, 14:00 (UTC+00:00) completed, 180 minutes, in person • Let the Planner rest for a moment. (with The Planner) Protectors' check-in at 14:05 Protector Answer Concerns Requests The Planner yellow: unsure Afraid of losing control. Keep the eye shades off at first. Scrolling part green: agrees Decision Why Dose Proceed with dosing The Planner agreed once the request was honoured. 100 mg sublingual at 14:20 · psycholytic range Observations Blood pressure before Blood pressure after Parts present Notes 124/82 131/85 The Planner, Little one Onset at about 10 minutes; peak 25-55 minutes. Note Soft journey. Met the Little one from a distance. Signed 30 April 2026, 17:30 (UTC+00:00). The note above is locked. Addendum, 1 May 2026, 09:00 (UTC+00:00) Client called next morning: slept well, no distress. Dosing session note, 30 April 2026 · confidential clinical record Page 1 of 1";
+
+#[test]
+fn a_session_without_the_dosing_day_records_prints_as_before() {
+    let (tv, vault) = setup();
+    let pdf = write(
+        &vault,
+        &tv,
+        DocumentRequest::SessionNote {
+            session_id: DOSING.into(),
+        },
+        "plain.pdf",
+    );
+    let text = text_of(&pdf, None);
+    assert_eq!(
+        text.split_whitespace().collect::<Vec<_>>().join(" "),
+        EXAMPLE_NOTE_WORDS
+    );
+    for heading in [
+        "Pre-dose",
+        "Readings",
+        "Discharge",
+        "Adverse",
+        "lot",
+        "SpO₂",
+    ] {
+        assert!(!text.contains(heading), "{heading:?} printed: {text}");
+    }
 }
