@@ -114,7 +114,7 @@ enum Command {
         /// The note of this session (any kind), with its addenda and signature
         #[arg(long, value_name = "ID")]
         session: Option<String>,
-        /// The one-page sheet for this dosing session: intentions, protectors, range, safety plan, findings
+        /// The dosing-day sheet: a page with intentions, protectors, range, safety plan, findings; a blank monitoring table
         #[arg(long, value_name = "SESSION_ID")]
         prep_sheet: Option<String>,
         /// This client's full record, for a records request
