@@ -13,6 +13,7 @@ mod interchange;
 mod output_files;
 mod records;
 mod robustness;
+mod rule_settings;
 mod search;
 mod secrets;
 mod security;
