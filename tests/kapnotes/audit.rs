@@ -920,6 +920,9 @@ fn every_path_that_writes_a_row_records_it() {
     vault.set_thresholds(&thresholds).unwrap();
     thresholds.set(kapnotes::rules::ThresholdKey::Spo2WarnBelow, 93);
     vault.set_thresholds(&thresholds).unwrap();
+    // Checked now: the re-keying below records every row anew.
+    let report = vault.verify().unwrap();
+    assert!(report.is_clean(), "{:?}", report.problems);
     let (_other_tv, mut other) = TestVault::new();
     let mut document: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
     document["thresholds"] = serde_json::json!({"observation_minutes": 90});
