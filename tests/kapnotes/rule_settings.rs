@@ -247,3 +247,48 @@ fn kapnotes_check_judges_by_the_vaults_thresholds() {
         "{printed}"
     );
 }
+
+#[test]
+fn thresholds_removed_or_put_back_behind_kapnotes_back_are_caught() {
+    let (tv, mut vault) = TestVault::new();
+    vault
+        .set_thresholds(&changed(&[
+            (ThresholdKey::Spo2StopBelow, 92),
+            (ThresholdKey::Spo2WarnBelow, 94),
+        ]))
+        .unwrap();
+    let conn = rusqlite::Connection::open(&tv.path).unwrap();
+    let older: Vec<u8> = conn
+        .query_row(
+            "SELECT sealed FROM settings WHERE id = 'thresholds'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    drop(conn);
+    vault
+        .set_thresholds(&changed(&[(ThresholdKey::Spo2WarnBelow, 95)]))
+        .unwrap();
+    drop(vault);
+    for tamper in [
+        // Back to the defaults, silently.
+        "DELETE FROM settings WHERE id = 'thresholds'".to_owned(),
+        // The earlier value put back (under the earlier revision, so it opens).
+        "UPDATE settings SET revision = 1, sealed = ?1 WHERE id = 'thresholds'".to_owned(),
+    ] {
+        let copy = tv.file("tampered.kapnotes");
+        kapnotes::vault::backup_file(&tv.path, &copy).unwrap();
+        let conn = rusqlite::Connection::open(&copy).unwrap();
+        if tamper.contains("?1") {
+            conn.execute(&tamper, [&older]).unwrap();
+        } else {
+            conn.execute(&tamper, []).unwrap();
+        }
+        drop(conn);
+        let vault = Vault::unlock(&copy, PASSPHRASE, Access::ReadOnly).unwrap();
+        assert!(!vault.trail_problems().is_empty(), "{tamper}");
+        assert!(!vault.verify().unwrap().is_clean(), "{tamper}");
+        drop(vault);
+        std::fs::remove_file(&copy).unwrap();
+    }
+}
