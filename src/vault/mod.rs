@@ -940,7 +940,8 @@ fn record_dosing_day_since(tx: &Transaction<'_>, keys: &Keys) -> Result<()> {
     };
     let event = AuditEvent::new(Action::Created)
         .record(Table::Settings, DOSING_DAY_SINCE_SETTING)
-        .sealed_content(&sealed);
+        .sealed_content(&sealed)
+        .detail("the date from which dosing days are recorded in full");
     audit::append(tx, keys, &[event])
 }
 
