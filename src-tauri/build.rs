@@ -13,6 +13,8 @@ const COMMANDS: &[&str] = &[
     "set_preferences",
     "get_clinician",
     "set_clinician",
+    "get_thresholds",
+    "set_thresholds",
     "list_clients",
     "get_client",
     "create_client",

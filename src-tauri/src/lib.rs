@@ -58,6 +58,8 @@ pub fn run() {
             commands::settings::set_preferences,
             commands::settings::get_clinician,
             commands::settings::set_clinician,
+            commands::settings::get_thresholds,
+            commands::settings::set_thresholds,
             commands::clients::list_clients,
             commands::clients::get_client,
             commands::clients::create_client,

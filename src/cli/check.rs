@@ -41,11 +41,13 @@ pub fn run(
             .map(|c| c.id)
             .collect(),
     };
+    // The vault's own thresholds: the app judges by the same.
+    let settings = vault.rule_settings()?;
     let mut worst: Option<Severity> = None;
     let mut count = [0usize; 3];
     for id in ids {
         let client = vault.client(&id)?;
-        for finding in check_client(&client, now) {
+        for finding in check_client(&client, now, &settings) {
             // Names and messages quote stored text: escaped, so it cannot drive the terminal.
             let line = format!(
                 "{:<4}  {}  {}  {}: {}",

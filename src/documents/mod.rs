@@ -80,9 +80,10 @@ impl Vault {
                 }
                 // One page to have at hand: set tighter until it fits (a very large
                 // system may still need a second).
+                let settings = self.rule_settings()?;
                 for fit in prep_sheet::FITS {
                     let mut attempt = Layout::new(paper);
-                    prep_sheet::prep_sheet(&mut attempt, &client, session, fit)?;
+                    prep_sheet::prep_sheet(&mut attempt, &client, session, fit, &settings)?;
                     layout = attempt;
                     if layout.page_count() == 1 {
                         break;

@@ -6,7 +6,7 @@ use super::session_note::checkin_table;
 use super::wording::*;
 use crate::error::Result;
 use crate::records::*;
-use crate::rules::findings::{Finding, check_client};
+use crate::rules::findings::{Finding, RuleSettings, check_client};
 
 /// The findings table: stops first.
 pub(super) fn findings_table(layout: &mut Layout, findings: &[Finding], size: f32) {
@@ -90,6 +90,7 @@ pub(super) fn prep_sheet(
     client: &Client,
     session: &Session,
     (text_scale, figure_share): (f32, f32),
+    settings: &RuleSettings,
 ) -> Result<()> {
     let (text, small) = (9.5 * text_scale, 8.5 * text_scale);
     layout.title("Dosing-day preparation sheet");
@@ -205,7 +206,7 @@ pub(super) fn prep_sheet(
     layout.field("Support person", support.unwrap_or("None named."));
 
     layout.heading("Findings");
-    let findings = check_client(client, chrono::Utc::now().fixed_offset());
+    let findings = check_client(client, chrono::Utc::now().fixed_offset(), settings);
     findings_table(layout, &findings, small);
     Ok(())
 }

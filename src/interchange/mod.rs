@@ -14,6 +14,7 @@ pub mod text;
 
 use crate::error::{Error, Rejection, Result};
 use crate::records::{Client, Clinician, Id, Timestamp};
+use crate::rules::DosingThresholds;
 use crate::vault::Vault;
 use rules::Findings;
 use serde::{Deserialize, Serialize};
@@ -37,6 +38,10 @@ pub struct Document {
     #[serde(default)]
     pub clinician: Option<Clinician>,
     pub clients: Vec<Client>,
+    /// The dosing-day thresholds the clinician changed, in a whole-vault export. Added
+    /// after v1: written only when one was changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thresholds: Option<DosingThresholds>,
 }
 
 impl Document {
@@ -147,7 +152,13 @@ pub fn parse_document(json: &str) -> Result<Document> {
         return Err(Error::Rejected(rejection));
     }
     check_new_text(&mut value)?;
-    let document: Document = typed(value)?;
+    let mut document: Document = typed(value)?;
+    // The schema bounds each value; whether each warning lies short of its stop is
+    // checked here. A document that lists only defaults changes nothing.
+    if let Some(thresholds) = document.thresholds.take() {
+        thresholds.check("/thresholds")?;
+        document.thresholds = Some(thresholds.normalized()).filter(|t| !t.is_default());
+    }
     // Ids first: a duplicated id would otherwise surface as a confusing broken reference.
     let mut findings = Findings::default();
     let ids: Vec<_> = document
@@ -264,6 +275,12 @@ impl Vault {
     /// and records it; a caller that writes it elsewhere (standard output) calls
     /// [`Vault::record_export`] once the whole document was written.
     pub fn export(&self, scope: &ExportScope) -> Result<Document> {
+        // The thresholds are the practice's, not a client's: only the whole vault's
+        // export carries them.
+        let thresholds = match scope {
+            ExportScope::Everything => Some(self.thresholds()?).filter(|t| !t.is_default()),
+            ExportScope::Client { .. } => None,
+        };
         let clients = match scope {
             ExportScope::Everything => {
                 let mut clients = Vec::new();
@@ -295,6 +312,7 @@ impl Vault {
             exported_at: Timestamp::now(),
             clinician: self.clinician()?,
             clients,
+            thresholds,
         })
     }
 
@@ -376,6 +394,7 @@ impl Vault {
         self.insert_clients(
             &document.clients,
             document.clinician.as_ref(),
+            document.thresholds.as_ref(),
             crate::vault::AuditAction::Imported,
         )?;
         Ok(ImportSummary {

@@ -2,7 +2,7 @@
 //! dose history, check-in outcomes, the next medical follow-up, scored measures, and
 //! the findings.
 
-use super::{DoseBand, Finding, check_client, dose_band};
+use super::{DoseBand, Finding, RuleSettings, check_client, dose_band};
 use crate::measures;
 use crate::records::{Client, Date, Id, Instrument, SessionKind, SessionStatus, Signal, Timestamp};
 use chrono::{DateTime, FixedOffset};
@@ -47,7 +47,7 @@ pub struct Course {
     pub findings: Vec<Finding>,
 }
 
-pub fn course(client: &Client, as_of: DateTime<FixedOffset>) -> Course {
+pub fn course(client: &Client, as_of: DateTime<FixedOffset>, settings: &RuleSettings) -> Course {
     let mut sessions: Vec<_> = client.sessions.iter().collect();
     sessions.sort_by(|a, b| a.starts_at.cmp(&b.starts_at));
     let dosing: Vec<_> = sessions
@@ -119,6 +119,6 @@ pub fn course(client: &Client, as_of: DateTime<FixedOffset>) -> Course {
             .as_ref()
             .and_then(|p| p.next_medical_follow_up),
         measures: measures_list,
-        findings: check_client(client, as_of),
+        findings: check_client(client, as_of, settings),
     }
 }

@@ -5,10 +5,12 @@
 //! Dates: a session's date is its calendar date in its own offset; "now" is the
 //! `as_of` instant given to [`check_client`].
 
+use super::thresholds::{DosingThresholds, ThresholdKey};
 use super::{DoseBand, assess_dose, dose_band};
 use crate::measures;
 use crate::records::{
-    Client, Decision, Id, Instrument, PartRole, Session, SessionKind, SessionStatus, Setting,
+    AdverseEventSeverity, Client, ContraindicationKind, Decision, Id, Instrument, PartRole,
+    Reading, Session, SessionKind, SessionStatus, Setting, Substance,
 };
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use serde::Serialize;
@@ -74,6 +76,18 @@ pub const THRESHOLDS: Thresholds = Thresholds {
     max_raise_after_flooding: 0.5,
 };
 
+/// What the rules judge by beside the records, read from the vault
+/// (`Vault::rule_settings`) so the app and `kapnotes check` judge alike.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RuleSettings {
+    /// The dosing-day thresholds, as the clinician set them.
+    pub thresholds: DosingThresholds,
+    /// When the vault gained the dosing-day record: only completed in-person dosing
+    /// sessions that start after it are asked for a complete one. `None` (a vault not
+    /// yet opened for writing since): none is.
+    pub dosing_day_since: Option<DateTime<FixedOffset>>,
+}
+
 /// The stable codes, one per rule.
 pub mod codes {
     pub const DOSED_WITHOUT_PROCEED: &str = "dosing-completed-without-proceed";
@@ -91,6 +105,17 @@ pub mod codes {
     pub const RAISED_AFTER_FLOODING: &str = "dose-raised-after-flooding";
     pub const NOTE_UNSIGNED: &str = "note-unsigned";
     pub const PHQ9_SAFETY: &str = "phq9-item9-positive";
+    pub const BLOOD_PRESSURE_STOP: &str = "blood-pressure-too-high-to-dose";
+    pub const BLOOD_PRESSURE_WARN: &str = "blood-pressure-raised-before-dose";
+    pub const SPO2_STOP: &str = "oxygen-saturation-critical";
+    pub const SPO2_WARN: &str = "oxygen-saturation-low";
+    pub const SEDATION_STOP: &str = "sedation-deep";
+    pub const SEDATION_WARN: &str = "sedation-moderate";
+    pub const SUBSTANCE_TODAY: &str = "substance-taken-before-dose";
+    pub const DISCHARGE_EARLY: &str = "discharge-before-observation-time";
+    pub const DISCHARGE_UNMET: &str = "discharge-criterion-unmet";
+    pub const DOSING_DAY_INCOMPLETE: &str = "dosing-day-record-incomplete";
+    pub const ADVERSE_EVENT_NO_ACTION: &str = "adverse-event-without-action";
 }
 
 fn date_of(session: &Session) -> NaiveDate {
@@ -137,7 +162,11 @@ impl Collector<'_> {
 }
 
 /// Every finding for one client, most severe first, then in date order.
-pub fn check_client(client: &Client, as_of: DateTime<FixedOffset>) -> Vec<Finding> {
+pub fn check_client(
+    client: &Client,
+    as_of: DateTime<FixedOffset>,
+    settings: &RuleSettings,
+) -> Vec<Finding> {
     let mut c = Collector {
         client,
         findings: Vec::new(),
@@ -242,6 +271,13 @@ pub fn check_client(client: &Client, as_of: DateTime<FixedOffset>) -> Vec<Findin
                 format!("No completed preparation session comes before {label}."),
             );
         }
+        // An MAO inhibitor taken today is that contraindication: reported once, by this
+        // rule, whether or not the screening has it.
+        let maoi_today = s
+            .pre_dose
+            .as_ref()
+            .is_some_and(|p| p.substances_today.contains(&Substance::Maoi));
+        let mut maoi_reported = false;
         if let Some(screening) = &profile.screening {
             for contraindication in screening.contraindications.iter().filter(|x| x.present) {
                 if contraindication.noted_on.is_none_or(|d| d.0 <= date) {
@@ -249,15 +285,33 @@ pub fn check_client(client: &Client, as_of: DateTime<FixedOffset>) -> Vec<Findin
                         .ok()
                         .and_then(|v| v.as_str().map(|k| k.replace('_', " ")))
                         .unwrap_or_default();
+                    let is_maoi = contraindication.kind == ContraindicationKind::Maoi;
+                    let also = if is_maoi && maoi_today && !maoi_reported {
+                        " and an MAO inhibitor is listed as taken today"
+                    } else {
+                        ""
+                    };
+                    maoi_reported |= is_maoi;
                     c.add(
                         Severity::Warn,
                         codes::OPEN_CONTRAINDICATION,
                         Subject::Session,
                         &s.id,
-                        format!("A contraindication ({kind}) is on file for {label}."),
+                        format!("A contraindication ({kind}) is on file for {label}{also}."),
                     );
                 }
             }
+        }
+        if maoi_today && !maoi_reported {
+            c.add(
+                Severity::Warn,
+                codes::OPEN_CONTRAINDICATION,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "An MAO inhibitor, a contraindication, is listed as taken today in the pre-dose checks of {label}."
+                ),
+            );
         }
         if profile.consent_signed_on.is_none_or(|d| d.0 > date) {
             c.add(
@@ -284,6 +338,8 @@ pub fn check_client(client: &Client, as_of: DateTime<FixedOffset>) -> Vec<Findin
                 ),
             );
         }
+
+        dosing_day(&mut c, s, &label, settings);
 
         // Medical follow-up.
         if let Some(prescriber) = &profile.prescriber {
@@ -413,6 +469,28 @@ pub fn check_client(client: &Client, as_of: DateTime<FixedOffset>) -> Vec<Findin
         }
     }
 
+    // A severe adverse event needs what was done about it.
+    for s in &sessions {
+        for event in s.adverse_events.iter().filter(|e| {
+            e.severity == AdverseEventSeverity::Severe
+                && e.action.as_deref().is_none_or(|a| a.trim().is_empty())
+        }) {
+            c.add(
+                Severity::Stop,
+                codes::ADVERSE_EVENT_NO_ACTION,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "A severe adverse event ({}) at {} in the {} session of {} has no action recorded.",
+                    words(event.kind),
+                    clock(&event.at),
+                    kind_name(s.kind),
+                    date_of(s)
+                ),
+            );
+        }
+    }
+
     // PHQ-9 item 9.
     for m in client
         .measures
@@ -428,6 +506,274 @@ pub fn check_client(client: &Client, as_of: DateTime<FixedOffset>) -> Vec<Findin
     let mut findings = c.findings;
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     findings
+}
+
+/// A value's snake_case name in words ("rapid switching").
+fn words<T: Serialize>(value: T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(|k| k.replace('_', " ")))
+        .unwrap_or_default()
+}
+
+/// The time of day of a timestamp, in its own offset.
+fn clock(at: &crate::records::Timestamp) -> String {
+    at.instant().format("%H:%M").to_string()
+}
+
+/// "120/80" from the v1 `blood_pressure_pre/post` text (checked by the schema).
+fn parse_pressure(text: &str) -> Option<(u32, u32)> {
+    let (systolic, diastolic) = text.split_once('/')?;
+    Some((
+        systolic.trim().parse().ok()?,
+        diastolic.trim().parse().ok()?,
+    ))
+}
+
+/// The blood pressure that decides before the dose: the v1 `blood_pressure_pre`, which
+/// counts as a reading just before the dose, or else the last reading with a blood
+/// pressure at or before the dose (any reading, while no dose is recorded).
+fn pressure_before_dose(s: &Session) -> Option<(Option<u32>, Option<u32>, String)> {
+    if let Some((systolic, diastolic)) = s
+        .observations
+        .as_ref()
+        .and_then(|o| o.blood_pressure_pre.as_deref())
+        .and_then(parse_pressure)
+    {
+        return Some((
+            Some(systolic),
+            Some(diastolic),
+            "just before the dose".into(),
+        ));
+    }
+    s.monitoring
+        .iter()
+        .filter(|r| is_before_dose(s, r))
+        .filter(|r| r.systolic.is_some() || r.diastolic.is_some())
+        .max_by(|a, b| a.at.cmp(&b.at))
+        .map(|r| (r.systolic, r.diastolic, format!("at {}", clock(&r.at))))
+}
+
+/// A reading at the dose's minute or before it was taken before the dose (a baseline is
+/// often written down with the dose's time); with no dose recorded, every one was.
+fn is_before_dose(s: &Session, reading: &Reading) -> bool {
+    s.dose
+        .as_ref()
+        .is_none_or(|d| reading.at.instant() <= d.administered_at.instant())
+}
+
+fn pressure_text(systolic: Option<u32>, diastolic: Option<u32>) -> String {
+    let show = |v: Option<u32>| v.map_or("?".to_owned(), |v| v.to_string());
+    format!("{}/{} mmHg", show(systolic), show(diastolic))
+}
+
+/// The dosing-day rules of one dosing session (not cancelled): blood pressure before
+/// the dose, saturation and sedation in every reading, substances taken today,
+/// discharge, and a complete record.
+fn dosing_day(c: &mut Collector<'_>, s: &Session, label: &str, settings: &RuleSettings) {
+    let t = &settings.thresholds;
+    let held_off = s.status == SessionStatus::HeldOff;
+
+    if !held_off && let Some((systolic, diastolic, when)) = pressure_before_dose(s) {
+        let reaches = |sys: ThresholdKey, dia: ThresholdKey| {
+            systolic.is_some_and(|v| v >= t.get(sys)) || diastolic.is_some_and(|v| v >= t.get(dia))
+        };
+        let measured = pressure_text(systolic, diastolic);
+        if reaches(
+            ThresholdKey::BloodPressureStopSystolic,
+            ThresholdKey::BloodPressureStopDiastolic,
+        ) {
+            c.add(
+                Severity::Stop,
+                codes::BLOOD_PRESSURE_STOP,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "The blood pressure {when} in {label} was {measured}, at or above {}/{}: hold the dose until it is lower.",
+                    t.get(ThresholdKey::BloodPressureStopSystolic),
+                    t.get(ThresholdKey::BloodPressureStopDiastolic)
+                ),
+            );
+        } else if reaches(
+            ThresholdKey::BloodPressureWarnSystolic,
+            ThresholdKey::BloodPressureWarnDiastolic,
+        ) {
+            c.add(
+                Severity::Warn,
+                codes::BLOOD_PRESSURE_WARN,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "The blood pressure {when} in {label} was {measured}, at or above {}/{}: weigh the risk before dosing.",
+                    t.get(ThresholdKey::BloodPressureWarnSystolic),
+                    t.get(ThresholdKey::BloodPressureWarnDiastolic)
+                ),
+            );
+        }
+    }
+
+    for reading in &s.monitoring {
+        let at = clock(&reading.at);
+        if let Some(spo2) = reading.spo2 {
+            if spo2 < t.get(ThresholdKey::Spo2StopBelow) {
+                c.add(
+                    Severity::Stop,
+                    codes::SPO2_STOP,
+                    Subject::Session,
+                    &s.id,
+                    format!(
+                        "The oxygen saturation at {at} in {label} was {spo2} %, below {} %.",
+                        t.get(ThresholdKey::Spo2StopBelow)
+                    ),
+                );
+            } else if spo2 < t.get(ThresholdKey::Spo2WarnBelow) {
+                c.add(
+                    Severity::Warn,
+                    codes::SPO2_WARN,
+                    Subject::Session,
+                    &s.id,
+                    format!(
+                        "The oxygen saturation at {at} in {label} was {spo2} %, below {} %.",
+                        t.get(ThresholdKey::Spo2WarnBelow)
+                    ),
+                );
+            }
+        }
+        if let Some(level) = reading.sedation.map(u32::from) {
+            if level <= t.get(ThresholdKey::SedationStopAtOrBelow) {
+                c.add(
+                    Severity::Stop,
+                    codes::SEDATION_STOP,
+                    Subject::Session,
+                    &s.id,
+                    format!(
+                        "The sedation at {at} in {label} was MOAA/S {level}, at or below {}.",
+                        t.get(ThresholdKey::SedationStopAtOrBelow)
+                    ),
+                );
+            } else if level <= t.get(ThresholdKey::SedationWarnAtOrBelow) {
+                c.add(
+                    Severity::Warn,
+                    codes::SEDATION_WARN,
+                    Subject::Session,
+                    &s.id,
+                    format!(
+                        "The sedation at {at} in {label} was MOAA/S {level}, at or below {}.",
+                        t.get(ThresholdKey::SedationWarnAtOrBelow)
+                    ),
+                );
+            }
+        }
+    }
+
+    if !held_off && let Some(pre_dose) = &s.pre_dose {
+        let taken: Vec<String> = pre_dose
+            .substances_today
+            .iter()
+            .filter(|x| {
+                matches!(
+                    x,
+                    Substance::Benzodiazepine | Substance::Opioid | Substance::Alcohol
+                )
+            })
+            .map(|x| words(*x))
+            .collect();
+        if !taken.is_empty() {
+            c.add(
+                Severity::Warn,
+                codes::SUBSTANCE_TODAY,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "The pre-dose checks of {label} list {} taken today, which deepens sedation with ketamine.",
+                    taken.join(", ")
+                ),
+            );
+        }
+    }
+
+    if let Some(discharge) = &s.discharge {
+        let minutes = t.get(ThresholdKey::ObservationMinutes);
+        if let Some(dose) = &s.dose
+            && discharge.at.instant()
+                < dose.administered_at.instant() + Duration::minutes(i64::from(minutes))
+        {
+            c.add(
+                Severity::Warn,
+                codes::DISCHARGE_EARLY,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "The discharge of {label} at {} came less than {minutes} minutes after the dose.",
+                    clock(&discharge.at)
+                ),
+            );
+        }
+        let unmet: Vec<&str> = [
+            (discharge.alert_and_oriented, "alert and oriented"),
+            (discharge.walking_steadily, "walking steadily"),
+            (discharge.vitals_near_baseline, "vital signs near baseline"),
+        ]
+        .into_iter()
+        .filter(|(met, _)| *met != Some(true))
+        .map(|(_, name)| name)
+        .collect();
+        if !unmet.is_empty() {
+            c.add(
+                Severity::Warn,
+                codes::DISCHARGE_UNMET,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "The discharge of {label} does not record these criteria as met: {}.",
+                    unmet.join(", ")
+                ),
+            );
+        }
+    }
+
+    let judged = s.status == SessionStatus::Completed
+        && s.setting == Setting::InPerson
+        && settings
+            .dosing_day_since
+            .is_some_and(|since| s.starts_at.instant() > since);
+    if judged {
+        let observed = s.observations.as_ref();
+        let before = s.monitoring.iter().any(|r| is_before_dose(s, r))
+            || observed
+                .is_some_and(|o| o.blood_pressure_pre.is_some() || o.heart_rate_pre.is_some());
+        let after = s.monitoring.iter().any(|r| !is_before_dose(s, r))
+            || observed
+                .is_some_and(|o| o.blood_pressure_post.is_some() || o.heart_rate_post.is_some());
+        let ride_home = s
+            .pre_dose
+            .as_ref()
+            .and_then(|p| p.ride_home.as_deref())
+            .is_some_and(|r| !r.trim().is_empty());
+        let missing: Vec<&str> = [
+            (before, "a reading before the dose"),
+            (after, "a reading after it"),
+            (s.discharge.is_some(), "a discharge"),
+            (ride_home, "who takes the client home"),
+        ]
+        .into_iter()
+        .filter(|(present, _)| !present)
+        .map(|(_, what)| what)
+        .collect();
+        if !missing.is_empty() {
+            c.add(
+                Severity::Warn,
+                codes::DOSING_DAY_INCOMPLETE,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "{} is completed without {}.",
+                    capitalise(label),
+                    missing.join(", ")
+                ),
+            );
+        }
+    }
 }
 
 fn kind_name(kind: SessionKind) -> &'static str {
@@ -451,6 +797,7 @@ fn capitalise(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::records::*;
+    use crate::rules::thresholds::ThresholdKey;
 
     fn ts(text: &str) -> Timestamp {
         Timestamp::parse(text).unwrap()
@@ -557,7 +904,7 @@ mod tests {
     }
 
     fn codes_of(client: &Client, now: &str) -> Vec<&'static str> {
-        check_client(client, as_of(now))
+        check_client(client, as_of(now), &RuleSettings::default())
             .into_iter()
             .map(|f| f.code)
             .collect()
@@ -573,14 +920,17 @@ mod tests {
 
     #[test]
     fn a_careful_course_has_no_findings() {
-        assert_eq!(check_client(&clean(), as_of(NOW)), vec![]);
+        assert_eq!(
+            check_client(&clean(), as_of(NOW), &RuleSettings::default()),
+            vec![]
+        );
     }
 
     #[test]
     fn completed_without_check_in_or_proceed_stops() {
         let mut c = clean();
         dosing_mut(&mut c).checkin = None;
-        let findings = check_client(&c, as_of(NOW));
+        let findings = check_client(&c, as_of(NOW), &RuleSettings::default());
         assert_eq!(findings[0].code, codes::DOSED_WITHOUT_PROCEED);
         assert_eq!(findings[0].severity, Severity::Stop);
         let mut c = clean();
@@ -599,7 +949,7 @@ mod tests {
     fn a_protector_on_the_map_must_be_asked() {
         let mut c = clean();
         c.parts.push(Part::new("Critic", PartRole::Manager));
-        let findings = check_client(&c, as_of(NOW));
+        let findings = check_client(&c, as_of(NOW), &RuleSettings::default());
         let f = findings
             .iter()
             .find(|f| f.code == codes::PROTECTOR_NOT_ASKED)
@@ -827,7 +1177,11 @@ mod tests {
         let mut c = clean();
         c.sessions[2].signed_at = None; // integration of 2026-05-04 10:00+02:00, no duration
         assert!(!codes_of(&c, "2026-05-07T07:59:00+00:00").contains(&codes::NOTE_UNSIGNED));
-        let findings = check_client(&c, as_of("2026-05-07T08:01:00+00:00"));
+        let findings = check_client(
+            &c,
+            as_of("2026-05-07T08:01:00+00:00"),
+            &RuleSettings::default(),
+        );
         let f = findings
             .iter()
             .find(|f| f.code == codes::NOTE_UNSIGNED)
@@ -853,7 +1207,7 @@ mod tests {
             session: None,
             safety_follow_up: None,
         });
-        let findings = check_client(&c, as_of(NOW));
+        let findings = check_client(&c, as_of(NOW), &RuleSettings::default());
         assert_eq!(findings[0].code, codes::PHQ9_SAFETY);
         assert_eq!(findings[0].severity, Severity::Stop);
         c.measures[0].safety_follow_up = Some(SafetyFollowUp {
@@ -864,5 +1218,480 @@ mod tests {
         c.measures[0].answers[8] = Some(0);
         c.measures[0].safety_follow_up = None;
         assert!(!codes_of(&c, NOW).contains(&codes::PHQ9_SAFETY));
+    }
+    // ----- the dosing day -----
+    // The dosing session of `clean()`: 2026-04-30, starts 14:00+02:00, dose at 14:20.
+
+    fn reading(at: &str) -> Reading {
+        Reading {
+            at: ts(&format!("2026-04-30T{at}:00+02:00")),
+            systolic: None,
+            diastolic: None,
+            heart_rate: None,
+            spo2: None,
+            sedation: None,
+            dissociation_items: vec![],
+            note: String::new(),
+        }
+    }
+
+    fn pressure(at: &str, systolic: u32, diastolic: u32) -> Reading {
+        Reading {
+            systolic: Some(systolic),
+            diastolic: Some(diastolic),
+            ..reading(at)
+        }
+    }
+
+    fn with_readings(readings: Vec<Reading>) -> Client {
+        let mut c = clean();
+        dosing_mut(&mut c).monitoring = readings;
+        c
+    }
+
+    fn judged(c: &Client, settings: &RuleSettings) -> Vec<Finding> {
+        check_client(c, as_of(NOW), settings)
+    }
+
+    fn found(c: &Client, code: &str) -> Vec<Finding> {
+        judged(c, &RuleSettings::default())
+            .into_iter()
+            .filter(|f| f.code == code)
+            .collect()
+    }
+
+    /// The codes of the blood-pressure rules that fire on one reading before the dose.
+    fn pressure_codes(systolic: u32, diastolic: u32) -> Vec<&'static str> {
+        let c = with_readings(vec![pressure("14:10", systolic, diastolic)]);
+        judged(&c, &RuleSettings::default())
+            .into_iter()
+            .map(|f| f.code)
+            .filter(|code| code.starts_with("blood-pressure"))
+            .collect()
+    }
+
+    #[test]
+    fn blood_pressure_before_the_dose_stops_at_160_or_100_and_warns_at_140_or_90() {
+        use codes::{BLOOD_PRESSURE_STOP as STOP, BLOOD_PRESSURE_WARN as WARN};
+        assert_eq!(pressure_codes(159, 99), [WARN]);
+        assert_eq!(pressure_codes(160, 80), [STOP]);
+        assert_eq!(pressure_codes(120, 100), [STOP]);
+        assert_eq!(pressure_codes(139, 89), Vec::<&str>::new());
+        assert_eq!(pressure_codes(140, 80), [WARN]);
+        assert_eq!(pressure_codes(120, 90), [WARN]);
+        let f = &found(&with_readings(vec![pressure("14:10", 165, 95)]), STOP)[0];
+        assert_eq!(f.severity, Severity::Stop);
+        assert_eq!(f.subject, Subject::Session);
+        assert!(f.message.contains("165/95 mmHg"), "{}", f.message);
+        assert!(f.message.contains("at 14:10"), "{}", f.message);
+    }
+
+    #[test]
+    fn the_last_reading_before_the_dose_decides_the_blood_pressure() {
+        use codes::{BLOOD_PRESSURE_STOP as STOP, BLOOD_PRESSURE_WARN as WARN};
+        // A high first reading, then a good one: the good one decides.
+        let c = with_readings(vec![
+            pressure("14:00", 170, 105),
+            pressure("14:10", 120, 80),
+        ]);
+        assert!(found(&c, STOP).is_empty() && found(&c, WARN).is_empty());
+        // A reading after the dose does not decide, however high.
+        let c = with_readings(vec![
+            pressure("14:10", 120, 80),
+            pressure("14:21", 180, 110),
+        ]);
+        assert!(found(&c, STOP).is_empty());
+        // A reading written with the dose's own minute was taken before it.
+        let c = with_readings(vec![pressure("14:10", 120, 80), pressure("14:20", 160, 80)]);
+        assert_eq!(found(&c, STOP).len(), 1);
+        // A reading without a blood pressure is passed over.
+        let c = with_readings(vec![
+            pressure("14:05", 150, 80),
+            Reading {
+                spo2: Some(98),
+                ..reading("14:15")
+            },
+        ]);
+        assert_eq!(found(&c, WARN).len(), 1);
+        // With no dose recorded yet (the clinician deciding), every reading is before it.
+        let mut c = with_readings(vec![pressure("14:30", 161, 80)]);
+        let d = dosing_mut(&mut c);
+        d.dose = None;
+        d.status = SessionStatus::Planned;
+        assert_eq!(found(&c, STOP).len(), 1);
+    }
+
+    #[test]
+    fn a_held_off_session_has_no_blood_pressure_finding() {
+        let mut c = with_readings(vec![pressure("14:10", 190, 120)]);
+        let d = dosing_mut(&mut c);
+        d.status = SessionStatus::HeldOff;
+        d.dose = None;
+        d.checkin.as_mut().unwrap().decision = Decision::HoldOff;
+        assert!(found(&c, codes::BLOOD_PRESSURE_STOP).is_empty());
+        assert!(found(&c, codes::BLOOD_PRESSURE_WARN).is_empty());
+    }
+
+    #[test]
+    fn the_v1_blood_pressure_counts_as_a_reading_just_before_the_dose() {
+        let mut c = clean();
+        dosing_mut(&mut c).observations = Some(Observations {
+            blood_pressure_pre: Some("160/90".into()),
+            ..Observations::default()
+        });
+        let f = &found(&c, codes::BLOOD_PRESSURE_STOP)[0];
+        assert!(f.message.contains("just before the dose"), "{}", f.message);
+        // It comes after every reading before the dose, so it decides.
+        dosing_mut(&mut c).monitoring = vec![pressure("14:15", 120, 80)];
+        assert_eq!(found(&c, codes::BLOOD_PRESSURE_STOP).len(), 1);
+        dosing_mut(&mut c)
+            .observations
+            .as_mut()
+            .unwrap()
+            .blood_pressure_pre = Some("139/89".into());
+        dosing_mut(&mut c).monitoring = vec![pressure("14:15", 170, 80)];
+        assert!(found(&c, codes::BLOOD_PRESSURE_STOP).is_empty());
+        assert!(found(&c, codes::BLOOD_PRESSURE_WARN).is_empty());
+        // The reading at the end is not before the dose.
+        dosing_mut(&mut c).monitoring.clear();
+        let observations = dosing_mut(&mut c).observations.as_mut().unwrap();
+        observations.blood_pressure_pre = None;
+        observations.blood_pressure_post = Some("170/100".into());
+        assert!(found(&c, codes::BLOOD_PRESSURE_STOP).is_empty());
+    }
+
+    fn saturation_codes(spo2: u32) -> Vec<&'static str> {
+        let c = with_readings(vec![Reading {
+            spo2: Some(spo2),
+            ..reading("15:00")
+        }]);
+        judged(&c, &RuleSettings::default())
+            .into_iter()
+            .map(|f| f.code)
+            .filter(|code| code.starts_with("oxygen"))
+            .collect()
+    }
+
+    #[test]
+    fn oxygen_saturation_stops_below_90_and_warns_below_92() {
+        assert_eq!(saturation_codes(89), [codes::SPO2_STOP]);
+        assert_eq!(saturation_codes(90), [codes::SPO2_WARN]);
+        assert_eq!(saturation_codes(91), [codes::SPO2_WARN]);
+        assert_eq!(saturation_codes(92), Vec::<&str>::new());
+        // Every reading is judged, each on its own.
+        let c = with_readings(vec![
+            Reading {
+                spo2: Some(88),
+                ..reading("14:10")
+            },
+            Reading {
+                spo2: Some(97),
+                ..reading("14:40")
+            },
+            Reading {
+                spo2: Some(85),
+                ..reading("15:00")
+            },
+        ]);
+        let stops = found(&c, codes::SPO2_STOP);
+        assert_eq!(stops.len(), 2);
+        assert!(stops.iter().all(|f| f.severity == Severity::Stop));
+        assert!(stops[1].message.contains("at 15:00") && stops[1].message.contains("85 %"));
+    }
+
+    fn sedation_codes(level: u8) -> Vec<&'static str> {
+        let c = with_readings(vec![Reading {
+            sedation: Some(level),
+            ..reading("15:00")
+        }]);
+        judged(&c, &RuleSettings::default())
+            .into_iter()
+            .map(|f| f.code)
+            .filter(|code| code.starts_with("sedation"))
+            .collect()
+    }
+
+    #[test]
+    fn sedation_stops_at_moaas_2_or_below_and_warns_at_3() {
+        assert_eq!(sedation_codes(0), [codes::SEDATION_STOP]);
+        assert_eq!(sedation_codes(2), [codes::SEDATION_STOP]);
+        assert_eq!(sedation_codes(3), [codes::SEDATION_WARN]);
+        assert_eq!(sedation_codes(4), Vec::<&str>::new());
+        assert_eq!(sedation_codes(5), Vec::<&str>::new());
+    }
+
+    fn taken_today(c: &mut Client, substances: &[Substance]) {
+        dosing_mut(c).pre_dose = Some(PreDose {
+            checked_at: ts("2026-04-30T13:55:00+02:00"),
+            hours_fasted: None,
+            substances_today: substances.to_vec(),
+            ride_home: Some("Partner".into()),
+            notes: String::new(),
+        });
+    }
+
+    #[test]
+    fn a_sedating_substance_taken_today_warns_before_the_dose() {
+        for substance in [
+            Substance::Benzodiazepine,
+            Substance::Opioid,
+            Substance::Alcohol,
+        ] {
+            let mut c = clean();
+            taken_today(&mut c, &[substance, Substance::Cannabis]);
+            let f = found(&c, codes::SUBSTANCE_TODAY);
+            assert_eq!(f.len(), 1, "{substance:?}");
+            assert_eq!(f[0].severity, Severity::Warn);
+        }
+        let mut c = clean();
+        taken_today(
+            &mut c,
+            &[Substance::Cannabis, Substance::Stimulant, Substance::Other],
+        );
+        assert!(found(&c, codes::SUBSTANCE_TODAY).is_empty());
+        // Held off: there was no dose to warn before.
+        taken_today(&mut c, &[Substance::Alcohol]);
+        let d = dosing_mut(&mut c);
+        d.status = SessionStatus::HeldOff;
+        d.dose = None;
+        d.checkin.as_mut().unwrap().decision = Decision::HoldOff;
+        assert!(found(&c, codes::SUBSTANCE_TODAY).is_empty());
+    }
+
+    #[test]
+    fn an_maoi_taken_today_is_reported_once_with_the_contraindication() {
+        // Not in the screening: the contraindication rule reports it.
+        let mut c = clean();
+        taken_today(&mut c, &[Substance::Maoi]);
+        let f = found(&c, codes::OPEN_CONTRAINDICATION);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("MAO inhibitor"), "{}", f[0].message);
+        assert!(found(&c, codes::SUBSTANCE_TODAY).is_empty());
+        // In the screening too: still once, saying both.
+        c.profile.screening.as_mut().unwrap().contraindications[0].present = true;
+        let f = found(&c, codes::OPEN_CONTRAINDICATION);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains("(maoi)") && f[0].message.contains("taken today"));
+        // The screening alone: as before.
+        taken_today(&mut c, &[]);
+        let f = found(&c, codes::OPEN_CONTRAINDICATION);
+        assert_eq!(f.len(), 1);
+        assert!(!f[0].message.contains("taken today"));
+    }
+
+    fn discharged<'a>(c: &'a mut Client, at: &str) -> &'a mut Discharge {
+        dosing_mut(c).discharge = Some(Discharge {
+            at: ts(&format!("2026-04-30T{at}:00+02:00")),
+            alert_and_oriented: Some(true),
+            walking_steadily: Some(true),
+            vitals_near_baseline: Some(true),
+            left_with: Some("Partner".into()),
+            notes: String::new(),
+        });
+        dosing_mut(c).discharge.as_mut().unwrap()
+    }
+
+    #[test]
+    fn a_discharge_sooner_than_the_observation_time_warns() {
+        let mut c = clean();
+        discharged(&mut c, "16:19"); // 119 minutes after the dose at 14:20
+        let f = found(&c, codes::DISCHARGE_EARLY);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Warn);
+        discharged(&mut c, "16:20");
+        assert!(found(&c, codes::DISCHARGE_EARLY).is_empty());
+        assert_eq!(judged(&c, &RuleSettings::default()), vec![]);
+        // The observation time is the vault's.
+        let mut settings = RuleSettings::default();
+        settings
+            .thresholds
+            .set(ThresholdKey::ObservationMinutes, 90);
+        discharged(&mut c, "15:50");
+        assert!(judged(&c, &settings).is_empty());
+        discharged(&mut c, "15:49");
+        assert_eq!(judged(&c, &settings)[0].code, codes::DISCHARGE_EARLY);
+    }
+
+    #[test]
+    fn a_discharge_criterion_false_or_not_recorded_warns() {
+        let mut c = clean();
+        discharged(&mut c, "17:00").walking_steadily = Some(false);
+        let f = &found(&c, codes::DISCHARGE_UNMET)[0];
+        assert!(f.message.ends_with("walking steadily."), "{}", f.message);
+        discharged(&mut c, "17:00").vitals_near_baseline = None;
+        assert!(
+            found(&c, codes::DISCHARGE_UNMET)[0]
+                .message
+                .contains("vital signs")
+        );
+        discharged(&mut c, "17:00").alert_and_oriented = None;
+        assert_eq!(found(&c, codes::DISCHARGE_UNMET).len(), 1);
+        discharged(&mut c, "17:00");
+        assert!(found(&c, codes::DISCHARGE_UNMET).is_empty());
+        // Any session with a discharge: a held-off one too.
+        let d = dosing_mut(&mut c);
+        d.status = SessionStatus::HeldOff;
+        d.dose = None;
+        d.checkin.as_mut().unwrap().decision = Decision::HoldOff;
+        discharged(&mut c, "14:30").walking_steadily = Some(false);
+        assert_eq!(found(&c, codes::DISCHARGE_UNMET).len(), 1);
+        assert!(
+            found(&c, codes::DISCHARGE_EARLY).is_empty(),
+            "no dose, no clock"
+        );
+    }
+
+    /// A dosing day recorded whole: readings before and after, discharge, ride home.
+    fn complete_day() -> Client {
+        let mut c = with_readings(vec![pressure("14:10", 120, 80), pressure("14:40", 130, 85)]);
+        taken_today(&mut c, &[]);
+        discharged(&mut c, "16:30");
+        c
+    }
+
+    fn since(text: &str) -> RuleSettings {
+        RuleSettings {
+            dosing_day_since: Some(as_of(text)),
+            ..RuleSettings::default()
+        }
+    }
+
+    fn incomplete(c: &Client, settings: &RuleSettings) -> Option<String> {
+        judged(c, settings)
+            .into_iter()
+            .find(|f| f.code == codes::DOSING_DAY_INCOMPLETE)
+            .map(|f| f.message)
+    }
+
+    #[test]
+    fn a_dosing_day_after_the_feature_date_must_be_recorded_whole() {
+        let before = since("2026-04-30T11:59:59+00:00"); // the session starts at 12:00 UTC
+        let after = since("2026-04-30T12:00:00+00:00");
+        assert_eq!(judged(&complete_day(), &before), vec![]);
+        // The fixture's session records none of it.
+        let message = incomplete(&clean(), &before).unwrap();
+        assert_eq!(
+            message,
+            "The dosing session of 2026-04-30 is completed without a reading before the dose, a reading after it, a discharge, who takes the client home."
+        );
+        // Sessions from before the vault had the dosing day do not turn into warnings.
+        assert!(incomplete(&clean(), &after).is_none());
+        assert!(incomplete(&clean(), &RuleSettings::default()).is_none());
+        // Each missing piece on its own.
+        let mut c = complete_day();
+        dosing_mut(&mut c).monitoring.remove(0);
+        assert_eq!(
+            incomplete(&c, &before).unwrap(),
+            "The dosing session of 2026-04-30 is completed without a reading before the dose."
+        );
+        let mut c = complete_day();
+        dosing_mut(&mut c).monitoring.remove(1);
+        assert!(
+            incomplete(&c, &before)
+                .unwrap()
+                .ends_with("a reading after it.")
+        );
+        let mut c = complete_day();
+        dosing_mut(&mut c).discharge = None;
+        assert!(incomplete(&c, &before).unwrap().ends_with("a discharge."));
+        let mut c = complete_day();
+        dosing_mut(&mut c).pre_dose.as_mut().unwrap().ride_home = Some("  ".into());
+        assert!(
+            incomplete(&c, &before)
+                .unwrap()
+                .ends_with("takes the client home.")
+        );
+        // The v1 readings count as readings before and after.
+        let mut c = complete_day();
+        dosing_mut(&mut c).monitoring.clear();
+        dosing_mut(&mut c).observations = Some(Observations {
+            heart_rate_pre: Some(70),
+            blood_pressure_post: Some("125/80".into()),
+            ..Observations::default()
+        });
+        assert!(incomplete(&c, &before).is_none());
+    }
+
+    #[test]
+    fn only_completed_in_person_dosing_days_must_be_recorded_whole() {
+        let before = since("2026-04-01T00:00:00+00:00");
+        let mut c = clean();
+        dosing_mut(&mut c).setting = Setting::Telehealth;
+        dosing_mut(&mut c).support_person = Some("Partner".into());
+        assert_eq!(judged(&c, &before), vec![], "telehealth needs no discharge");
+        dosing_mut(&mut c).support_person = None;
+        let codes: Vec<_> = judged(&c, &before).into_iter().map(|f| f.code).collect();
+        assert_eq!(codes, [codes::TELEHEALTH_NO_SUPPORT]);
+        let mut c = clean();
+        let d = dosing_mut(&mut c);
+        d.status = SessionStatus::HeldOff;
+        d.dose = None;
+        d.checkin.as_mut().unwrap().decision = Decision::HoldOff;
+        assert!(incomplete(&c, &before).is_none());
+        dosing_mut(&mut c).status = SessionStatus::Planned;
+        assert!(incomplete(&c, &before).is_none());
+    }
+
+    #[test]
+    fn a_severe_adverse_event_stops_until_an_action_is_recorded() {
+        let mut c = clean();
+        let event = |severity, action: Option<&str>| AdverseEvent {
+            id: new_id(),
+            at: ts("2026-04-30T15:10:00+02:00"),
+            kind: AdverseEventKind::Hypertension,
+            severity,
+            action: action.map(str::to_owned),
+        };
+        dosing_mut(&mut c).adverse_events = vec![
+            event(AdverseEventSeverity::Severe, None),
+            event(AdverseEventSeverity::Moderate, None),
+            event(
+                AdverseEventSeverity::Severe,
+                Some("Seated, BP rechecked in 10 min."),
+            ),
+        ];
+        let f = found(&c, codes::ADVERSE_EVENT_NO_ACTION);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Stop);
+        assert!(f[0].message.contains("hypertension") && f[0].message.contains("15:10"));
+        dosing_mut(&mut c).adverse_events[0].action = Some(" ".into());
+        assert_eq!(
+            found(&c, codes::ADVERSE_EVENT_NO_ACTION).len(),
+            1,
+            "blank is none"
+        );
+        dosing_mut(&mut c).adverse_events[0].action = Some("Called the prescriber.".into());
+        assert!(found(&c, codes::ADVERSE_EVENT_NO_ACTION).is_empty());
+    }
+
+    #[test]
+    fn the_rules_judge_by_the_vaults_thresholds() {
+        let c = with_readings(vec![
+            pressure("14:10", 135, 80),
+            Reading {
+                spo2: Some(93),
+                sedation: Some(4),
+                ..reading("15:00")
+            },
+        ]);
+        assert_eq!(judged(&c, &RuleSettings::default()), vec![]);
+        let mut settings = RuleSettings::default();
+        for (key, value) in [
+            (ThresholdKey::BloodPressureWarnSystolic, 135),
+            (ThresholdKey::Spo2StopBelow, 94),
+            (ThresholdKey::Spo2WarnBelow, 95),
+            (ThresholdKey::SedationWarnAtOrBelow, 4),
+        ] {
+            settings.thresholds.set(key, value);
+        }
+        let codes: Vec<_> = judged(&c, &settings).into_iter().map(|f| f.code).collect();
+        assert_eq!(
+            codes,
+            [
+                codes::SPO2_STOP,
+                codes::BLOOD_PRESSURE_WARN,
+                codes::SEDATION_WARN
+            ]
+        );
     }
 }

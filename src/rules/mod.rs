@@ -1,13 +1,17 @@
 //! Clinical rules, in the core so the desktop app and the command line say the same
 //! thing: the dose band and the prescriber's range for a dose, the decision a check-in
-//! forces, the safety findings across a course ([`findings`]), and the course summary
-//! ([`course`]).
+//! forces, the safety findings across a course ([`findings`]) with the thresholds a
+//! clinician may change ([`thresholds`]), and the course summary ([`course`]).
 
 mod course;
 pub mod findings;
+pub mod thresholds;
 
 pub use course::{Course, CourseMeasure, DosePoint, ProtectorHold, course};
-pub use findings::{Finding, Severity, Subject, THRESHOLDS, Thresholds, check_client};
+pub use findings::{
+    Finding, RuleSettings, Severity, Subject, THRESHOLDS, Thresholds, check_client,
+};
+pub use thresholds::{DOSING_THRESHOLDS, DosingThresholds, ThresholdKey, ThresholdSpec};
 
 use crate::records::{CheckInResponse, Decision, Prescriber, Signal};
 use serde::Serialize;

@@ -227,7 +227,12 @@ impl Vault {
                 "this id is already used in this vault",
             ));
         }
-        self.insert_clients(std::slice::from_ref(&client), None, AuditAction::Created)
+        self.insert_clients(
+            std::slice::from_ref(&client),
+            None,
+            None,
+            AuditAction::Created,
+        )
     }
 
     pub fn update_client(&mut self, profile: ClientProfile) -> Result<()> {

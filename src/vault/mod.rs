@@ -39,8 +39,9 @@ pub use verify::{Problem, VerifyReport};
 use crate::crypto::{KdfParams, KdfParamsProblem, RecoveryKey, SymmetricKey};
 use crate::error::{Error, Result};
 use crate::records::{
-    Agreement, Client, ClientProfile, Clinician, Measure, Part, Relationship, Session,
+    Agreement, Client, ClientProfile, Clinician, Measure, Part, Relationship, Session, Timestamp,
 };
+use crate::rules::{DosingThresholds, RuleSettings};
 use crate::search::SearchCache;
 use audit::{AuditAction as Action, RowWritten};
 use header::Header;
@@ -270,7 +271,11 @@ pub(crate) enum NoteHistory {
     KeepReplaced,
 }
 
-const CLINICIAN_SETTING: &str = "clinician";
+pub(crate) const CLINICIAN_SETTING: &str = "clinician";
+/// The dosing-day thresholds the clinician changed (no row: all defaults).
+pub(crate) const THRESHOLDS_SETTING: &str = "thresholds";
+/// When the vault gained the dosing-day record; written once, never changed.
+pub(crate) const DOSING_DAY_SINCE_SETTING: &str = "dosing_day_since";
 
 impl Vault {
     /// Creates a new vault at `path` with production key-derivation settings. Returns
@@ -315,6 +320,7 @@ impl Vault {
             let tx = conn.transaction()?;
             schema::apply_pending(&tx)?;
             audit::start(&tx, &keys, header.clone(), Action::VaultCreated)?;
+            record_dosing_day_since(&tx, &keys)?;
             tx.commit()?;
             let vault = Vault::assemble(conn, path, header, keys, Some(writer));
             Ok((vault, recovery))
@@ -400,6 +406,9 @@ impl Vault {
         };
         if vault.writer.is_some() && vault.trail_problems.is_empty() {
             vault.failed_unlocks = vault.record_unlock(how)?;
+            let tx = vault.immediate_transaction()?;
+            record_dosing_day_since(&tx, &vault.keys)?;
+            tx.commit()?;
         }
         Ok(vault)
     }
@@ -705,10 +714,60 @@ impl Vault {
             )?;
         }
         let tx = self.conn.transaction()?;
-        write_clinician(&tx, &self.keys, clinician)?;
-        audit::append(&tx, &self.keys, &[clinician_event(&tx)?])?;
+        write_setting(&tx, &self.keys, CLINICIAN_SETTING, clinician)?;
+        audit::append(&tx, &self.keys, &[setting_event(&tx, CLINICIAN_SETTING)?])?;
         tx.commit()?;
         Ok(())
+    }
+
+    fn setting<T: serde::de::DeserializeOwned>(&self, id: &str) -> Result<Option<T>> {
+        match store::load_row(&self.conn, Table::Settings, id)? {
+            Some((meta, sealed)) => Ok(Some(self.keys.open(Table::Settings, &meta, &sealed)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The dosing-day thresholds the rules use: the clinician's changes over the
+    /// defaults.
+    pub fn thresholds(&self) -> Result<DosingThresholds> {
+        Ok(self
+            .setting::<DosingThresholds>(THRESHOLDS_SETTING)?
+            .unwrap_or_default())
+    }
+
+    /// Sets the dosing-day thresholds; all defaults removes the setting. A value out of
+    /// its bounds, or a warning beyond its stop, is refused with its path.
+    pub fn set_thresholds(&mut self, thresholds: &DosingThresholds) -> Result<()> {
+        self.require_writable()?;
+        let thresholds = thresholds.clone().normalized();
+        thresholds.check("/thresholds")?;
+        if thresholds == self.thresholds()? {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        write_setting(
+            &tx,
+            &self.keys,
+            THRESHOLDS_SETTING,
+            (!thresholds.is_default()).then_some(&thresholds),
+        )?;
+        audit::append(&tx, &self.keys, &[setting_event(&tx, THRESHOLDS_SETTING)?])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// When this vault gained the dosing-day record (created, or first opened for
+    /// writing by a kapnotes that has it). `None` until then.
+    pub fn dosing_day_since(&self) -> Result<Option<Timestamp>> {
+        self.setting(DOSING_DAY_SINCE_SETTING)
+    }
+
+    /// What the rules judge by beside the records: the same for the app and the CLI.
+    pub fn rule_settings(&self) -> Result<RuleSettings> {
+        Ok(RuleSettings {
+            thresholds: self.thresholds()?,
+            dosing_day_since: self.dosing_day_since()?.map(|t| t.instant()),
+        })
     }
 
     // ----- loading -----
@@ -804,10 +863,17 @@ impl Vault {
         &mut self,
         clients: &[Client],
         clinician: Option<&Clinician>,
+        thresholds: Option<&DosingThresholds>,
         action: AuditAction,
     ) -> Result<()> {
         self.require_writable()?;
         let set_clinician = clinician.is_some() && self.clinician()?.is_none();
+        // Like the clinician: taken from a document only by a vault that has none of
+        // its own, so an import never replaces what the clinician set here.
+        let set_thresholds = thresholds.filter(|t| !t.is_default()).is_some()
+            && self
+                .setting::<DosingThresholds>(THRESHOLDS_SETTING)?
+                .is_none();
         let tx = self.conn.transaction()?;
         let mut events = Vec::new();
         for client in clients {
@@ -834,8 +900,12 @@ impl Vault {
             }
         }
         if set_clinician {
-            write_clinician(&tx, &self.keys, clinician)?;
-            events.push(clinician_event(&tx)?);
+            write_setting(&tx, &self.keys, CLINICIAN_SETTING, clinician)?;
+            events.push(setting_event(&tx, CLINICIAN_SETTING)?);
+        }
+        if set_thresholds {
+            write_setting(&tx, &self.keys, THRESHOLDS_SETTING, thresholds)?;
+            events.push(setting_event(&tx, THRESHOLDS_SETTING)?);
         }
         audit::append(&tx, &self.keys, &events)?;
         tx.commit()?;
@@ -846,22 +916,45 @@ impl Vault {
     }
 }
 
-/// The audit event for a change of the clinician setting (written just before).
-fn clinician_event(tx: &Transaction<'_>) -> Result<AuditEvent> {
-    Ok(
-        match store::load_row(tx, Table::Settings, CLINICIAN_SETTING)? {
-            Some((_, sealed)) => AuditEvent::new(Action::Updated)
-                .record(Table::Settings, CLINICIAN_SETTING)
-                .sealed_content(&sealed),
-            None => AuditEvent::new(Action::Deleted).record(Table::Settings, CLINICIAN_SETTING),
-        },
-    )
+/// The audit event for a change of the setting `id` (written just before).
+fn setting_event(tx: &Transaction<'_>, id: &str) -> Result<AuditEvent> {
+    Ok(match store::load_row(tx, Table::Settings, id)? {
+        Some((_, sealed)) => AuditEvent::new(Action::Updated)
+            .record(Table::Settings, id)
+            .sealed_content(&sealed),
+        None => AuditEvent::new(Action::Deleted).record(Table::Settings, id),
+    })
 }
 
-fn write_clinician(tx: &Transaction<'_>, keys: &Keys, clinician: Option<&Clinician>) -> Result<()> {
-    let existing = store::load_row(tx, Table::Settings, CLINICIAN_SETTING)?;
-    match (clinician, existing) {
-        (None, Some(_)) => store::delete(tx, Table::Settings, CLINICIAN_SETTING)?,
+/// Records, once, that the vault has the dosing-day record from now on, with its audit
+/// entry. A vault that already has the date keeps it.
+fn record_dosing_day_since(tx: &Transaction<'_>, keys: &Keys) -> Result<()> {
+    if store::load_row(tx, Table::Settings, DOSING_DAY_SINCE_SETTING)?.is_some() {
+        return Ok(());
+    }
+    write_setting(tx, keys, DOSING_DAY_SINCE_SETTING, Some(&Timestamp::now()))?;
+    let Some((_, sealed)) = store::load_row(tx, Table::Settings, DOSING_DAY_SINCE_SETTING)? else {
+        return Err(Error::Refused(
+            "The vault's settings could not be saved.".into(),
+        ));
+    };
+    let event = AuditEvent::new(Action::Created)
+        .record(Table::Settings, DOSING_DAY_SINCE_SETTING)
+        .sealed_content(&sealed)
+        .detail("the date from which dosing days are recorded in full");
+    audit::append(tx, keys, &[event])
+}
+
+/// Writes (or deletes, with `None`) the sealed setting `id`.
+fn write_setting<T: serde::Serialize>(
+    tx: &Transaction<'_>,
+    keys: &Keys,
+    id: &str,
+    value: Option<&T>,
+) -> Result<()> {
+    let existing = store::load_row(tx, Table::Settings, id)?;
+    match (value, existing) {
+        (None, Some(_)) => store::delete(tx, Table::Settings, id)?,
         (None, None) => {}
         (Some(value), Some((mut meta, _))) => {
             meta.revision += 1;
@@ -870,7 +963,7 @@ fn write_clinician(tx: &Transaction<'_>, keys: &Keys, clinician: Option<&Clinici
         }
         (Some(value), None) => {
             let meta = RowMeta {
-                id: CLINICIAN_SETTING.into(),
+                id: id.into(),
                 parent: None,
                 creation_order: store::next_creation_order(tx, Table::Settings)?,
                 revision: 1,

@@ -69,6 +69,38 @@ impl Vault {
         Ok(())
     }
 
+    /// Each setting opens as what its id says it is.
+    fn check_settings(&self, report: &mut VerifyReport) -> Result<()> {
+        for (meta, sealed) in store::load_rows(&self.conn, Table::Settings, None)? {
+            report.records_checked += 1;
+            let (table, id) = (Table::Settings, meta.id.as_str());
+            let opened = match id {
+                super::CLINICIAN_SETTING => {
+                    self.keys.open::<Clinician>(table, &meta, &sealed).map(drop)
+                }
+                super::THRESHOLDS_SETTING => self
+                    .keys
+                    .open::<crate::rules::DosingThresholds>(table, &meta, &sealed)
+                    .map(drop),
+                super::DOSING_DAY_SINCE_SETTING => self
+                    .keys
+                    .open::<crate::records::Timestamp>(table, &meta, &sealed)
+                    .map(drop),
+                _ => Err(Error::TamperedRecord {
+                    table: table.name(),
+                    id: meta.id.clone(),
+                }),
+            };
+            if let Err(e) = opened {
+                report.problems.push(problem(
+                    Some(format!("{}/{id}", table.name())),
+                    e.to_string(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Checks everything and reports each failure found.
     pub fn verify(&self) -> Result<VerifyReport> {
         // One read snapshot for the whole check: a save made meanwhile (the app's
@@ -133,7 +165,7 @@ impl Vault {
             }
         }
 
-        self.check_rows::<Clinician>(Table::Settings, &mut report, |_| "clinician")?;
+        self.check_settings(&mut report)?;
         self.check_rows::<ClientProfile>(Table::Clients, &mut report, |r| &r.id)?;
         self.check_rows::<Part>(Table::Parts, &mut report, |r| &r.id)?;
         self.check_rows::<Relationship>(Table::Relationships, &mut report, |r| &r.id)?;

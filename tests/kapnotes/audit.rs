@@ -98,6 +98,8 @@ fn a_day_of_work_is_recorded_once_per_event_and_once_per_editing_burst() {
         story(&trail),
         [
             VaultCreated,
+            // The date from which the vault has the dosing-day record.
+            Created,
             Imported,
             Updated,
             Signed,
@@ -912,6 +914,21 @@ fn every_path_that_writes_a_row_records_it() {
     assert_eq!(vault.note_revisions(&session_id).unwrap().len(), 1);
     vault.delete_session(&session_id).unwrap();
     vault.set_clinician(None).unwrap();
+    // The dosing-day thresholds: set, changed, and an import into a vault without any.
+    let mut thresholds = kapnotes::rules::DosingThresholds::default();
+    thresholds.set(kapnotes::rules::ThresholdKey::ObservationMinutes, 150);
+    vault.set_thresholds(&thresholds).unwrap();
+    thresholds.set(kapnotes::rules::ThresholdKey::Spo2WarnBelow, 93);
+    vault.set_thresholds(&thresholds).unwrap();
+    // Checked now: the re-keying below records every row anew.
+    let report = vault.verify().unwrap();
+    assert!(report.is_clean(), "{:?}", report.problems);
+    let (_other_tv, mut other) = TestVault::new();
+    let mut document: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+    document["thresholds"] = serde_json::json!({"observation_minutes": 90});
+    other.import(&document.to_string()).unwrap();
+    assert!(other.verify().unwrap().is_clean());
+    drop(other);
     vault.rotate_data_key(PASSPHRASE).unwrap();
     vault
         .replace_every_secret(PASSPHRASE, "a second passphrase here")

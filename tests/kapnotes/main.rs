@@ -14,6 +14,7 @@ mod measures_more;
 mod output_files;
 mod records;
 mod robustness;
+mod rule_settings;
 mod search;
 mod secrets;
 mod security;

@@ -381,9 +381,11 @@ fn a_committed_format_1_vault_keeps_opening() {
         })
         .sum();
     drop(conn);
+    // And, once the trail is whole, the date from which it has the dosing-day record:
+    // the one row written after the baseline.
     let mut expected_actions = vec![AuditStarted];
-    expected_actions.extend(std::iter::repeat_n(Baseline, rows));
-    expected_actions.push(Unlocked);
+    expected_actions.extend(std::iter::repeat_n(Baseline, rows - 1));
+    expected_actions.extend([Unlocked, Created]);
     assert_eq!(started, expected_actions);
     let mut expected: serde_json::Value = serde_json::from_str(EXAMPLE_CANONICAL).unwrap();
     expected.as_object_mut().unwrap().remove("exported_at");

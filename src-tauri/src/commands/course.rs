@@ -27,9 +27,14 @@ pub struct Charts {
 
 #[tauri::command(async)]
 pub fn client_overview(state: State<'_, AppState>, client_id: String) -> CommandResult<Overview> {
-    let client = state.with_vault(|vault| vault.client(&client_id))?;
+    let (client, settings) =
+        state.with_vault(|vault| Ok((vault.client(&client_id)?, vault.rule_settings()?)))?;
     Ok(Overview {
-        course: kapnotes::rules::course(&client, kapnotes::records::Timestamp::now().instant()),
+        course: kapnotes::rules::course(
+            &client,
+            kapnotes::records::Timestamp::now().instant(),
+            &settings,
+        ),
         charts: Charts {
             measures: kapnotes::charts::measures_chart(&client),
             doses: kapnotes::charts::dose_chart(&client),

@@ -1,10 +1,14 @@
-//! Preferences (theme, auto-lock, backup interval, paper) and the clinician printed on
-//! documents. The backup folder is not among them: see `backups::choose_backup_folder`.
+//! Preferences (theme, auto-lock, backup interval, paper), the clinician printed on
+//! documents, and the thresholds of the dosing-day rules (kept in the vault). The
+//! backup folder is not among them: see `backups::choose_backup_folder`.
 
 use crate::error::{CommandError, CommandResult};
 use crate::preferences::{Choices, Preferences};
 use crate::state::AppState;
 use kapnotes::records::Clinician;
+use kapnotes::rules::{DOSING_THRESHOLDS, DosingThresholds, ThresholdKey, ThresholdSpec};
+use serde::Serialize;
+use std::collections::BTreeMap;
 use tauri::State;
 
 #[tauri::command(async)]
@@ -33,4 +37,43 @@ pub fn set_clinician(
     clinician: Option<Clinician>,
 ) -> CommandResult<()> {
     state.with_vault(|vault| vault.set_clinician(clinician.as_ref()))
+}
+
+/// One threshold as the Settings screen shows it: the table's row and the vault's value.
+#[derive(Serialize)]
+pub struct Threshold {
+    #[serde(flatten)]
+    spec: ThresholdSpec,
+    value: u32,
+}
+
+fn threshold_rows(thresholds: &DosingThresholds) -> Vec<Threshold> {
+    DOSING_THRESHOLDS
+        .iter()
+        .map(|spec| Threshold {
+            spec: *spec,
+            value: thresholds.get(spec.key),
+        })
+        .collect()
+}
+
+#[tauri::command(async)]
+pub fn get_thresholds(state: State<'_, AppState>) -> CommandResult<Vec<Threshold>> {
+    state.with_vault(|vault| Ok(threshold_rows(&vault.thresholds()?)))
+}
+
+/// Sets the thresholds (an empty map restores every default); returns them as saved.
+#[tauri::command(async)]
+pub fn set_thresholds(
+    state: State<'_, AppState>,
+    values: BTreeMap<ThresholdKey, u32>,
+) -> CommandResult<Vec<Threshold>> {
+    let mut thresholds = DosingThresholds::default();
+    for (key, value) in values {
+        thresholds.set(key, value);
+    }
+    state.with_vault(|vault| {
+        vault.set_thresholds(&thresholds)?;
+        Ok(threshold_rows(&vault.thresholds()?))
+    })
 }

@@ -31,6 +31,8 @@ import type {
   SearchHit,
   Session,
   SessionKind,
+  Threshold,
+  ThresholdKey,
   Timestamp,
   Verification,
 } from './types';
@@ -95,6 +97,9 @@ export const ipc = {
   setPreferences: (preferences: Preferences) => call<Preferences>('set_preferences', { preferences }),
   getClinician: () => call<Clinician | null>('get_clinician'),
   setClinician: (clinician: Clinician | null) => call<void>('set_clinician', { clinician }),
+  getThresholds: () => call<Threshold[]>('get_thresholds'),
+  /** Only the values that differ from their defaults need be given: `{}` restores every default. */
+  setThresholds: (values: Partial<Record<ThresholdKey, number>>) => call<Threshold[]>('set_thresholds', { values }),
 
   listClients: () => call<ClientProfile[]>('list_clients'),
   getClient: (id: string) => call<Client>('get_client', { id }),

@@ -32,6 +32,30 @@ export interface Clinician {
   practice: string | null;
 }
 
+/** A threshold of the dosing-day rules (src/rules/thresholds.rs, docs/RULES.md). */
+export type ThresholdKey =
+  | 'blood_pressure_stop_systolic'
+  | 'blood_pressure_stop_diastolic'
+  | 'blood_pressure_warn_systolic'
+  | 'blood_pressure_warn_diastolic'
+  | 'spo2_stop_below'
+  | 'spo2_warn_below'
+  | 'sedation_stop_at_or_below'
+  | 'sedation_warn_at_or_below'
+  | 'observation_minutes';
+
+/** One row of the thresholds table, with the value the vault's rules use. */
+export interface Threshold {
+  key: ThresholdKey;
+  label: string;
+  unit: string;
+  default: number;
+  min: number;
+  max: number;
+  source: string;
+  value: number;
+}
+
 export interface Prescriber {
   name: string;
   organization: string | null;
