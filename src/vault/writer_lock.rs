@@ -5,6 +5,7 @@
 use crate::error::{Error, Result};
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// Held while a vault is open for writing; dropping it releases the lock.
 #[derive(Debug)]
@@ -26,10 +27,19 @@ impl WriterLock {
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options.open(&path).map_err(|e| Error::io(&path, e))?;
-        match file.try_lock() {
-            Ok(()) => Ok(WriterLock { _file: file }),
-            Err(TryLockError::WouldBlock) => Err(Error::WriterBusy),
-            Err(TryLockError::Error(e)) => Err(Error::io(&path, e)),
+        // A lock just released can still look held for a moment: a process forked
+        // elsewhere shares the open file until it execs, and a window that is closing
+        // may not have let go yet. Ask again for a short while before saying busy.
+        let deadline = Instant::now() + Duration::from_millis(1500);
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(WriterLock { _file: file }),
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(TryLockError::WouldBlock) => return Err(Error::WriterBusy),
+                Err(TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+            }
         }
     }
 }
