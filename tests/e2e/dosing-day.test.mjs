@@ -62,6 +62,11 @@ async function setDateTime(selector, value) {
   );
 }
 
+/** Scrolls `selector` to the top of the window, for a screenshot that starts there. */
+async function scrollToTop(selector) {
+  await browser.execute((e) => e.scrollIntoView({ block: 'start' }), await h.el(selector));
+}
+
 const field = (label, reading) => `[aria-label^="${label}, reading ${reading} at"]`;
 
 before(async () => {
@@ -96,8 +101,9 @@ test('pre-dose checks with a baseline reading', async () => {
   await h.type(field('Diastolic', 1), '82');
   await h.type(field('Heart rate', 1), '72');
   await h.type(field('SpO₂', 1), '98');
-  await h.choose(field('Sedation (MOAA/S)', 1), '5 · answers at once to their name in a normal voice');
+  await h.choose(field('Sedation (MOAA/S)', 1), '5 · alert: answers to their name at once');
   await h.saved();
+  await scrollToTop('#predose-heading');
   await h.shot('31-dosing-pre-dose-dim');
 });
 
@@ -132,7 +138,7 @@ test('monitoring: two readings with Record now, one edited, the clock and the ch
   await h.type(field('SpO₂', 2), '96');
   await setDateTime(field('Time', 2), localInput(-20));
   await h.type(field('Systolic', 2), '146'); // corrected
-  await h.choose(field('Sedation (MOAA/S)', 2), '4 · slow to answer their name in a normal voice');
+  await h.choose(field('Sedation (MOAA/S)', 2), '4 · slow to answer their name');
   // A value outside its bounds is marked and not kept.
   await h.type(field('Systolic', 3), '30');
   assert.equal(await (await h.el(field('Systolic', 3))).getAttribute('aria-invalid'), 'true');
@@ -140,7 +146,7 @@ test('monitoring: two readings with Record now, one edited, the clock and the ch
   await h.type(field('Diastolic', 3), '80');
   await h.type(field('Heart rate', 3), '76');
   await h.type(field('SpO₂', 3), '97');
-  await h.choose(field('Sedation (MOAA/S)', 3), '3 · answers only when their name is called loudly or again');
+  await h.choose(field('Sedation (MOAA/S)', 3), '3 · answers only to a loud call');
   for (const [item, value] of [1, 0, 2, 1, 0, 1].entries()) await h.type(field(`CADSS-6 item ${item + 1}`, 3), String(value));
   await h.waitText('tbody.reading[data-reading="2"] [data-testid=cadss-total]', '5');
   await h.type(field('Note', 3), 'Eyes closed, breathing slow.');
@@ -149,6 +155,7 @@ test('monitoring: two readings with Record now, one edited, the clock and the ch
     timeout: 10_000,
     timeoutMsg: 'the vital-signs chart did not appear',
   });
+  await scrollToTop('#monitoring-heading');
   await h.shot('32-dosing-monitoring-dim');
 });
 

@@ -25,11 +25,11 @@ use kapnotes::records::Session;
 use std::fmt::Write;
 
 fn vitals_chart(session: &Session) -> Option<String> {
-    const WIDTH: f64 = 720.0;
+    const WIDTH: f64 = 560.0;
     const LEFT: f64 = 44.0;
-    const RIGHT: f64 = 16.0;
+    const RIGHT: f64 = 40.0;
     const TOP: f64 = 16.0;
-    const PLOT: f64 = 180.0;
+    const PLOT: f64 = 170.0;
     const LOW: f64 = 40.0;
     const HIGH: f64 = 200.0;
     if session.monitoring.is_empty() {
@@ -73,41 +73,54 @@ fn vitals_chart(session: &Session) -> Option<String> {
         );
     }
     type Pick = fn(&kapnotes::records::Reading) -> Option<u32>;
-    let series: [(&str, &str, Pick); 4] = [
-        ("systolic", "S", |r| r.systolic),
-        ("diastolic", "D", |r| r.diastolic),
-        ("heart-rate", "HR", |r| r.heart_rate),
-        ("spo2", "O₂", |r| r.spo2),
+    // Told apart by line pattern and a written name at each line's end, not by colour.
+    let series: [(&str, &str, &str, Pick); 4] = [
+        ("systolic", "SYS", "", |r| r.systolic),
+        ("diastolic", "DIA", "", |r| r.diastolic),
+        ("heart-rate", "HR", "6 4", |r| r.heart_rate),
+        ("spo2", "SpO₂", "2 3", |r| r.spo2),
     ];
-    for (class, mark, pick) in series {
+    let mut ends: Vec<(f64, f64, &str)> = Vec::new();
+    for (class, name, dash, pick) in series {
         let points: Vec<(f64, f64)> = session
             .monitoring
             .iter()
             .filter_map(|r| pick(r).map(|v| (x(seconds(&r.at)), y(f64::from(v)))))
             .collect();
-        if points.len() > 1 {
-            let path: Vec<String> = points
-                .iter()
-                .map(|(a, b)| format!("{a:.1},{b:.1}"))
-                .collect();
-            let _ = write!(
-                out,
-                r#"<polyline class="series {class}" fill="none" points="{}"/>"#,
-                path.join(" ")
-            );
-        }
+        let path: Vec<String> = points
+            .iter()
+            .map(|(a, b)| format!("{a:.1},{b:.1}"))
+            .collect();
+        let _ = write!(
+            out,
+            r#"<polyline class="series {class}" fill="none" stroke-dasharray="{dash}" points="{}"/>"#,
+            path.join(" ")
+        );
         for (a, b) in &points {
             let _ = write!(
                 out,
-                r#"<circle class="point {class}" cx="{a:.1}" cy="{b:.1}" r="3.5"/><text class="point-label" x="{:.1}" y="{:.1}">{mark}</text>"#,
-                a + 5.0,
-                b - 5.0
+                r#"<circle class="point {class}" cx="{a:.1}" cy="{b:.1}" r="3"/>"#
             );
         }
+        if let Some(&(a, b)) = points.last() {
+            ends.push((a, b, name));
+        }
+    }
+    // The names at the lines' ends, nudged apart so close values stay legible.
+    ends.sort_by(|p, q| p.1.total_cmp(&q.1));
+    let mut floor = f64::MIN;
+    for (a, b, name) in ends {
+        let at = (b + 4.0).max(floor + 12.0);
+        floor = at;
+        let _ = write!(
+            out,
+            r#"<text class="point-label" x="{:.1}" y="{at:.1}">{name}</text>"#,
+            a + 6.0
+        );
     }
     let _ = write!(
         out,
-        r#"<line class="axis" x1="{LEFT}" y1="{bottom}" x2="{:.1}" y2="{bottom}"/><text class="tick-label" x="{LEFT}" y="{:.1}">S/D blood pressure (mmHg), HR (per minute), O₂ saturation (%)</text></svg>"#,
+        r#"<line class="axis" x1="{LEFT}" y1="{bottom}" x2="{:.1}" y2="{bottom}"/><text class="tick-label" x="{LEFT}" y="{:.1}">blood pressure mmHg · heart rate /min · SpO₂ %</text></svg>"#,
         WIDTH - RIGHT,
         bottom + 18.0
     );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../lib/types';
-import { clockAt, dissociationTotal, formatSpan, sortReadings, withinBounds } from './dosing';
+import { clockAt, dissociationTotal, formatDuration, formatSpan, sortReadings, withinBounds } from './dosing';
 
 describe('the dosing day sums', () => {
   it('keeps readings in time order across offsets', () => {
@@ -43,5 +43,7 @@ describe('the dosing day sums', () => {
   it('writes spans as hours, minutes and seconds', () => {
     expect(formatSpan(3_909_000)).toBe('1:05:09');
     expect(formatSpan(-59_000)).toBe('0:00:59');
+    expect(formatDuration(40 * 60_000 + 59_000)).toBe('40 minutes');
+    expect(formatDuration(125 * 60_000)).toBe('2 h 05 min');
   });
 });

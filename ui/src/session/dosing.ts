@@ -16,10 +16,10 @@ export function sortReadings(readings: Reading[]): Reading[] {
 
 /** MOAA/S, from alert to no response, in words. */
 export const SEDATION_LEVELS: [number, string][] = [
-  [5, '5 · answers at once to their name in a normal voice'],
-  [4, '4 · slow to answer their name in a normal voice'],
-  [3, '3 · answers only when their name is called loudly or again'],
-  [2, '2 · answers only to a light prod or shake'],
+  [5, '5 · alert: answers to their name at once'],
+  [4, '4 · slow to answer their name'],
+  [3, '3 · answers only to a loud call'],
+  [2, '2 · answers only to a prod or shake'],
   [1, '1 · answers only to a painful squeeze'],
   [0, '0 · no answer to a painful squeeze'],
 ];
@@ -70,6 +70,12 @@ function pad(n: number): string {
 export function formatSpan(ms: number): string {
   const s = Math.floor(Math.abs(ms) / 1000);
   return `${Math.floor(s / 3600)}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
+}
+
+/** "40 minutes" or "2 h 05 min". */
+export function formatDuration(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  return minutes < 60 ? `${minutes} minutes` : `${Math.floor(minutes / 60)} h ${pad(minutes % 60)} min`;
 }
 
 /** The wall-clock time of a timestamp as HH:MM, in its own offset. */
