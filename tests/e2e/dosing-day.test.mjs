@@ -127,8 +127,18 @@ test('monitoring: two readings with Record now, one edited, the clock and the ch
     timeout: 10_000,
     timeoutMsg: 'the clock did not count from the dose',
   });
-  assert.equal(await (await h.el('label*=Remind me quietly')).$('input').isSelected(), false);
+  // No reading since the dose, which was 40 minutes ago: one is overdue. The calm
+  // reminder shows only once turned on, and stays on (a preference, not clinical data).
+  await h.waitText('[data-testid=monitoring-clock]', 'Reading due');
+  const reminder = await (await h.el('label*=Remind me quietly')).$('input');
+  assert.equal(await reminder.isSelected(), false, 'the reminder is off by default');
+  assert.equal((await browser.$$('.clock.due')).length, 0);
+  await reminder.click();
+  await h.waitText('[data-testid=monitoring-clock]', 'A reading is due.');
+  assert.equal((await browser.$$('.clock.due')).length, 1);
   await h.click('button=Record now');
+  await h.waitText('[data-testid=monitoring-clock]', 'Next reading in');
+  assert.equal((await browser.$$('.clock.due')).length, 0);
   await h.click('button=Record now');
   assert.equal((await browser.$$('tbody.reading')).length, 3);
   // The first new reading, copied later from the paper sheet: its time moved back.
@@ -192,6 +202,8 @@ test('the whole dosing day was saved: exported and read back', async () => {
   await h.click('button=Export everything…');
   await h.waitText('.notices', 'NOT encrypted');
   const exported = JSON.parse(readFileSync(file, 'utf8'));
+  const preferences = JSON.parse(readFileSync(join(app.home, 'config', 'kapnotes', 'preferences.json'), 'utf8'));
+  assert.equal(preferences.reading_reminder, true, 'the reminder choice was kept');
   const session = exported.clients[0].sessions.find((s) => s.kind === 'dosing');
   assert.equal(session.status, 'completed');
   assert.equal(session.note, 'A gentle session; the Planner let go for a while.');
