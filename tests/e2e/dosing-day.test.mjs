@@ -239,3 +239,12 @@ test('the whole dosing day was saved: exported and read back', async () => {
   assert.equal(session.discharge.vitals_near_baseline, true);
   assert.ok(Date.parse(session.discharge.at) > Date.parse(session.dose.administered_at));
 });
+
+test('signed, the note still shows the whole day', async () => {
+  await h.click('button=Sign and lock the note');
+  await h.click('button=Sign');
+  await h.waitText('main', 'Signed on');
+  for (const expected of ['Pre-dose checks', 'lot KX-2291-B', 'Readings', '146/94', '3 · answers only to a loud call', 'left with: Partner (Sam)', 'done: Ondansetron']) {
+    await h.waitText('main', expected);
+  }
+});

@@ -193,7 +193,7 @@ test('a dosing session with all greens, a dose, observations and a signed note',
   await h.type('#observation-notes', 'Soft journey, no flooding.');
   await h.saved();
   await h.shot('09-journey');
-  await h.click('button=Next: closing note');
+  await h.click('button=6. Closing note');
   await h.type('#session-note', 'Met the Little one from a distance.');
   await setStatus('Completed');
   await h.saved();
