@@ -187,6 +187,8 @@ test('a dosing session with all greens, a dose, observations and a signed note',
   await h.click('button=Next: the journey');
   await h.click('label=Little one');
   await h.type('#bp-pre', '124/82');
+  await h.type('#hr-pre', '72');
+  await h.type('#hr-pre', '118'); // changed: typing passes through 1 and 11, which are not heart rates
   await h.type('#timeline-text', 'Onset: warmth in the feet.');
   await h.click('button=Add note');
   await h.waitText('#step-panel', 'warmth in the feet');
@@ -237,6 +239,7 @@ test('export and back up from the File menu', async () => {
   const text = readFileSync(exported, 'utf8');
   assert.ok(text.includes('"display_name": "J.R."'));
   assert.ok(text.includes('Someone finally came.'));
+  assert.ok(text.includes('"heart_rate_pre": 118'), 'a changed heart rate is kept whole');
   const backup = join(app.home, 'files', 'backup.kapnotes');
   nextPath(app.home, backup);
   await h.click('button=File');
