@@ -40,6 +40,7 @@ const COMMANDS: &[&str] = &[
     "restore_note_revision",
     "assess_dose",
     "checkin_decision",
+    "session_vitals_chart",
     "search",
     "prepare_search",
     "import_file",

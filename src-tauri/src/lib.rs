@@ -87,6 +87,7 @@ pub fn run() {
             commands::sessions::restore_note_revision,
             commands::sessions::assess_dose,
             commands::sessions::checkin_decision,
+            commands::dosing::session_vitals_chart,
             commands::files::import_file,
             commands::files::export_file,
             commands::files::backup_file,

@@ -1,6 +1,6 @@
-//! The app's own preferences (theme, auto-lock, backups, paper). Nothing clinical: they are needed
-//! before unlock (the unlock screen's theme), so they live in a small JSON file in the
-//! config folder. The clinician's name and practice are clinical and live in the vault.
+//! The app's own preferences (theme, auto-lock, backups, paper, the reading reminder).
+//! Nothing clinical: they are needed before unlock (the unlock screen's theme), so they
+//! live in a small JSON file in the config folder. The clinician's name and practice are clinical and live in the vault.
 //! The front end reads and changes only [`Choices`]: the backup folder is chosen in the
 //! system's folder dialog, opened from the shell (the webview never names a path).
 
@@ -20,6 +20,10 @@ pub struct Preferences {
     pub backup_every_minutes: u32,
     /// The paper PDFs are laid out for.
     pub paper: kapnotes::documents::Paper,
+    /// A calm visual reminder on the monitoring step when a reading is due (off unless asked).
+    pub reading_reminder: bool,
+    /// Minutes between readings during a dosing session (5–60).
+    pub reading_every_minutes: u32,
 }
 
 impl Default for Preferences {
@@ -30,6 +34,8 @@ impl Default for Preferences {
             backup_folder: None,
             backup_every_minutes: 15,
             paper: kapnotes::documents::Paper::A4,
+            reading_reminder: false,
+            reading_every_minutes: 15,
         }
     }
 }
@@ -43,6 +49,15 @@ pub struct Choices {
     pub auto_lock_minutes: u32,
     pub backup_every_minutes: u32,
     pub paper: kapnotes::documents::Paper,
+    // Defaults, so a screen that sends the older set of choices still saves.
+    #[serde(default)]
+    pub reading_reminder: bool,
+    #[serde(default = "default_reading_every_minutes")]
+    pub reading_every_minutes: u32,
+}
+
+fn default_reading_every_minutes() -> u32 {
+    15
 }
 
 impl Choices {
@@ -55,6 +70,9 @@ impl Choices {
         }
         if !(5..=1440).contains(&self.backup_every_minutes) {
             return Err("Automatic backups must be between every 5 minutes and once a day.".into());
+        }
+        if !(5..=60).contains(&self.reading_every_minutes) {
+            return Err("Readings must be due between every 5 and every 60 minutes.".into());
         }
         Ok(self)
     }
@@ -74,6 +92,8 @@ impl Preferences {
             auto_lock_minutes: self.auto_lock_minutes,
             backup_every_minutes: self.backup_every_minutes,
             paper: self.paper,
+            reading_reminder: self.reading_reminder,
+            reading_every_minutes: self.reading_every_minutes,
         }
     }
 
@@ -84,6 +104,8 @@ impl Preferences {
             auto_lock_minutes: choices.auto_lock_minutes,
             backup_every_minutes: choices.backup_every_minutes,
             paper: choices.paper,
+            reading_reminder: choices.reading_reminder,
+            reading_every_minutes: choices.reading_every_minutes,
             ..self
         }
     }
@@ -123,7 +145,7 @@ mod tests {
             ..Preferences::default()
         };
         let choices: Choices = serde_json::from_str(
-            r#"{"theme":"dim","auto_lock_minutes":5,"backup_every_minutes":30,"paper":"letter"}"#,
+            r#"{"theme":"dim","auto_lock_minutes":5,"backup_every_minutes":30,"paper":"letter","reading_reminder":true,"reading_every_minutes":10}"#,
         )
         .unwrap();
         let applied = stored.with_choices(choices.clone().validated().unwrap());
@@ -132,5 +154,21 @@ mod tests {
             Some("/home/clinician/Backups")
         );
         assert_eq!(applied.choices(), choices);
+    }
+
+    #[test]
+    fn the_reading_reminder_is_off_until_asked_and_older_choices_still_read() {
+        assert!(!Preferences::default().reading_reminder);
+        let older: Choices = serde_json::from_str(
+            r#"{"theme":"dim","auto_lock_minutes":5,"backup_every_minutes":30,"paper":"a4"}"#,
+        )
+        .unwrap();
+        assert!(!older.reading_reminder);
+        assert_eq!(older.reading_every_minutes, 15);
+        let too_often = Choices {
+            reading_every_minutes: 1,
+            ..older
+        };
+        assert!(too_often.validated().is_err());
     }
 }

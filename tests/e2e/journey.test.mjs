@@ -33,6 +33,8 @@ async function newSession(kind) {
   await h.choose('#new-kind', kind);
   await h.click('button=Add session');
   await h.waitText('h1', `${kind} session`);
+  // A dosing session opens on its pre-dose checks; this course goes straight to the check-in.
+  if (kind === 'Dosing') await h.click('button=2. Check-in');
 }
 
 async function setStatus(label) {
@@ -164,7 +166,7 @@ test('a dosing session held off by a red protector', async () => {
   await h.type('#decision-note', 'The Critic is afraid of losing control today.');
   await h.saved();
   await h.shot('07-checkin-held-off');
-  await h.click('button=2. Dose');
+  await h.click('button=3. Dose');
   await h.waitText('#step-panel', 'No dose: this session is held off.');
   await backToClient();
   await h.waitText('#course-heading + p', '1 held off');
@@ -185,13 +187,15 @@ test('a dosing session with all greens, a dose, observations and a signed note',
   await h.click('button=Next: the journey');
   await h.click('label=Little one');
   await h.type('#bp-pre', '124/82');
+  await h.type('#hr-pre', '72');
+  await h.type('#hr-pre', '118'); // changed: typing passes through 1 and 11, which are not heart rates
   await h.type('#timeline-text', 'Onset: warmth in the feet.');
   await h.click('button=Add note');
   await h.waitText('#step-panel', 'warmth in the feet');
   await h.type('#observation-notes', 'Soft journey, no flooding.');
   await h.saved();
   await h.shot('09-journey');
-  await h.click('button=Next: closing note');
+  await h.click('button=6. Closing note');
   await h.type('#session-note', 'Met the Little one from a distance.');
   await setStatus('Completed');
   await h.saved();
@@ -235,6 +239,7 @@ test('export and back up from the File menu', async () => {
   const text = readFileSync(exported, 'utf8');
   assert.ok(text.includes('"display_name": "J.R."'));
   assert.ok(text.includes('Someone finally came.'));
+  assert.ok(text.includes('"heart_rate_pre": 118'), 'a changed heart rate is kept whole');
   const backup = join(app.home, 'files', 'backup.kapnotes');
   nextPath(app.home, backup);
   await h.click('button=File');

@@ -59,13 +59,14 @@ test('the dosing-day sheet and the note are written as PDFs from the session', a
   await h.click('.status-completed.kind-dosing button');
   await h.waitText('h1', 'Dosing session');
   const sheet = await writePdf('Dosing-day sheet (PDF)…', 'sheet.pdf');
-  await h.waitText('.notices', '(1 page)');
+  // One page to read, then the blank monitoring table to fill by hand.
+  await h.waitText('.notices', '(2 pages)');
   const text = pdfText(sheet);
-  for (const expected of ['Dosing-day preparation sheet', 'Let the Planner rest', 'The parts they protect', 'Grounding', 'Dr. Robin Hale, PsyD']) {
+  for (const expected of ['Dosing-day preparation sheet', 'Let the Planner rest', 'The parts they protect', 'Grounding', 'Dr. Robin Hale, PsyD', 'Monitoring record']) {
     assert.ok(text.includes(expected), `${expected} missing`);
   }
   // Keep a picture of the page itself beside the app's screenshots.
-  execFileSync('pdftoppm', ['-r', '80', '-png', '-singlefile', sheet, join(screenshotDir, '23-dosing-day-sheet-pdf')]);
+  execFileSync('pdftoppm', ['-r', '80', '-png', '-singlefile', '-f', '1', '-l', '1', sheet, join(screenshotDir, '23-dosing-day-sheet-pdf')]);
 
   const note = await writePdf('Note as PDF…', 'note.pdf');
   assert.ok(pdfText(note).includes('Soft journey'));

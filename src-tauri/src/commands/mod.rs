@@ -5,6 +5,7 @@
 pub mod backups;
 pub mod clients;
 pub mod course;
+pub mod dosing;
 pub mod files;
 pub mod parts_map;
 pub mod records_out;

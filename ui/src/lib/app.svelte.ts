@@ -22,7 +22,14 @@ class AppModel {
   status = $state<AppStatus | null>(null);
   unlocked = $state(false);
   screen = $state<Screen>({ name: 'clients' });
-  preferences = $state<Preferences>({ theme: 'dark', auto_lock_minutes: 10, backup_every_minutes: 15, paper: 'a4' });
+  preferences = $state<Preferences>({
+    theme: 'dark',
+    auto_lock_minutes: 10,
+    backup_every_minutes: 15,
+    paper: 'a4',
+    reading_reminder: false,
+    reading_every_minutes: 15,
+  });
   backup = $state<BackupStatus | null>(null);
   /** The full check the shell runs after unlock; null until it has finished. */
   verification = $state<Verification | null>(null);

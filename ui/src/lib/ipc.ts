@@ -133,6 +133,8 @@ export const ipc = {
   assessDose: (clientId: string, mg: number, boosterMg: number | null) =>
     call<DoseAssessment>('assess_dose', { clientId, mg, boosterMg }),
   checkinDecision: (responses: CheckInResponse[]) => call<Decision | null>('checkin_decision', { responses }),
+  /** The saved session's blood pressure, heart rate and SpO₂ as SVG, the dose marked; null with no readings. */
+  sessionVitalsChart: (sessionId: string) => call<string | null>('session_vitals_chart', { sessionId }),
 
   clientOverview: (clientId: string) => call<{ course: Course; charts: Charts }>('client_overview', { clientId }),
   scoreMeasure: (measure: Measure) => call<Score>('score_measure', { measure }),

@@ -162,6 +162,8 @@ export interface Dose {
   route: Route;
   administered_at: Timestamp;
   booster_mg: number | null;
+  /** Added after v1: absent when not recorded. */
+  lot_number?: string | null;
 }
 
 export interface TimelineNote {
@@ -208,6 +210,67 @@ export interface Integration {
   commitments: string;
 }
 
+// The dosing day, added after v1 (src/records/mod.rs): each property is absent when empty.
+export const SUBSTANCES = ['benzodiazepine', 'opioid', 'alcohol', 'cannabis', 'stimulant', 'maoi', 'other'] as const;
+export type Substance = (typeof SUBSTANCES)[number];
+
+export interface PreDose {
+  checked_at: Timestamp;
+  hours_fasted?: number | null;
+  substances_today?: Substance[];
+  /** Who takes the client home. */
+  ride_home?: string | null;
+  notes?: string;
+}
+
+export interface Reading {
+  at: Timestamp;
+  systolic?: number | null;
+  diastolic?: number | null;
+  heart_rate?: number | null;
+  spo2?: number | null;
+  /** MOAA/S, 5 (alert) down to 0. */
+  sedation?: number | null;
+  /** The six CADSS-6 items, each 0–4 or null; absent when none was asked. */
+  dissociation_items?: (number | null)[];
+  note?: string;
+}
+
+export interface Discharge {
+  at: Timestamp;
+  alert_and_oriented?: boolean | null;
+  walking_steadily?: boolean | null;
+  vitals_near_baseline?: boolean | null;
+  /** Who the client left with. */
+  left_with?: string | null;
+  notes?: string;
+}
+
+export const ADVERSE_EVENT_KINDS = [
+  'nausea',
+  'vomiting',
+  'hypertension',
+  'hypotension',
+  'tachycardia',
+  'desaturation',
+  'oversedation',
+  'agitation',
+  'panic',
+  'fall',
+  'other',
+] as const;
+export type AdverseEventKind = (typeof ADVERSE_EVENT_KINDS)[number];
+export type AdverseEventSeverity = 'mild' | 'moderate' | 'severe';
+
+export interface AdverseEvent {
+  id: Id;
+  at: Timestamp;
+  kind: AdverseEventKind;
+  severity: AdverseEventSeverity;
+  /** What was done about it. */
+  action?: string | null;
+}
+
 export interface Session {
   id: Id;
   kind: SessionKind;
@@ -226,6 +289,11 @@ export interface Session {
   observations: Observations | null;
   integration: Integration | null;
   psychotherapy_note: boolean;
+  pre_dose?: PreDose | null;
+  /** In time order: the core refuses a reading earlier than the one before it. */
+  monitoring?: Reading[];
+  discharge?: Discharge | null;
+  adverse_events?: AdverseEvent[];
 }
 
 export interface Measure {
@@ -275,6 +343,10 @@ export interface Preferences {
   backup_every_minutes: number;
   /** The paper PDFs are laid out for. */
   paper: 'a4' | 'letter';
+  /** A calm visual reminder on the monitoring step when a reading is due (off by default). */
+  reading_reminder: boolean;
+  /** Minutes between readings during a dosing session (5–60). */
+  reading_every_minutes: number;
 }
 
 export interface BackupStatus {
