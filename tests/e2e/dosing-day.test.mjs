@@ -245,7 +245,7 @@ test('the session-note PDF holds the whole dosing day', async () => {
   const path = join(app.home, 'files', 'dosing-note.pdf');
   nextPath(app.home, path);
   await h.click('button=Note as PDF…');
-  await h.waitText('.notices', 'NOT encrypted');
+  await h.waitText('.notices', 'dosing-note.pdf');
   assert.equal(statSync(path).mode & 0o777, 0o600);
   const text = execFileSync('pdftotext', ['-layout', path, '-']).toString().replace(/\s+/g, ' ');
   for (const expected of [
