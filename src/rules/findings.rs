@@ -530,28 +530,44 @@ fn parse_pressure(text: &str) -> Option<(u32, u32)> {
     ))
 }
 
-/// The blood pressure that decides before the dose: the v1 `blood_pressure_pre`, which
-/// counts as a reading just before the dose, or else the last reading with a blood
-/// pressure at or before the dose (any reading, while no dose is recorded).
-fn pressure_before_dose(s: &Session) -> Option<(Option<u32>, Option<u32>, String)> {
+/// The blood pressures that decide before the dose: the v1 `blood_pressure_pre`, which
+/// counts as a reading just before the dose, and the last reading with a blood pressure
+/// at or before the dose (any reading, while no dose is recorded). Both are judged and
+/// the worse one is reported, so a high timed baseline is never hidden behind the v1
+/// field the journey step still offers.
+fn pressures_before_dose(s: &Session) -> Vec<(Option<u32>, Option<u32>, String)> {
+    let mut found = Vec::new();
     if let Some((systolic, diastolic)) = s
         .observations
         .as_ref()
         .and_then(|o| o.blood_pressure_pre.as_deref())
         .and_then(parse_pressure)
     {
-        return Some((
+        found.push((
             Some(systolic),
             Some(diastolic),
             "just before the dose".into(),
         ));
     }
-    s.monitoring
-        .iter()
-        .filter(|r| is_before_dose(s, r))
-        .filter(|r| r.systolic.is_some() || r.diastolic.is_some())
-        .max_by(|a, b| a.at.cmp(&b.at))
-        .map(|r| (r.systolic, r.diastolic, format!("at {}", clock(&r.at))))
+    found.extend(
+        s.monitoring
+            .iter()
+            .filter(|r| is_before_dose(s, r))
+            .filter(|r| r.systolic.is_some() || r.diastolic.is_some())
+            .max_by(|a, b| a.at.cmp(&b.at))
+            .map(|r| (r.systolic, r.diastolic, format!("at {}", clock(&r.at)))),
+    );
+    found
+}
+
+/// Whether a reading holds any measurement (Record now stores the time at once).
+fn measured(reading: &Reading) -> bool {
+    reading.systolic.is_some()
+        || reading.diastolic.is_some()
+        || reading.heart_rate.is_some()
+        || reading.spo2.is_some()
+        || reading.sedation.is_some()
+        || reading.dissociation_items.iter().any(Option::is_some)
 }
 
 /// A reading at the dose's minute or before it was taken before the dose (a baseline is
@@ -574,10 +590,38 @@ fn dosing_day(c: &mut Collector<'_>, s: &Session, label: &str, settings: &RuleSe
     let t = &settings.thresholds;
     let held_off = s.status == SessionStatus::HeldOff;
 
-    if !held_off && let Some((systolic, diastolic, when)) = pressure_before_dose(s) {
-        let reaches = |sys: ThresholdKey, dia: ThresholdKey| {
+    // A completed session without a dose has no "before the dose" to judge: its
+    // readings were taken during and after something unrecorded.
+    let no_dose_given = s.status == SessionStatus::Completed && s.dose.is_none();
+    let level =
+        |systolic: Option<u32>, diastolic: Option<u32>, sys: ThresholdKey, dia: ThresholdKey| {
             systolic.is_some_and(|v| v >= t.get(sys)) || diastolic.is_some_and(|v| v >= t.get(dia))
         };
+    let severity_of = |(systolic, diastolic, _): &(Option<u32>, Option<u32>, String)| {
+        if level(
+            *systolic,
+            *diastolic,
+            ThresholdKey::BloodPressureStopSystolic,
+            ThresholdKey::BloodPressureStopDiastolic,
+        ) {
+            2
+        } else if level(
+            *systolic,
+            *diastolic,
+            ThresholdKey::BloodPressureWarnSystolic,
+            ThresholdKey::BloodPressureWarnDiastolic,
+        ) {
+            1
+        } else {
+            0
+        }
+    };
+    let worst = pressures_before_dose(s).into_iter().max_by_key(severity_of);
+    if !held_off
+        && !no_dose_given
+        && let Some((systolic, diastolic, when)) = worst
+    {
+        let reaches = |sys: ThresholdKey, dia: ThresholdKey| level(systolic, diastolic, sys, dia);
         let measured = pressure_text(systolic, diastolic);
         if reaches(
             ThresholdKey::BloodPressureStopSystolic,
@@ -739,10 +783,16 @@ fn dosing_day(c: &mut Collector<'_>, s: &Session, label: &str, settings: &RuleSe
             .is_some_and(|since| s.starts_at.instant() > since);
     if judged {
         let observed = s.observations.as_ref();
-        let before = s.monitoring.iter().any(|r| is_before_dose(s, r))
+        let before = s
+            .monitoring
+            .iter()
+            .any(|r| measured(r) && is_before_dose(s, r))
             || observed
                 .is_some_and(|o| o.blood_pressure_pre.is_some() || o.heart_rate_pre.is_some());
-        let after = s.monitoring.iter().any(|r| !is_before_dose(s, r))
+        let after = s
+            .monitoring
+            .iter()
+            .any(|r| measured(r) && !is_before_dose(s, r))
             || observed
                 .is_some_and(|o| o.blood_pressure_post.is_some() || o.heart_rate_post.is_some());
         let ride_home = s
@@ -750,7 +800,14 @@ fn dosing_day(c: &mut Collector<'_>, s: &Session, label: &str, settings: &RuleSe
             .as_ref()
             .and_then(|p| p.ride_home.as_deref())
             .is_some_and(|r| !r.trim().is_empty());
+        // Without a dose, "before" and "after" mean nothing: name the dose instead.
+        let (before, after) = if s.dose.is_none() {
+            (true, true)
+        } else {
+            (before, after)
+        };
         let missing: Vec<&str> = [
+            (s.dose.is_some(), "the dose"),
             (before, "a reading before the dose"),
             (after, "a reading after it"),
             (s.discharge.is_some(), "a discharge"),
@@ -1341,7 +1398,8 @@ mod tests {
         });
         let f = &found(&c, codes::BLOOD_PRESSURE_STOP)[0];
         assert!(f.message.contains("just before the dose"), "{}", f.message);
-        // It comes after every reading before the dose, so it decides.
+        // Judged beside the last timed reading before the dose: the worse one decides,
+        // whichever it is, so neither can hide the other.
         dosing_mut(&mut c).monitoring = vec![pressure("14:15", 120, 80)];
         assert_eq!(found(&c, codes::BLOOD_PRESSURE_STOP).len(), 1);
         dosing_mut(&mut c)
@@ -1350,6 +1408,10 @@ mod tests {
             .unwrap()
             .blood_pressure_pre = Some("139/89".into());
         dosing_mut(&mut c).monitoring = vec![pressure("14:15", 170, 80)];
+        let f = &found(&c, codes::BLOOD_PRESSURE_STOP)[0];
+        assert!(f.message.contains("at 14:15"), "{}", f.message);
+        assert!(found(&c, codes::BLOOD_PRESSURE_WARN).is_empty());
+        dosing_mut(&mut c).monitoring = vec![pressure("14:15", 120, 80)];
         assert!(found(&c, codes::BLOOD_PRESSURE_STOP).is_empty());
         assert!(found(&c, codes::BLOOD_PRESSURE_WARN).is_empty());
         // The reading at the end is not before the dose.
@@ -1358,6 +1420,16 @@ mod tests {
         observations.blood_pressure_pre = None;
         observations.blood_pressure_post = Some("170/100".into());
         assert!(found(&c, codes::BLOOD_PRESSURE_STOP).is_empty());
+    }
+
+    #[test]
+    fn a_completed_session_without_a_dose_is_not_judged_as_before_one() {
+        let mut c = with_readings(vec![pressure("15:30", 170, 105)]);
+        let d = dosing_mut(&mut c);
+        d.dose = None;
+        d.status = SessionStatus::Completed;
+        assert!(found(&c, codes::BLOOD_PRESSURE_STOP).is_empty());
+        assert!(found(&c, codes::BLOOD_PRESSURE_WARN).is_empty());
     }
 
     fn saturation_codes(spo2: u32) -> Vec<&'static str> {
@@ -1600,6 +1672,22 @@ mod tests {
             incomplete(&c, &before)
                 .unwrap()
                 .ends_with("takes the client home.")
+        );
+        // A reading with nothing measured (Record now stamps the time at once) is no
+        // reading.
+        let mut c = complete_day();
+        dosing_mut(&mut c).monitoring[1] = reading("14:40");
+        assert!(
+            incomplete(&c, &before)
+                .unwrap()
+                .ends_with("a reading after it.")
+        );
+        // Without a dose, the dose is what is missing, not the readings around it.
+        let mut c = complete_day();
+        dosing_mut(&mut c).dose = None;
+        assert_eq!(
+            incomplete(&c, &before).unwrap(),
+            "The dosing session of 2026-04-30 is completed without the dose."
         );
         // The v1 readings count as readings before and after.
         let mut c = complete_day();
