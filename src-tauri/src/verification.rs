@@ -58,19 +58,9 @@ pub fn start(app: &AppHandle, unlock_number: u64) {
         .spawn(move || {
             let app = handle;
             let state = app.state::<AppState>();
+            // `verify` reads one snapshot, so a save made while it runs cannot look
+            // like a record out of step with the trail.
             let report = reader.and_then(|reader| reader.verify());
-            let report = match report {
-                Ok(report) if report.is_clean() => Ok(report),
-                // The reader sees each change the moment it is saved, so a save made
-                // while the check ran can look like a mismatch between a record and
-                // the trail. Before anything is reported, check again while holding
-                // the state, when nothing can be saved: only a damaged vault pays
-                // for that pause.
-                _ => match state.with_current(unlock_number, |vault| vault.verify()) {
-                    Some(report) => report,
-                    None => return,
-                },
-            };
             state.keep_verification(unlock_number, Outcome::of(report), |outcome| {
                 let _ = app.emit(EVENT, outcome);
             });

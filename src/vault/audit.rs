@@ -177,8 +177,7 @@ impl AuditEvent {
     }
 
     pub fn sealed_content(mut self, sealed: &[u8]) -> Self {
-        self.content_sha256 =
-            Some(data_encoding::HEXLOWER.encode(digest::digest(&digest::SHA256, sealed).as_ref()));
+        self.content_sha256 = Some(sealed_sha256(sealed));
         self
     }
 }

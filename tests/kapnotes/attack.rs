@@ -76,6 +76,42 @@ fn verdict(path: &Path) -> (Vec<String>, Vec<String>) {
 
 // ----- 1. Downgrading a format-3 vault with the header of an older-format backup -----
 
+/// The clinician's work in this version, after the upgrade: a measure deleted, a part
+/// renamed, an export. Returns the deleted measure's id.
+fn work_after_the_upgrade(path: &Path, dir: &Path) -> String {
+    let mut vault = Vault::unlock(path, PASSPHRASE, Access::ReadWrite).unwrap();
+    let deleted_measure = vault.measures(CLIENT).unwrap()[0].id.clone();
+    vault.delete_measure(&deleted_measure).unwrap();
+    let mut part = vault.part(PLANNER).unwrap();
+    part.name = "The Planner, renamed after the upgrade".into();
+    vault.update_part(part).unwrap();
+    vault
+        .export_to_file(
+            &ExportScope::Everything,
+            &dir.join("export.json"),
+            Overwrite::Refuse,
+        )
+        .unwrap();
+    assert!(vault.verify().unwrap().is_clean());
+    deleted_measure
+}
+
+/// From the older backup: its header, the measure deleted since, the part as it was.
+fn rows_to_put_back(
+    old: &Connection,
+    deleted_measure: &str,
+) -> (Vec<Value>, Vec<Value>, Vec<Value>) {
+    (
+        whole_row(old, "SELECT * FROM vault_header", None),
+        whole_row(
+            old,
+            "SELECT * FROM measures WHERE id = ?1",
+            Some(deleted_measure),
+        ),
+        whole_row(old, "SELECT * FROM parts WHERE id = ?1", Some(PLANNER)),
+    )
+}
+
 /// The clinician's vault was a format-1 vault; an automatic backup of that day exists.
 /// After the upgrade the clinician deletes a measure and renames a part. The attacker
 /// puts the format-1 header back (its seal is the old "columns only" one, valid under
@@ -88,32 +124,11 @@ fn a_format_1_backup_header_put_back_after_the_upgrade_is_caught() {
     let backup = copy_of(FORMAT_1_FIXTURE, dir.path(), "format-1-backup.kapnotes");
     let path = copy_of(FORMAT_1_FIXTURE, dir.path(), "vault.kapnotes");
 
-    // The clinician's work in this version.
-    let mut vault = Vault::unlock(&path, PASSPHRASE, Access::ReadWrite).unwrap();
-    let deleted_measure = vault.measures(CLIENT).unwrap()[0].id.clone();
-    vault.delete_measure(&deleted_measure).unwrap();
-    let mut part = vault.part(PLANNER).unwrap();
-    part.name = "The Planner, renamed after the upgrade".into();
-    vault.update_part(part).unwrap();
-    vault
-        .export_to_file(
-            &ExportScope::Everything,
-            &dir.path().join("export.json"),
-            Overwrite::Refuse,
-        )
-        .unwrap();
-    assert!(vault.verify().unwrap().is_clean());
-    drop(vault);
+    let deleted_measure = work_after_the_upgrade(&path, dir.path());
 
     // The attacker, with sqlite3 and the old backup.
     let old = Connection::open(&backup).unwrap();
-    let old_header = whole_row(&old, "SELECT * FROM vault_header", None);
-    let old_measure = whole_row(
-        &old,
-        "SELECT * FROM measures WHERE id = ?1",
-        Some(&deleted_measure),
-    );
-    let old_part = whole_row(&old, "SELECT * FROM parts WHERE id = ?1", Some(PLANNER));
+    let (old_header, old_measure, old_part) = rows_to_put_back(&old, &deleted_measure);
     drop(old);
     let conn = Connection::open(&path).unwrap();
     conn.execute_batch(
@@ -148,34 +163,13 @@ fn a_format_2_backup_header_put_back_after_the_upgrade_is_caught() {
     let backup = copy_of(FORMAT_2_FIXTURE, dir.path(), "format-2-backup.kapnotes");
     let path = copy_of(FORMAT_2_FIXTURE, dir.path(), "vault.kapnotes");
 
-    let mut vault = Vault::unlock(&path, PASSPHRASE, Access::ReadWrite).unwrap();
-    let deleted_measure = vault.measures(CLIENT).unwrap()[0].id.clone();
-    vault.delete_measure(&deleted_measure).unwrap();
-    let mut part = vault.part(PLANNER).unwrap();
-    let old_name = part.name.clone();
-    part.name = "The Planner, renamed after the upgrade".into();
-    vault.update_part(part).unwrap();
-    vault
-        .export_to_file(
-            &ExportScope::Everything,
-            &dir.path().join("export.json"),
-            Overwrite::Refuse,
-        )
-        .unwrap();
-    assert!(vault.verify().unwrap().is_clean());
-    drop(vault);
+    let deleted_measure = work_after_the_upgrade(&path, dir.path());
 
     let old = Connection::open(&backup).unwrap();
-    let old_header = whole_row(&old, "SELECT * FROM vault_header", None);
     let old_length: i64 = old
         .query_row("SELECT MAX(position) FROM audit_entries", [], |r| r.get(0))
         .unwrap();
-    let old_measure = whole_row(
-        &old,
-        "SELECT * FROM measures WHERE id = ?1",
-        Some(&deleted_measure),
-    );
-    let old_part = whole_row(&old, "SELECT * FROM parts WHERE id = ?1", Some(PLANNER));
+    let (old_header, old_measure, old_part) = rows_to_put_back(&old, &deleted_measure);
     drop(old);
     let conn = Connection::open(&path).unwrap();
     conn.execute(
@@ -193,7 +187,6 @@ fn a_format_2_backup_header_put_back_after_the_upgrade_is_caught() {
     let (at_unlock, report) = verdict(&path);
     assert!(!at_unlock.is_empty(), "caught at unlock");
     assert!(!report.is_empty(), "and by verify");
-    let _ = old_name;
     let mut vault = Vault::unlock(&path, PASSPHRASE, Access::ReadWrite).unwrap();
     assert!(
         vault.set_client_archived(CLIENT, true).is_err(),
