@@ -3,7 +3,7 @@
 #   make test     installs what is missing, then runs every check CI runs
 #   make package  builds an installable .deb
 #   make bench    runs the core benchmark (docs/BENCHMARKS.md)
-.PHONY: setup ui run test lint test-core test-ui e2e package bench
+.PHONY: setup ui display run test lint test-core test-ui e2e package bench
 
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
@@ -13,13 +13,18 @@ setup:
 ui: setup
 	cd ui && npm run build
 
-run: ui
+# A window needs a display: say so before a long build rather than fail after it.
+display:
+	@[ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] || { echo "make run opens the app's window, but this session has no display (neither DISPLAY nor WAYLAND_DISPLAY is set): run it from a desktop session." >&2; exit 1; }
+
+run: display ui
 	cargo build --release -p kapnotes-desktop
 	./target/release/kapnotes-desktop
 
 lint: ui
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p kapnotes-desktop --all-targets --features e2e-paths -- -D warnings
 	cd ui && npm run check
 
 test-core: setup
