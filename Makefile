@@ -3,7 +3,8 @@
 #   make test     installs what is missing, then runs every check CI runs
 #   make package  builds an installable .deb
 #   make bench    runs the core benchmark (docs/BENCHMARKS.md)
-.PHONY: setup ui display run test lint test-core test-ui e2e package bench
+#   make screenshots  runs the end-to-end tests and refreshes docs/screenshots
+.PHONY: setup ui display run test lint test-core test-ui e2e screenshots package bench
 
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
@@ -35,9 +36,16 @@ test-ui: setup
 
 # The real app, front end embedded, in a real WebKit window under Xvfb (with a window
 # manager, so a test can close the window the way a person does).
+# Screenshots go to target/e2e-screenshots; `make screenshots` refreshes docs/screenshots.
+E2E_RUN = cd tests/e2e && dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" sh -c 'openbox >/dev/null 2>&1 & npm test'
+
 e2e: ui
 	cargo build -p kapnotes-desktop --features e2e-paths
-	cd tests/e2e && dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" sh -c 'openbox >/dev/null 2>&1 & npm test'
+	$(E2E_RUN)
+
+screenshots: ui
+	cargo build -p kapnotes-desktop --features e2e-paths
+	KAPNOTES_SCREENSHOTS=$(CURDIR)/docs/screenshots $(E2E_RUN)
 
 test: lint test-core test-ui e2e
 
