@@ -2,6 +2,7 @@
 //! and the documented exit codes.
 
 use crate::common::*;
+use crate::run_kapnotes;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -202,7 +203,7 @@ fn exit_codes_are_as_documented() {
         assert!(help.contains(needle), "--help lacks {needle}");
     }
     // The README's table is the one reference: every code --help lists is in it.
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../../../README.md");
     for code in 0..=8 {
         assert!(
             help.contains(&format!("\n  {code}  ")),
