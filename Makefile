@@ -2,9 +2,10 @@
 #   make run      builds the desktop app and opens it on your default vault
 #   make test     installs what is missing, then runs every check CI runs
 #   make package  builds an installable .deb
-#   make bench    runs the benchmarks, side by side with SQLite and SQLCipher (docs/BENCHMARKS.md)
+#   make bench    runs the benchmarks, side by side with SQLite and SQLCipher, and the
+#                 app's start-up and memory (docs/BENCHMARKS.md)
 #   make screenshots  runs the end-to-end tests and refreshes docs/screenshots
-.PHONY: setup ui display run test lint test-core test-ui e2e screenshots package bench
+.PHONY: setup ui display run test lint test-core test-ui e2e screenshots package bench footprint
 
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
@@ -54,9 +55,15 @@ package: ui
 	cd src-tauri && npx --yes @tauri-apps/cli@2.12.5 build --bundles deb
 	@ls -l target/release/bundle/deb/*.deb
 
+# The app's cold start and memory (tests/e2e/footprint.mjs), in a release build under Xvfb.
+footprint: ui
+	cargo build --release -p kapnotes-desktop --features e2e-paths
+	cd tests/e2e && KAPNOTES_APP=$(CURDIR)/target/release/kapnotes-desktop dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" sh -c 'openbox >/dev/null 2>&1 & node ./footprint.mjs'
+
 # The core alone, then kapnotes side by side with plaintext SQLite and SQLCipher 4 (whose
 # anchor builds apart, with its vendored OpenSSL); both tables land in docs/BENCHMARKS.md.
 bench: setup
 	cargo build --release --manifest-path benches/sqlcipher-anchor/Cargo.toml
 	cargo bench --bench vault
 	KAPNOTES_BENCH_DOCS=$(CURDIR)/docs/BENCHMARKS.md cargo bench --bench side_by_side
+	$(MAKE) footprint
