@@ -443,6 +443,9 @@ fn a_format_3_vault_with_a_damaged_trail_is_not_upgraded() {
 
 // ----- the interchange -----
 
+/// A change made to a document before it is imported.
+type DocumentEdit = Box<dyn Fn(&mut Value)>;
+
 fn over_time() -> Value {
     serde_json::from_str(PARTS_OVER_TIME).unwrap()
 }
@@ -542,7 +545,7 @@ fn an_imported_history_that_ends_elsewhere_than_its_map_is_caught_up_at_the_impo
 
 #[test]
 fn a_history_out_of_order_or_before_its_start_is_refused_whole() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, &str)> = vec![
+    let cases: Vec<(&str, DocumentEdit, &str)> = vec![
         (
             "out of order",
             Box::new(|v| {
@@ -610,7 +613,7 @@ fn a_history_out_of_order_or_before_its_start_is_refused_whole() {
 
 #[test]
 fn groups_and_steps_in_a_document_follow_the_rules() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, &str, &str)> = vec![
+    let cases: Vec<(&str, DocumentEdit, &str, &str)> = vec![
         (
             "a part in two groups",
             Box::new(|c| {
@@ -1188,7 +1191,7 @@ fn a_history_row_altered_removed_or_put_back_is_caught() {
 
 #[test]
 fn backups_carry_the_history_and_groups() {
-    let (tv, mut vault) = over_time_vault();
+    let (tv, vault) = over_time_vault();
     let backup = tv.file("backup.kapnotes");
     vault
         .backup_to(&backup, kapnotes::vault::Overwrite::Refuse)
