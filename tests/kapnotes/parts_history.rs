@@ -1202,3 +1202,126 @@ fn backups_carry_the_history_and_groups() {
     verify_clean(&restored);
     assert_eq!(restored.client(CLIENT).unwrap(), client);
 }
+
+// ----- the rule: an unburdened part's protectors are due a check-in -----
+
+fn due_findings(vault: &Vault) -> Vec<kapnotes::rules::Finding> {
+    let client = vault.client(CLIENT).unwrap();
+    kapnotes::rules::check_client(
+        &client,
+        ts("2026-07-01T12:00:00+00:00").instant(),
+        &vault.rule_settings().unwrap(),
+    )
+    .into_iter()
+    .filter(|f| f.code == "unburdened-exile-protectors-due")
+    .collect()
+}
+
+/// A session of `kind` at `at` whose check-in has an answer from each of `asked`.
+fn session_asking(kind: SessionKind, at: &str, asked: &[&str]) -> Session {
+    let mut session = Session::new(kind, ts(at));
+    session.status = SessionStatus::Completed;
+    session.checkin = Some(CheckIn {
+        at: ts(at),
+        responses: asked
+            .iter()
+            .map(|p| CheckInResponse {
+                part: p.to_string(),
+                signal: Signal::Green,
+                concerns: String::new(),
+                requests: String::new(),
+            })
+            .collect(),
+        decision: Decision::Proceed,
+        decision_note: String::new(),
+    });
+    session
+}
+
+#[test]
+fn an_unburdened_part_s_protectors_are_due_a_check_in_in_a_later_session() {
+    let (_tv, mut vault) = over_time_vault();
+    // Unburdened in the integration session of 4 May: both protectors are due.
+    let due = due_findings(&vault);
+    assert_eq!(due.len(), 1, "{due:?}");
+    assert_eq!(due[0].severity, kapnotes::rules::Severity::Note);
+    assert_eq!(due[0].subject, kapnotes::rules::Subject::Part);
+    assert_eq!(due[0].record_id, LITTLE_ONE);
+    assert_eq!(
+        due[0].message,
+        "Lantern Keeper was unburdened in the integration session of 2026-05-04: check in with its protectors about it (not asked since: The Planner, Scrolling part)."
+    );
+
+    // The check-in of the dosing session of 30 April, before the step, asked both: it
+    // does not count (the same session does not either: see the next test).
+    // A later session that asks only the Planner: the Scrolling part is still due.
+    vault
+        .create_session(
+            CLIENT,
+            session_asking(SessionKind::Dosing, "2026-05-14T14:00:00+00:00", &[PLANNER]),
+        )
+        .unwrap();
+    let due = due_findings(&vault);
+    assert_eq!(due.len(), 1);
+    assert!(
+        due[0]
+            .message
+            .ends_with("(not asked since: Scrolling part)."),
+        "{}",
+        due[0].message
+    );
+    assert!(
+        due[0]
+            .message
+            .contains("check in with its protector about it")
+    );
+
+    // Once it is asked in a later session too, nothing is due.
+    vault
+        .create_session(
+            CLIENT,
+            session_asking(
+                SessionKind::Dosing,
+                "2026-05-20T10:00:00+00:00",
+                &[SCROLLING],
+            ),
+        )
+        .unwrap();
+    assert!(due_findings(&vault).is_empty());
+}
+
+#[test]
+fn only_an_unburdening_step_makes_protectors_due() {
+    let (_tv, mut vault) = TestVault::with_example();
+    vault
+        .record_unburdening_step(
+            LITTLE_ONE,
+            step(UnburdeningStepKind::Witnessing, "2026-04-30", DOSING),
+        )
+        .unwrap();
+    assert!(
+        due_findings(&vault).is_empty(),
+        "witnessing is not the unburdening"
+    );
+    vault
+        .record_unburdening_step(
+            LITTLE_ONE,
+            step(UnburdeningStepKind::Unburdening, "2026-04-30", DOSING),
+        )
+        .unwrap();
+    // Protected by the Planner and the Scrolling part; the dosing session's own
+    // check-in (both answered) is not later than the step, and the integration session
+    // after it has no check-in: both still due.
+    let due = due_findings(&vault);
+    assert_eq!(due.len(), 1);
+    assert!(
+        due[0]
+            .message
+            .ends_with("(not asked since: The Planner, Scrolling part).")
+    );
+    assert!(
+        due[0].message.contains("dosing session of 2026-04-30"),
+        "{}",
+        due[0].message
+    );
+}
