@@ -231,6 +231,7 @@ fn main() {
             &DocumentRequest::ClientRecord {
                 client_id: one_client.clone(),
                 include_psychotherapy_notes: true,
+                map_then: None,
             },
             Paper::A4,
         )
