@@ -1325,3 +1325,42 @@ fn only_an_unburdening_step_makes_protectors_due() {
         due[0].message
     );
 }
+
+#[test]
+fn a_history_that_runs_past_the_import_is_refused() {
+    for (what, pointer, path) in [
+        (
+            "a version",
+            "/versions/13/at",
+            "/clients/0/map_history/versions/13/at",
+        ),
+        ("the start", "/since", "/clients/0/map_history/since"),
+    ] {
+        let mut doc = over_time();
+        *doc["clients"][0]["map_history"]
+            .pointer_mut(pointer)
+            .unwrap() = json!("2999-01-01T00:00:00+00:00");
+        if pointer == "/since" {
+            // Every version is then before its start too; only the clock is reported
+            // once the document passes the rules, so move them all.
+            for v in doc["clients"][0]["map_history"]["versions"]
+                .as_array_mut()
+                .unwrap()
+            {
+                v["at"] = json!("2999-01-01T00:00:00+00:00");
+            }
+        }
+        let (_tv, mut vault) = TestVault::new();
+        let err = vault.import(&doc.to_string()).unwrap_err();
+        let kapnotes::Error::Rejected(rejection) = &err else {
+            panic!("{what}: {err}")
+        };
+        assert_eq!(rejection.path, path, "{what}");
+        assert!(
+            rejection.rule.contains("clock"),
+            "{what}: {}",
+            rejection.rule
+        );
+        assert!(vault.list_clients().unwrap().is_empty());
+    }
+}
