@@ -743,7 +743,14 @@ fn names(parts: &[Part]) -> Vec<(&str, PartStatus)> {
 
 #[test]
 fn the_map_on_a_day_is_the_map_at_the_end_of_that_day() {
-    let (_tv, vault) = over_time_vault();
+    let (_tv, mut vault) = over_time_vault();
+    // Dragged today (no version): earlier days show it where it is now.
+    let mut moved = vault.part(LITTLE_ONE).unwrap();
+    moved.position = Some(Position {
+        x: Number(500.0),
+        y: Number(-500.0),
+    });
+    vault.update_part(moved).unwrap();
     let before = vault.map_on(CLIENT, date("2026-04-19")).unwrap();
     assert!(before.before_history);
     assert_eq!(before.history_since, ts("2026-04-20T10:00:00+00:00"));
