@@ -436,6 +436,15 @@ fn a_format_3_vault_with_a_damaged_trail_is_not_upgraded() {
     assert!(!vault.trail_problems().is_empty());
     assert!(vault.set_client_archived(CLIENT, true).is_err());
     assert!(vault.client(CLIENT).unwrap().map_history.is_none());
+    // Still readable, the map included: with no history, only today is known.
+    assert_eq!(vault.parts_map(CLIENT).unwrap().history_since, None);
+    let today = Date(Timestamp::now().local_date());
+    let map = vault.map_on(CLIENT, today).unwrap();
+    assert!(!map.before_history);
+    assert_eq!(map.parts, vault.client(CLIENT).unwrap().parts);
+    assert!(vault.map_on(CLIENT, date("2026-01-01")).unwrap().before_history);
+    assert!(vault.part_story(PLANNER).unwrap().history_since.is_none());
+    assert!(vault.export(&ExportScope::Everything).is_ok());
     assert!(!vault.verify().unwrap().is_clean());
     drop(vault);
     assert_eq!(user_version(&copy), 3, "left as it was");
