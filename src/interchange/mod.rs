@@ -245,6 +245,20 @@ pub(crate) fn leave_out_psychotherapy_notes(client: &mut Client) {
         .flat_map(|s| s.intentions.iter().map(|i| i.id.clone()))
         .collect();
     client.sessions.retain(|s| !s.psychotherapy_note);
+    // An unburdening step recorded in a left-out session goes with it, today's and in
+    // the map's history alike.
+    for part in &mut client.parts {
+        part.unburdening
+            .retain(|step| !excluded.contains(&step.session));
+    }
+    if let Some(history) = &mut client.map_history {
+        for version in &mut history.versions {
+            if let crate::records::VersionedRecord::Part(part) = &mut version.record {
+                part.unburdening
+                    .retain(|step| !excluded.contains(&step.session));
+            }
+        }
+    }
     for session in &mut client.sessions {
         if let Some(integration) = &mut session.integration {
             if integration
@@ -268,6 +282,53 @@ pub(crate) fn leave_out_psychotherapy_notes(client: &mut Client) {
             measure.session = None;
         }
     }
+}
+
+/// A history that holds nothing beyond its baseline (the map as found when it began,
+/// every version at its start) is left out of an export: a v1 document exports as it
+/// always did, and the importing vault starts its own history at the import. A change
+/// saved within the same second as the start still counts: it is a second version of
+/// a record, or a removal.
+fn drop_unchanged_history(client: &mut Client) {
+    if let Some(history) = &client.map_history
+        && is_baseline_only(history)
+    {
+        client.map_history = None;
+    }
+}
+
+fn is_baseline_only(history: &crate::records::MapHistory) -> bool {
+    let mut seen = HashSet::new();
+    history.versions.iter().all(|v| {
+        v.at.instant() <= history.since.instant()
+            && !matches!(v.record, crate::records::VersionedRecord::Removed(_))
+            && seen.insert(v.record.key())
+    })
+}
+
+/// A history that runs past the time of the import (a clock that was ahead, or a
+/// document edited by hand) would put the changes made from now on before it.
+fn refuse_future_history(document: &Document) -> Result<()> {
+    let now = Timestamp::now().instant();
+    for (i, client) in document.clients.iter().enumerate() {
+        let Some(history) = &client.map_history else {
+            continue;
+        };
+        let base = format!("/clients/{i}/map_history");
+        if history.since.instant() > now {
+            return Err(Error::rejected(
+                format!("{base}/since"),
+                "the history starts after the time of this import: check the clock of the computer that wrote the document",
+            ));
+        }
+        if let Some(v) = history.versions.iter().position(|v| v.at.instant() > now) {
+            return Err(Error::rejected(
+                format!("{base}/versions/{v}/at"),
+                "this version is later than the time of this import: check the clock of the computer that wrote the document",
+            ));
+        }
+    }
+    Ok(())
 }
 
 impl Vault {
@@ -306,6 +367,10 @@ impl Vault {
                 vec![client]
             }
         };
+        let mut clients = clients;
+        for client in &mut clients {
+            drop_unchanged_history(client);
+        }
         Ok(Document {
             format: FORMAT_NAME.to_owned(),
             version: FORMAT_VERSION,
@@ -380,6 +445,7 @@ impl Vault {
             return Err(Error::ReadOnly);
         }
         let document = parse_document(json)?;
+        refuse_future_history(&document)?;
         let existing = self.ids_in_vault()?;
         for (i, client) in document.clients.iter().enumerate() {
             for (id, path) in rules::defined_ids(client, &format!("/clients/{i}")) {
