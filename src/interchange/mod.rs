@@ -245,6 +245,20 @@ pub(crate) fn leave_out_psychotherapy_notes(client: &mut Client) {
         .flat_map(|s| s.intentions.iter().map(|i| i.id.clone()))
         .collect();
     client.sessions.retain(|s| !s.psychotherapy_note);
+    // An unburdening step recorded in a left-out session goes with it, today's and in
+    // the map's history alike.
+    for part in &mut client.parts {
+        part.unburdening
+            .retain(|step| !excluded.contains(&step.session));
+    }
+    if let Some(history) = &mut client.map_history {
+        for version in &mut history.versions {
+            if let crate::records::VersionedRecord::Part(part) = &mut version.record {
+                part.unburdening
+                    .retain(|step| !excluded.contains(&step.session));
+            }
+        }
+    }
     for session in &mut client.sessions {
         if let Some(integration) = &mut session.integration {
             if integration
@@ -268,6 +282,28 @@ pub(crate) fn leave_out_psychotherapy_notes(client: &mut Client) {
             measure.session = None;
         }
     }
+}
+
+/// A history that holds nothing beyond its baseline (the map as found when it began,
+/// every version at its start) is left out of an export: a v1 document exports as it
+/// always did, and the importing vault starts its own history at the import. A change
+/// saved within the same second as the start still counts: it is a second version of
+/// a record, or a removal.
+fn drop_unchanged_history(client: &mut Client) {
+    if let Some(history) = &client.map_history
+        && is_baseline_only(history)
+    {
+        client.map_history = None;
+    }
+}
+
+fn is_baseline_only(history: &crate::records::MapHistory) -> bool {
+    let mut seen = HashSet::new();
+    history.versions.iter().all(|v| {
+        v.at.instant() <= history.since.instant()
+            && !matches!(v.record, crate::records::VersionedRecord::Removed(_))
+            && seen.insert(v.record.key())
+    })
 }
 
 impl Vault {
@@ -306,6 +342,10 @@ impl Vault {
                 vec![client]
             }
         };
+        let mut clients = clients;
+        for client in &mut clients {
+            drop_unchanged_history(client);
+        }
         Ok(Document {
             format: FORMAT_NAME.to_owned(),
             version: FORMAT_VERSION,
