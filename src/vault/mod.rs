@@ -1137,13 +1137,21 @@ fn write_map_versions(
     new: &Client,
 ) -> Result<Vec<RowWritten>> {
     use crate::parts_history::{MapState, baseline, versions_between};
-    let now = Timestamp::now();
-    let versions = versions_between(&MapState::of(old), &MapState::of(new), &now);
-    if versions.is_empty() {
+    let old_map = MapState::of(old);
+    let new_map = MapState::of(new);
+    if versions_between(&old_map, &new_map, &Timestamp::now()).is_empty() {
         return Ok(Vec::new());
     }
+    // A history is a timeline: a clock set back since the last change still writes
+    // after it, so the versions stay in time order.
+    let last = map_history::last_at(tx, keys, new.id())?;
+    let now = match &last {
+        Some(last) if *last > Timestamp::now() => last.clone(),
+        _ => Timestamp::now(),
+    };
+    let versions = versions_between(&old_map, &new_map, &now);
     let mut written = Vec::new();
-    if !map_history::has_started(tx, new.id())? {
+    if last.is_none() {
         written.extend(map_history::append(
             tx,
             keys,
