@@ -4,11 +4,13 @@
 // part's story and from a session's screen; the status becomes unburdened; the rules
 // ask for the protectors' check-in about it, until a later check-in asks them; and the
 // exile's story holds the steps, the check-ins that named it, and says where its
-// history starts. Screenshot 36 (a part's story, dim room) goes to docs/screenshots/.
+// history starts; the full record's PDF shows the system then and now. Screenshot 36 (a part's story, dim room) goes to docs/screenshots/.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { freshHome, helpers, startApp } from './harness.mjs';
+import { freshHome, helpers, nextPath, startApp } from './harness.mjs';
 
 const PASSPHRASE = 'parts over time passphrase';
 let app;
@@ -293,4 +295,23 @@ test("a later check-in that asks both protectors settles the finding", async () 
     timeout: 10_000,
     timeoutMsg: 'the finding did not settle after the protectors were asked',
   });
+});
+
+test('the full record carries the system then and now, from the day the clinician picks', async () => {
+  const path = join(app.home, 'files', 'record-then-and-now.pdf');
+  // WebDriver cannot type into WebKit's date field: set it and tell the page, as its picker would.
+  const field = await h.el('#map-then');
+  await browser.execute((input) => {
+    input.value = '2026-01-20';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  }, field);
+  nextPath(app.home, path);
+  await h.click('button=Full record as PDF…');
+  await h.waitText('.notices', 'record-then-and-now.pdf');
+  const text = execFileSync('pdftotext', ['-layout', path, '-']).toString().replace(/\s+/g, ' ');
+  assert.ok(text.includes('The system then and now'), 'the figure\'s page');
+  assert.ok(text.includes('at the end of 20 January 2026'), 'the day asked for');
+  // On 20 January the exile was still getting to know; three steps remain after the deletion above.
+  assert.match(text, /Little one \(exile\): status getting to know → unburdened; 3 unburdening steps recorded/);
 });
