@@ -265,7 +265,7 @@ test("the exile's story holds the steps, the check-ins that named it, and its se
   await h.waitText('p.notice.ok', 'Signed on');
 });
 
-test('a step is edited in place and deleted after confirming', async () => {
+test('a step is edited in place and deleted after confirming; the status stays editable', async () => {
   // The signed session names the exile in its check-in: the name leads back to the story.
   await h.click('//h2[starts-with(., "Check-in")]/following-sibling::ul[1]//button[.="Little one"]');
   await h.waitText('h1', 'Little one');
@@ -278,6 +278,13 @@ test('a step is edited in place and deleted after confirming', async () => {
   await h.click('//li[@data-step-kind="protector_check"]//span[contains(@class, "ask")]//button[.="Delete"]');
   await browser.waitUntil(async () => !(await stepKinds()).includes('protector_check'), { timeout: 10_000, timeoutMsg: 'the step was not deleted' });
   assert.equal(await h.text('[data-testid=part-status]'), 'Unburdened', 'the status stays');
+  // The status stays the clinician's to change.
+  await h.choose('#part-status', 'Befriended');
+  await h.waitText('.about [role=status]', 'Status saved');
+  await h.waitText('[data-testid=part-status]', 'Befriended');
+  await h.waitText('ol.story li.entry', 'unburdened → befriended');
+  await h.choose('#part-status', 'Unburdened');
+  await h.waitText('[data-testid=part-status]', 'Unburdened');
 });
 
 test("a later check-in that asks both protectors settles the finding", async () => {
