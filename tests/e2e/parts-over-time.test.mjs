@@ -163,6 +163,10 @@ async function openLittleOnesStory() {
 /** Records a step from the part's story: kind, the session it happened in, what happened. */
 async function recordFromStory(kind, session, note, extra = async () => {}) {
   await h.click('button=Record a step');
+  await browser.waitUntil(async () => (await browser.execute(() => document.activeElement?.id)) === 'new-step-kind', {
+    timeout: 5_000,
+    timeoutMsg: 'the new step form did not take the keyboard to its first field',
+  });
   await h.choose('#new-step-kind', kind);
   await h.choose('#new-step-session', session);
   await extra();
@@ -179,8 +183,12 @@ test('the part named on the overview opens its story, which starts with the hist
   assert.match(await h.text('[data-testid=history-start]'), /known from 5 Jan 2026/);
 });
 
+const focused = () => browser.execute(() => document.activeElement?.id ?? '');
+
 test('the first session: witnessing, recorded on the story with its session chosen', async () => {
   await recordFromStory('Witnessing', 'Dosing on 10 Feb 2026, 14:00', 'Showed the schoolyard; felt seen.');
+  // The keyboard is left where the next step is recorded (the form took it to its first field).
+  await browser.waitUntil(async () => (await focused()) === 'record-step', { timeout: 5_000, timeoutMsg: 'focus did not return to "Record a step"' });
   assert.deepEqual(await stepKinds(), ['witnessing']);
   // The date follows the session chosen.
   await h.waitText('[data-testid=unburdening] li.step', 'Witnessing on 10 Feb 2026');
