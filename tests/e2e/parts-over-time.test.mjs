@@ -312,6 +312,16 @@ test("a later check-in that asks both protectors settles the finding", async () 
   });
 });
 
+test("a search that finds a step's words opens the part's story", async () => {
+  await h.type('#client-search', 'rise into the light');
+  await h.click('button=Search');
+  await h.waitText('[aria-label="Search results"]', 'unburdening note');
+  await h.click('[aria-label="Search results"] button');
+  await h.waitText('h1', 'Little one');
+  await h.click('button=Back to M.K.');
+  await h.waitText('#parts-heading', 'Parts and their stories');
+});
+
 test('the full record carries the system then and now, from the day the clinician picks', async () => {
   const path = join(app.home, 'files', 'record-then-and-now.pdf');
   // WebDriver cannot type into WebKit's date field: set it and tell the page, as its picker would.
