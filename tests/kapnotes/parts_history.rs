@@ -436,6 +436,15 @@ fn a_format_3_vault_with_a_damaged_trail_is_not_upgraded() {
     assert!(!vault.trail_problems().is_empty());
     assert!(vault.set_client_archived(CLIENT, true).is_err());
     assert!(vault.client(CLIENT).unwrap().map_history.is_none());
+    // Still readable, the map included: with no history, only today is known.
+    assert_eq!(vault.parts_map(CLIENT).unwrap().history_since, None);
+    let today = Date(Timestamp::now().local_date());
+    let map = vault.map_on(CLIENT, today).unwrap();
+    assert!(!map.before_history);
+    assert_eq!(map.parts, vault.client(CLIENT).unwrap().parts);
+    assert!(vault.map_on(CLIENT, date("2026-01-01")).unwrap().before_history);
+    assert!(vault.part_story(PLANNER).unwrap().history_since.is_none());
+    assert!(vault.export(&ExportScope::Everything).is_ok());
     assert!(!vault.verify().unwrap().is_clean());
     drop(vault);
     assert_eq!(user_version(&copy), 3, "left as it was");
@@ -743,7 +752,14 @@ fn names(parts: &[Part]) -> Vec<(&str, PartStatus)> {
 
 #[test]
 fn the_map_on_a_day_is_the_map_at_the_end_of_that_day() {
-    let (_tv, vault) = over_time_vault();
+    let (_tv, mut vault) = over_time_vault();
+    // Dragged today (no version): earlier days show it where it is now.
+    let mut moved = vault.part(LITTLE_ONE).unwrap();
+    moved.position = Some(Position {
+        x: Number(500.0),
+        y: Number(-500.0),
+    });
+    vault.update_part(moved).unwrap();
     let before = vault.map_on(CLIENT, date("2026-04-19")).unwrap();
     assert!(before.before_history);
     assert_eq!(before.history_since, ts("2026-04-20T10:00:00+00:00"));
