@@ -710,3 +710,48 @@ fn on_a_damaged_trail_changes_exit_5_and_an_export_says_it_cannot_be_recorded() 
     let out = kapnotes(&tv.path, &["verify"], &line(PASSPHRASE));
     assert_eq!(code(&out), 5, "{}", stderr(&out));
 }
+
+#[test]
+fn the_command_line_writes_the_then_and_now_page_and_refuses_a_bad_date() {
+    let (tv, mut vault) = TestVault::new();
+    vault.import(PARTS_OVER_TIME).unwrap();
+    drop(vault);
+    let out = tv.file("cli-record.pdf");
+    let run = |date: &str| {
+        run_kapnotes(
+            &tv.path,
+            &[
+                "pdf",
+                "--client",
+                CLIENT,
+                "--map-then",
+                date,
+                "-o",
+                out.to_str().unwrap(),
+            ],
+            &format!("{PASSPHRASE}\n"),
+        )
+    };
+    let bad = run("30/04/2026");
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--map-then takes a date"));
+    assert!(!out.exists());
+    let good = run("2026-04-22");
+    assert_eq!(
+        good.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    let text = std::process::Command::new("pdftotext")
+        .arg(&out)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains("The system then and now"));
+}
