@@ -862,7 +862,7 @@ pub fn part_story(client: &Client, part_id: &str) -> Option<PartStory> {
                 instant,
                 of_session(
                     StoryKind::Intention,
-                    format!("Tied to an intention: “{}”.", intention.text.trim()),
+                    format!("Tied to an intention: {}.", quoted(&intention.text)),
                 ),
             );
         }
@@ -879,7 +879,7 @@ pub fn part_story(client: &Client, part_id: &str) -> Option<PartStory> {
                 ..entry(
                     agreement.made_on,
                     StoryKind::Agreement,
-                    format!("In an agreement: “{}”.", agreement.text.trim()),
+                    format!("In an agreement: {}.", quoted(&agreement.text)),
                 )
             },
         );
