@@ -660,66 +660,86 @@ fn blood_pressure_level(t: &DosingThresholds, systolic: Option<u32>, diastolic: 
     }
 }
 
+/// The worse blood pressure before the dose of one judged dosing session.
+struct PressureBeforeDose<'a> {
+    session: &'a Session,
+    /// How far it reaches (see [`blood_pressure_level`]).
+    level: u8,
+    systolic: Option<u32>,
+    diastolic: Option<u32>,
+    /// When it was taken, in words.
+    at: String,
+}
+
 /// The dosing sessions whose blood pressure before the dose is judged (not held off,
 /// not completed without a dose: without a dose there is no "before" to judge), each
-/// with the worse of its pressures before the dose and how far that one reaches.
-fn pressures_judged<'a>(
-    course: &Course<'a>,
-) -> Vec<(&'a Session, u8, Option<u32>, Option<u32>, String)> {
+/// with the worse of its pressures before the dose.
+fn pressures_judged<'a>(course: &Course<'a>) -> Vec<PressureBeforeDose<'a>> {
     let t = &course.settings.thresholds;
     course
         .dosing()
         .filter(|s| s.status != SessionStatus::HeldOff)
         .filter(|s| !(s.status == SessionStatus::Completed && s.dose.is_none()))
-        .filter_map(|s| {
-            pressures_before_dose(s)
+        .filter_map(|session| {
+            pressures_before_dose(session)
                 .into_iter()
-                .map(|(sys, dia, at)| (blood_pressure_level(t, sys, dia), sys, dia, at))
-                .max_by_key(|(level, ..)| *level)
-                .map(|(level, sys, dia, at)| (s, level, sys, dia, at))
+                .map(|(systolic, diastolic, at)| PressureBeforeDose {
+                    session,
+                    level: blood_pressure_level(t, systolic, diastolic),
+                    systolic,
+                    diastolic,
+                    at,
+                })
+                .max_by_key(|p| p.level)
         })
         .collect()
 }
 
 fn blood_pressure_too_high_to_dose(course: &Course<'_>, c: &mut Collector<'_>) {
     let t = &course.settings.thresholds;
-    for (s, level, systolic, diastolic, at) in pressures_judged(course) {
-        if level == 2 {
-            c.add(
+    for p in pressures_judged(course)
+        .into_iter()
+        .filter(|p| p.level == 2)
+    {
+        let s = p.session;
+        c.add(
                 Severity::Stop,
                 codes::BLOOD_PRESSURE_STOP,
                 Subject::Session,
                 &s.id,
                 format!(
-                    "The blood pressure {at} in {} was {}, at or above {}/{}: hold the dose until it is lower.",
+                    "The blood pressure {} in {} was {}, at or above {}/{}: hold the dose until it is lower.",
+                    p.at,
                     when(s),
-                    pressure_text(systolic, diastolic),
+                    pressure_text(p.systolic, p.diastolic),
                     t.get(ThresholdKey::BloodPressureStopSystolic),
                     t.get(ThresholdKey::BloodPressureStopDiastolic)
                 ),
             );
-        }
     }
 }
 
 fn blood_pressure_raised_before_dose(course: &Course<'_>, c: &mut Collector<'_>) {
     let t = &course.settings.thresholds;
-    for (s, level, systolic, diastolic, at) in pressures_judged(course) {
-        if level == 1 {
-            c.add(
+    for p in pressures_judged(course)
+        .into_iter()
+        .filter(|p| p.level == 1)
+    {
+        let s = p.session;
+        c.add(
                 Severity::Warn,
                 codes::BLOOD_PRESSURE_WARN,
                 Subject::Session,
                 &s.id,
                 format!(
-                    "The blood pressure {at} in {} was {}, at or above {}/{}: weigh the risk before dosing.",
+                    "The blood pressure {} in {} was {}, at or above {}/{}: weigh the risk before dosing.",
+                    p.at,
                     when(s),
-                    pressure_text(systolic, diastolic),
+                    pressure_text(p.systolic, p.diastolic),
                     t.get(ThresholdKey::BloodPressureWarnSystolic),
                     t.get(ThresholdKey::BloodPressureWarnDiastolic)
                 ),
             );
-        }
     }
 }
 
