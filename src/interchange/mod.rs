@@ -229,6 +229,25 @@ pub fn validate_clinician(clinician: &Clinician) -> Result<()> {
 /// and every pointer into them (a measure's session, an integration's dosing session,
 /// reflections on their intentions).
 pub(crate) fn leave_out_psychotherapy_notes(client: &mut Client) {
+    // An unburdening step stays, today's and in every version of the map's history,
+    // only when its session is one the request keeps: whether a session since deleted
+    // was a psychotherapy note is no longer known, so its steps go too.
+    let kept: HashSet<Id> = client
+        .sessions
+        .iter()
+        .filter(|s| !s.psychotherapy_note)
+        .map(|s| s.id.clone())
+        .collect();
+    for part in &mut client.parts {
+        part.unburdening.retain(|step| kept.contains(&step.session));
+    }
+    if let Some(history) = &mut client.map_history {
+        for version in &mut history.versions {
+            if let crate::records::VersionedRecord::Part(part) = &mut version.record {
+                part.unburdening.retain(|step| kept.contains(&step.session));
+            }
+        }
+    }
     let excluded: HashSet<Id> = client
         .sessions
         .iter()
@@ -245,20 +264,6 @@ pub(crate) fn leave_out_psychotherapy_notes(client: &mut Client) {
         .flat_map(|s| s.intentions.iter().map(|i| i.id.clone()))
         .collect();
     client.sessions.retain(|s| !s.psychotherapy_note);
-    // An unburdening step recorded in a left-out session goes with it, today's and in
-    // the map's history alike.
-    for part in &mut client.parts {
-        part.unburdening
-            .retain(|step| !excluded.contains(&step.session));
-    }
-    if let Some(history) = &mut client.map_history {
-        for version in &mut history.versions {
-            if let crate::records::VersionedRecord::Part(part) = &mut version.record {
-                part.unburdening
-                    .retain(|step| !excluded.contains(&step.session));
-            }
-        }
-    }
     for session in &mut client.sessions {
         if let Some(integration) = &mut session.integration {
             if integration

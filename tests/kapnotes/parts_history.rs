@@ -1399,3 +1399,46 @@ fn a_history_that_runs_past_the_import_is_refused() {
         assert!(vault.list_clients().unwrap().is_empty());
     }
 }
+
+// ----- findings of the security review (issue 11) -----
+
+/// A step recorded in a psychotherapy-note session, then removed, then the session
+/// deleted: the step's versions in the history name a session that no longer exists,
+/// so a records request keeps a step only when its session is one the request keeps.
+#[test]
+fn a_step_of_a_deleted_psychotherapy_note_session_stays_out_of_a_records_request() {
+    let (_tv, mut vault) = TestVault::with_example();
+    let mut session = Session::new(SessionKind::Therapy, ts("2026-05-10T10:00:00+00:00"));
+    session.psychotherapy_note = true;
+    let sid = session.id.clone();
+    vault.create_session(CLIENT, session).unwrap();
+    let secret = "WORDS-OF-A-PSYCHOTHERAPY-NOTE";
+    let mut witnessing = step(UnburdeningStepKind::Witnessing, "2026-05-10", &sid);
+    witnessing.note = secret.into();
+    vault
+        .record_unburdening_step(LITTLE_ONE, witnessing.clone())
+        .unwrap();
+    // And a step in a kept session, which stays.
+    let kept_note = "WORDS-OF-A-KEPT-SESSION";
+    let mut retrieval = step(UnburdeningStepKind::Retrieval, "2026-05-10", DOSING);
+    retrieval.note = kept_note.into();
+    vault
+        .record_unburdening_step(LITTLE_ONE, retrieval)
+        .unwrap();
+    vault
+        .delete_unburdening_step(LITTLE_ONE, &witnessing.id)
+        .unwrap();
+    vault.delete_session(&sid).unwrap();
+    let request = ExportScope::Client {
+        id: CLIENT.into(),
+        include_psychotherapy_notes: false,
+    };
+    let text = exported_text(&vault, &request);
+    assert!(!text.contains(secret), "left out of the history");
+    assert!(text.contains(kept_note), "a kept session's step stays");
+    assert!(!text.contains(&witnessing.id));
+    // The request imports as it is; the whole vault's export (a backup) keeps all.
+    let (_tv2, mut other) = TestVault::new();
+    other.import(&text).unwrap();
+    assert!(exported_text(&vault, &ExportScope::Everything).contains(secret));
+}
