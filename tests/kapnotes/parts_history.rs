@@ -1442,3 +1442,64 @@ fn a_step_of_a_deleted_psychotherapy_note_session_stays_out_of_a_records_request
     other.import(&text).unwrap();
     assert!(exported_text(&vault, &ExportScope::Everything).contains(secret));
 }
+
+/// A document whose history's local dates run against its instants: 1 May (in
+/// -10:00) holds a version saved after one dated 2 May (in +14:00). The map of 1 May is
+/// the timeline up to that version, so it never shows a map the history did not pass
+/// through (the Little One befriended while the Planner still had its old name).
+#[test]
+fn the_map_of_a_day_replays_the_timeline_up_to_its_last_version_of_that_day() {
+    let mut doc: Value = serde_json::from_str(EXAMPLE).unwrap();
+    let client = &mut doc["clients"][0];
+    let since = "2026-04-30T00:00:00+00:00";
+    let mut versions: Vec<Value> = client["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| json!({"at": since, "part": p}))
+        .collect();
+    for r in client["relationships"].as_array().unwrap() {
+        versions.push(json!({"at": since, "relationship": r}));
+    }
+    for a in client["agreements"].as_array().unwrap() {
+        versions.push(json!({"at": since, "agreement": a}));
+    }
+    // 11:00Z on 1 May, dated 2 May in +14:00: the Planner is renamed.
+    let mut planner = client["parts"][1].clone();
+    assert_eq!(planner["id"], PLANNER);
+    planner["name"] = json!("The Organizer");
+    versions.push(json!({"at": "2026-05-02T01:00:00+14:00", "part": planner.clone()}));
+    // 06:00Z on 2 May, dated 1 May in -10:00: the Little One is befriended.
+    let mut little_one = client["parts"][3].clone();
+    assert_eq!(little_one["id"], LITTLE_ONE);
+    little_one["status"] = json!("befriended");
+    versions.push(json!({"at": "2026-05-01T20:00:00-10:00", "part": little_one.clone()}));
+    client["parts"][1] = planner;
+    client["parts"][3] = little_one;
+    client["map_history"] = json!({"since": since, "versions": versions});
+    let (_tv, mut vault) = TestVault::new();
+    vault.import(&doc.to_string()).unwrap();
+    let part = |m: &kapnotes::parts_history::MapOnDay, id: &str| {
+        let p = m.parts.iter().find(|p| p.id == id).unwrap();
+        (p.name.clone(), p.status)
+    };
+    let on_1 = vault.map_on(CLIENT, date("2026-05-01")).unwrap();
+    assert_eq!(
+        part(&on_1, PLANNER),
+        ("The Organizer".to_owned(), PartStatus::GettingToKnow),
+        "the rename saved before the day's last version counts"
+    );
+    assert_eq!(part(&on_1, LITTLE_ONE).1, PartStatus::Befriended);
+    let on_2 = vault.map_on(CLIENT, date("2026-05-02")).unwrap();
+    assert_eq!(on_1.parts, on_2.parts, "1 May ends where 2 May does");
+    // Comparing the day before names both changes, each on the day that holds it.
+    let comparison = vault
+        .compare_maps(CLIENT, date("2026-04-30"), date("2026-05-01"))
+        .unwrap();
+    let changed: Vec<&str> = comparison
+        .changes
+        .iter()
+        .filter_map(|c| c.part.as_deref())
+        .collect();
+    assert_eq!(changed, [PLANNER, LITTLE_ONE]);
+}
