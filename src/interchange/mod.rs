@@ -19,7 +19,7 @@ use crate::vault::Vault;
 use rules::Findings;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// The schema every import and every change is checked against.
@@ -168,6 +168,30 @@ pub fn parse_document(json: &str) -> Result<Document> {
         .flat_map(|(i, client)| rules::defined_ids(client, &format!("/clients/{i}")))
         .collect();
     rules::check_unique_ids(&ids, &mut findings);
+    // Whose each id is: the client defining it, or else the first whose history
+    // names it. A history may name only its own client's records and sessions.
+    let mut owner: HashMap<Id, usize> = HashMap::new();
+    for (i, client) in document.clients.iter().enumerate() {
+        owner.extend(
+            rules::defined_ids(client, "")
+                .into_iter()
+                .map(|(id, _)| (id, i)),
+        );
+    }
+    for (i, client) in document.clients.iter().enumerate() {
+        for (id, _) in rules::history_ids(client, "") {
+            owner.entry(id).or_insert(i);
+        }
+    }
+    for (i, client) in document.clients.iter().enumerate() {
+        rules::check_history_owner(
+            client,
+            &format!("/clients/{i}"),
+            |id| owner.get(id).is_some_and(|o| *o != i),
+            "another client of this document",
+            &mut findings,
+        );
+    }
     for (i, client) in document.clients.iter().enumerate() {
         rules::check_client(client, &format!("/clients/{i}"), &mut findings);
     }
@@ -429,7 +453,8 @@ impl Vault {
         Ok(text.len() as u64)
     }
 
-    /// Every id the vault holds, intentions included.
+    /// Every id the vault holds, intentions included, and those its clients' histories
+    /// name (records removed since).
     fn ids_in_vault(&self) -> Result<HashSet<Id>> {
         let mut ids = HashSet::new();
         for id in self.client_ids()? {
@@ -437,6 +462,7 @@ impl Vault {
             ids.extend(
                 rules::defined_ids(&client, "")
                     .into_iter()
+                    .chain(rules::history_ids(&client, ""))
                     .map(|(id, _)| id),
             );
         }
@@ -461,6 +487,15 @@ impl Vault {
                     ));
                 }
             }
+            let mut findings = Findings::default();
+            rules::check_history_owner(
+                client,
+                &format!("/clients/{i}"),
+                |id| existing.contains(id),
+                "a client already in this vault",
+                &mut findings,
+            );
+            first_rejection(findings)?;
         }
         self.insert_clients(
             &document.clients,

@@ -1503,3 +1503,230 @@ fn the_map_of_a_day_replays_the_timeline_up_to_its_last_version_of_that_day() {
         .collect();
     assert_eq!(changed, [PLANNER, LITTLE_ONE]);
 }
+
+/// The over-time document with a second client, a copy of the first under other ids.
+fn with_second_client() -> Value {
+    let mut doc = over_time();
+    let text = doc["clients"][0].to_string().replace(
+        "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e",
+        "bbbbbbbb-2f1a-4c61-9d7e-0a1b2c3d4e",
+    );
+    doc["clients"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::from_str(&text).unwrap());
+    doc
+}
+
+const B_PLANNER: &str = "bbbbbbbb-2f1a-4c61-9d7e-0a1b2c3d4e11";
+/// Client B's Critic: removed, so only B's history names it.
+const B_CRITIC: &str = "bbbbbbbb-2f1a-4c61-9d7e-0a1b2c3d4e14";
+const B_INTEGRATION: &str = "bbbbbbbb-2f1a-4c61-9d7e-0a1b2c3d4e60";
+
+/// Appends `version` to client 0's history, at its last version's time.
+fn push_version(client: &mut Value, version: Value) {
+    let versions = client["map_history"]["versions"].as_array_mut().unwrap();
+    let at = versions.last().unwrap()["at"].clone();
+    let mut version = version;
+    version["at"] = at;
+    versions.push(version);
+}
+
+/// Why importing `doc` was refused; it must be.
+fn rejection_of(vault: &mut Vault, doc: &Value, what: &str) -> kapnotes::Rejection {
+    match vault.import(&doc.to_string()) {
+        Err(kapnotes::Error::Rejected(rejection)) => rejection,
+        other => panic!("{what}: not refused with a path: {other:?}"),
+    }
+}
+
+fn planner_of(doc: &Value, client: usize) -> Value {
+    doc["clients"][client]["parts"][1].clone()
+}
+
+#[test]
+fn an_imported_history_naming_another_client_s_records_is_refused_whole() {
+    let cases: Vec<(&str, DocumentEdit, &str, &str)> = vec![
+        (
+            "a version of the other client's part",
+            Box::new(|d| {
+                let b_planner = planner_of(d, 1);
+                push_version(&mut d["clients"][0], json!({"part": b_planner}));
+            }),
+            "/clients/0/map_history/versions/14/part/id",
+            "belongs to another client of this document",
+        ),
+        (
+            "a version of a part only the other client's history names",
+            Box::new(|d| {
+                let mut critic = planner_of(d, 0);
+                critic["id"] = json!(B_CRITIC);
+                push_version(&mut d["clients"][0], json!({"part": critic}));
+            }),
+            // The first history to name it holds it: the second client's is refused.
+            "/clients/1/map_history/versions/6/part/id",
+            "belongs to another client of this document",
+        ),
+        (
+            "a removal of the other client's part",
+            Box::new(|d| {
+                push_version(
+                    &mut d["clients"][0],
+                    json!({"removed": {"kind": "part", "id": B_PLANNER}}),
+                );
+            }),
+            "/clients/0/map_history/versions/14/removed/id",
+            "belongs to another client",
+        ),
+        (
+            "a step in the other client's session",
+            Box::new(|d| {
+                d["clients"][0]["map_history"]["versions"][11]["part"]["unburdening"][0]["session"] =
+                    json!(B_INTEGRATION);
+            }),
+            "/clients/0/map_history/versions/11/part/unburdening/0/session",
+            "belongs to another client of this document",
+        ),
+        (
+            "a removal of something the history never had",
+            Box::new(|d| {
+                push_version(
+                    &mut d["clients"][0],
+                    json!({"removed": {"kind": "relationship", "id": new_id()}}),
+                );
+            }),
+            "/clients/0/map_history/versions/14/removed/id",
+            "no earlier version of the relationship",
+        ),
+        (
+            "a removal of a part as a group",
+            Box::new(|d| {
+                push_version(
+                    &mut d["clients"][0],
+                    json!({"removed": {"kind": "group", "id": PLANNER}}),
+                );
+            }),
+            "/clients/0/map_history/versions/14/removed/id",
+            "no earlier version of the group",
+        ),
+        (
+            "a relationship with a part the history never had",
+            Box::new(|d| {
+                push_version(
+                    &mut d["clients"][0],
+                    json!({"relationship": {"id": new_id(), "from_part": PLANNER,
+                        "to_part": new_id(), "kind": "protects", "note": ""}}),
+                );
+            }),
+            "/clients/0/map_history/versions/14/relationship/to_part",
+            "no version earlier in this history",
+        ),
+        (
+            "an agreement with a part the history never had",
+            Box::new(|d| {
+                push_version(
+                    &mut d["clients"][0],
+                    json!({"agreement": {"id": new_id(), "made_on": "2026-05-04",
+                        "text": "Stays in the car.", "parts": [PLANNER, B_PLANNER]}}),
+                );
+            }),
+            "/clients/0/map_history/versions/14/agreement/parts/1",
+            "no version earlier in this history",
+        ),
+        (
+            "a group with a part before its first version",
+            Box::new(|d| {
+                // The group's version moved before the Critic (version 6) first appears.
+                let versions = d["clients"][0]["map_history"]["versions"]
+                    .as_array_mut()
+                    .unwrap();
+                let mut group = versions[13].clone();
+                group["at"] = json!("2026-04-20T10:00:00+00:00");
+                group["group"]["parts"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!(CRITIC));
+                versions.insert(6, group);
+            }),
+            "/clients/0/map_history/versions/6/group/parts/2",
+            "no version earlier in this history",
+        ),
+    ];
+    for (what, edit, path, rule) in cases {
+        let mut doc = with_second_client();
+        edit(&mut doc);
+        let (tv, mut vault) = TestVault::new();
+        let rejection = rejection_of(&mut vault, &doc, what);
+        assert_eq!(rejection.path, path, "{what}: {}", rejection.rule);
+        assert!(rejection.rule.contains(rule), "{what}: {}", rejection.rule);
+        assert!(vault.list_clients().unwrap().is_empty(), "{what}");
+        assert_eq!(history_rows(&tv.path), 0, "{what}");
+    }
+    // The document as it is imports, two clients each with its own history.
+    let (_tv, mut vault) = TestVault::new();
+    vault.import(&with_second_client().to_string()).unwrap();
+    verify_clean(&vault);
+}
+
+#[test]
+fn an_imported_history_naming_a_record_already_in_the_vault_is_refused() {
+    let doc = with_second_client();
+    let only = |i: usize| {
+        let mut d = doc.clone();
+        let client = d["clients"][i].clone();
+        d["clients"] = json!([client]);
+        d
+    };
+    let cases: Vec<(&str, DocumentEdit, &str)> = vec![
+        (
+            "a version of a part of a client in the vault",
+            Box::new(|d| {
+                let mut b_planner = planner_of(d, 0);
+                b_planner["id"] = json!(B_PLANNER);
+                push_version(&mut d["clients"][0], json!({"part": b_planner}));
+            }),
+            "/clients/0/map_history/versions/14/part/id",
+        ),
+        (
+            "a version of a part only the vault's history holds",
+            Box::new(|d| {
+                let mut critic = planner_of(d, 0);
+                critic["id"] = json!(B_CRITIC);
+                push_version(&mut d["clients"][0], json!({"part": critic}));
+            }),
+            "/clients/0/map_history/versions/14/part/id",
+        ),
+        (
+            "a step in a session of a client in the vault",
+            Box::new(|d| {
+                d["clients"][0]["map_history"]["versions"][11]["part"]["unburdening"][0]["session"] =
+                    json!(B_INTEGRATION);
+            }),
+            "/clients/0/map_history/versions/11/part/unburdening/0/session",
+        ),
+    ];
+    for (what, edit, path) in cases {
+        let (tv, mut vault) = TestVault::new();
+        vault.import(&only(1).to_string()).unwrap();
+        let rows = history_rows(&tv.path);
+        let mut a = only(0);
+        edit(&mut a);
+        let rejection = rejection_of(&mut vault, &a, what);
+        assert_eq!(rejection.path, path, "{what}: {}", rejection.rule);
+        assert!(
+            rejection.rule.contains("a client already in this vault"),
+            "{what}: {}",
+            rejection.rule
+        );
+        assert_eq!(vault.list_clients().unwrap().len(), 1, "{what}");
+        assert_eq!(history_rows(&tv.path), rows, "{what}");
+        // The story of the vault's part is still only its own client's.
+        let story = vault.part_story(B_PLANNER).unwrap();
+        assert_eq!(story.client_id, "bbbbbbbb-2f1a-4c61-9d7e-0a1b2c3d4e01");
+    }
+    // Unchanged, the first client joins the second.
+    let (_tv, mut vault) = TestVault::new();
+    vault.import(&only(1).to_string()).unwrap();
+    vault.import(&only(0).to_string()).unwrap();
+    verify_clean(&vault);
+}
