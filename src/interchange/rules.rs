@@ -205,18 +205,22 @@ pub(crate) fn check_client(client: &Client, base: &str, findings: &mut Findings)
         }
     }
     // A part is in at most one group, once.
-    let mut grouped: HashMap<&str, &str> = HashMap::new();
+    // Groups are told apart by their place in the list: two may share a name.
+    let mut grouped: HashMap<&str, usize> = HashMap::new();
     for (g, group) in client.groups.iter().enumerate() {
         for (j, p) in group.parts.iter().enumerate() {
             let at = format!("{base}/groups/{g}/parts/{j}");
             part_ref(findings, p, at.clone());
-            if let Some(other) = grouped.insert(p.as_str(), group.name.as_str()) {
+            if let Some(other) = grouped.insert(p.as_str(), g) {
                 findings.reject(
                     at,
-                    if other == group.name {
+                    if other == g {
                         format!("the part {p} is listed twice in this group")
                     } else {
-                        format!("the part {p} is already in the group “{other}”; a part is in at most one group")
+                        format!(
+                            "the part {p} is already in the group “{}” (at {base}/groups/{other}); a part is in at most one group",
+                            client.groups[other].name
+                        )
                     },
                 );
             }

@@ -1730,3 +1730,25 @@ fn an_imported_history_naming_a_record_already_in_the_vault_is_refused() {
     vault.import(&only(0).to_string()).unwrap();
     verify_clean(&vault);
 }
+
+#[test]
+fn a_part_in_two_groups_of_the_same_name_is_told_apart_by_place() {
+    let mut doc = over_time();
+    let name = doc["clients"][0]["groups"][0]["name"].clone();
+    doc["clients"][0]["groups"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"id": new_id(), "name": name, "parts": [PLANNER]}));
+    let (_tv, mut vault) = TestVault::new();
+    let err = vault.import(&doc.to_string()).unwrap_err();
+    let kapnotes::Error::Rejected(rejection) = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(rejection.path, "/clients/0/groups/1/parts/0");
+    assert!(
+        rejection.rule.contains("already in the group")
+            && rejection.rule.contains("/clients/0/groups/0"),
+        "{}",
+        rejection.rule
+    );
+}
