@@ -1752,3 +1752,16 @@ fn a_part_in_two_groups_of_the_same_name_is_told_apart_by_place() {
         rejection.rule
     );
 }
+
+#[test]
+fn a_history_of_more_than_100000_versions_is_refused() {
+    let mut doc = over_time();
+    let history = &mut doc["clients"][0]["map_history"];
+    let last = history["versions"][13].clone();
+    let versions = history["versions"].as_array_mut().unwrap();
+    versions.resize(100_001, last);
+    let (_tv, mut vault) = TestVault::new();
+    let rejection = rejection_of(&mut vault, &doc, "100001 versions");
+    assert_eq!(rejection.path, "/clients/0/map_history/versions");
+    assert!(vault.list_clients().unwrap().is_empty());
+}
