@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPosition, fitAll, matchingParts, positions, relationshipLine, roleShape, toMap, zoomAt } from './partsMap';
+import { GROUP_SHAPE, fitAll, labelBaseline, matchingParts, nodeBox, relationshipLine, roleExtent, roleShape, toMap, zoomAt } from './partsMap';
 import type { Part } from './types';
 
 const part = (id: string, name: string, role: Part['role'], position: Part['position'] = null): Part => ({
@@ -13,11 +13,13 @@ describe('parts map geometry', () => {
     expect(shapes.size).toBe(5);
   });
 
-  it('keeps saved positions and lays out the others on a grid', () => {
-    const map = positions([part('a', 'A', 'manager', { x: 5, y: 6 }), part('b', 'B', 'exile')]);
-    expect(map.get('a')).toEqual({ x: 5, y: 6 });
-    expect(map.get('b')).toEqual(defaultPosition(1));
-    expect(defaultPosition(0)).not.toEqual(defaultPosition(8));
+  it('puts a name below its shape, its box holding both', () => {
+    const label = { width: 120, ascent: 13, descent: 3 };
+    for (const shape of [roleExtent('exile'), roleExtent('firefighter'), GROUP_SHAPE]) {
+      const baseline = labelBaseline(shape, label);
+      expect(baseline - label.ascent).toBeGreaterThan(shape.bottom);
+      expect(nodeBox(shape, label)).toEqual({ left: -60, top: shape.top, right: 60, bottom: baseline + 3 });
+    }
   });
 
   it('zooms around the pointer', () => {
@@ -28,16 +30,14 @@ describe('parts map geometry', () => {
     expect(zoomAt(view, { x: 0, y: 0 }, 100).scale).toBe(3);
   });
 
-  it('fits a large system on screen', () => {
-    const points = Array.from({ length: 160 }, (_, i) => defaultPosition(i));
-    const view = fitAll(points, 800, 600);
-    for (const p of points) {
-      const sx = (p.x - view.x) * view.scale;
-      const sy = (p.y - view.y) * view.scale;
-      expect(sx).toBeGreaterThanOrEqual(0);
-      expect(sx).toBeLessThanOrEqual(800);
-      expect(sy).toBeGreaterThanOrEqual(0);
-      expect(sy).toBeLessThanOrEqual(600);
+  it('fits every box whole on screen', () => {
+    const boxes = Array.from({ length: 160 }, (_, i) => ({ left: (i % 16) * 90, top: Math.floor(i / 16) * 100, right: (i % 16) * 90 + 80, bottom: Math.floor(i / 16) * 100 + 90 }));
+    const view = fitAll(boxes, 800, 600);
+    for (const b of boxes) {
+      expect((b.left - view.x) * view.scale).toBeGreaterThanOrEqual(12);
+      expect((b.right - view.x) * view.scale).toBeLessThanOrEqual(800 - 12 + 1e-9);
+      expect((b.top - view.y) * view.scale).toBeGreaterThanOrEqual(0);
+      expect((b.bottom - view.y) * view.scale).toBeLessThanOrEqual(600);
     }
   });
 

@@ -1,6 +1,7 @@
 // The geometry of the parts map: where parts sit, how the view pans and zooms, how a
 // role is drawn (by shape as well as colour, so colour is never the only cue).
 
+import type { Box } from './mapLayout';
 import type { Part, PartRole, Position, Relationship, RelationshipKind } from './types';
 
 export const PART_RADIUS = 26;
@@ -51,17 +52,47 @@ export function roleShape(role: PartRole, r = PART_RADIUS): string {
   }
 }
 
-/** Where a part without a saved position is drawn: a grid, in creation order. */
-export function defaultPosition(index: number): Position {
-  const columns = 8;
-  return { x: (index % columns) * 110 - 385, y: Math.floor(index / columns) * 110 - 200 };
+/** How far each role's shape (from `roleShape`) reaches from its centre. */
+export function roleExtent(role: PartRole, r = PART_RADIUS): Box {
+  switch (role) {
+    case 'firefighter':
+      return { left: -r * 1.25, top: -r * 1.25, right: r * 1.25, bottom: r * 1.25 };
+    case 'exile':
+      return { left: -r * 1.15, top: -r * 1.2, right: r * 1.15, bottom: r * 0.85 };
+    case 'unknown':
+      return { left: -r, top: -r * Math.sin(Math.PI / 3), right: r, bottom: r * Math.sin(Math.PI / 3) };
+    default:
+      return { left: -r, top: -r, right: r, bottom: r };
+  }
 }
 
-/** Every part's drawn position. */
-export function positions(parts: Part[]): Map<string, Position> {
-  const out = new Map<string, Position>();
-  parts.forEach((part, i) => out.set(part.id, part.position ?? defaultPosition(i)));
-  return out;
+/** The size of a folded group's shape (a stack of cards), centred on its anchor. */
+export const GROUP_SHAPE: Box = { left: -40, top: -30, right: 46, bottom: 30 };
+
+/** The font size of part and group names on the map, in map units. */
+export const NAME_FONT_PX = 14;
+
+/** A label's measured size: its advance width and the font's ascent and descent. */
+export interface TextSize {
+  width: number;
+  ascent: number;
+  descent: number;
+}
+
+/** Where the name's baseline sits below a shape, so that its top clears the shape. */
+export function labelBaseline(shape: Box, label: TextSize): number {
+  return Math.ceil(shape.bottom + 4 + label.ascent);
+}
+
+/** The box of a shape with its name centred below it. */
+export function nodeBox(shape: Box, label: TextSize): Box {
+  const baseline = labelBaseline(shape, label);
+  return {
+    left: Math.min(shape.left, -label.width / 2),
+    top: shape.top,
+    right: Math.max(shape.right, label.width / 2),
+    bottom: baseline + label.descent,
+  };
 }
 
 /** Screen point → map point. */
@@ -76,17 +107,16 @@ export function zoomAt(view: Viewport, screen: Position, factor: number): Viewpo
   return { x: anchor.x - screen.x / scale, y: anchor.y - screen.y / scale, scale };
 }
 
-/** A view that shows every point, with a margin, in a screen of the given size. */
-export function fitAll(points: Position[], width: number, height: number): Viewport {
-  if (points.length === 0) return { x: -width / 2, y: -height / 2, scale: 1 };
-  const margin = PART_RADIUS * 3;
-  const xs = points.map((p) => p.x);
-  const ys = points.map((p) => p.y);
-  const minX = Math.min(...xs) - margin;
-  const minY = Math.min(...ys) - margin;
-  const w = Math.max(...xs) + margin - minX;
-  const h = Math.max(...ys) + margin - minY;
-  const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, Math.min(width / w, height / h)));
+/** A view that shows every box whole, `margin` screen pixels in from the edges. The scale
+ * is not capped below: a map too big to read at Fit says so (see `smallestLabelScale`). */
+export function fitAll(boxes: Box[], width: number, height: number, margin = 12): Viewport {
+  if (boxes.length === 0) return { x: -width / 2, y: -height / 2, scale: 1 };
+  const minX = Math.min(...boxes.map((b) => b.left));
+  const minY = Math.min(...boxes.map((b) => b.top));
+  const w = Math.max(...boxes.map((b) => b.right)) - minX;
+  const h = Math.max(...boxes.map((b) => b.bottom)) - minY;
+  const fit = Math.min((width - 2 * margin) / w, (height - 2 * margin) / h);
+  const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, fit));
   return { x: minX - (width / scale - w) / 2, y: minY - (height / scale - h) / 2, scale };
 }
 
