@@ -3,13 +3,14 @@
 
 import { flushAll, setAutosaveDelay } from './autosave';
 import { AppError, ipc } from './ipc';
-import type { AppStatus, BackupStatus, DocumentKind, Preferences, Verification } from './types';
+import type { AppStatus, BackupStatus, DateText, DocumentKind, Preferences, Verification } from './types';
 
 export type Screen =
   | { name: 'clients' }
   | { name: 'client'; clientId: string }
   | { name: 'map'; clientId: string }
   | { name: 'session'; clientId: string; sessionId: string }
+  | { name: 'part'; clientId: string; partId: string }
   | { name: 'settings' }
   | { name: 'audit'; clientId: string | null };
 
@@ -96,16 +97,21 @@ class AppModel {
     this.screen = screen;
   }
 
+  /** Opens a part's story (its page): from the map, and wherever a part is named. */
+  openPartStory(clientId: string, partId: string) {
+    return this.go({ name: 'part', clientId, partId });
+  }
+
   /** Rebuilds the current screen from the vault (after an import, say). */
   refresh() {
     this.generation += 1;
   }
 
   /** Writes a PDF where the clinician chooses, and says plainly that it is not encrypted. */
-  async writeDocument(kind: DocumentKind, id: string, includePsychotherapyNotes = false) {
+  async writeDocument(kind: DocumentKind, id: string, includePsychotherapyNotes = false, mapThen: DateText | null = null) {
     try {
       await flushAll();
-      const done = await ipc.writeDocument(kind, id, includePsychotherapyNotes);
+      const done = await ipc.writeDocument(kind, id, includePsychotherapyNotes, mapThen);
       const pages = `${done.pages} page${done.pages === 1 ? '' : 's'}`;
       this.say(`Saved ${done.path} (${pages}). This PDF is NOT encrypted: keep it safe and delete it when it is no longer needed.`);
     } catch (e) {

@@ -23,15 +23,22 @@ import type {
   ClientProfile,
   Clinician,
   Decision,
+  DateText,
   DoseAssessment,
+  MapComparison,
+  MapOnDay,
   NoteRevision,
   Part,
+  PartGroup,
+  PartsMap,
+  PartStory,
   Preferences,
   Relationship,
   SearchHit,
   Session,
   SessionKind,
   Threshold,
+  UnburdeningStep,
   ThresholdKey,
   Timestamp,
   Verification,
@@ -121,6 +128,25 @@ export const ipc = {
   createAgreement: (clientId: string, agreement: Agreement) => call<void>('create_agreement', { clientId, agreement }),
   updateAgreement: (agreement: Agreement) => call<void>('update_agreement', { agreement }),
   deleteAgreement: (id: string) => call<void>('delete_agreement', { id }),
+  /** The whole map in one call: parts, relationships, agreements, groups, and when its history starts. */
+  partsMap: (clientId: string) => call<PartsMap>('parts_map', { clientId }),
+  createGroup: (clientId: string, group: PartGroup) => call<void>('create_group', { clientId, group }),
+  /** Also how a group is folded or unfolded (a fold is layout: it writes no history). */
+  updateGroup: (group: PartGroup) => call<void>('update_group', { group }),
+  deleteGroup: (id: string) => call<void>('delete_group', { id }),
+  /** Adds the step, or replaces the one with the same id; an "unburdening" step sets the
+   * part's status to unburdened. Resolves to the part as saved. */
+  recordUnburdeningStep: (partId: string, step: UnburdeningStep) =>
+    call<Part>('record_unburdening_step', { partId, step }),
+  deleteUnburdeningStep: (partId: string, stepId: string) =>
+    call<Part>('delete_unburdening_step', { partId, stepId }),
+  /** The map as it stood at the end of `date` (read-only); `before_history` when the vault has none then. */
+  partsMapOn: (clientId: string, date: DateText) => call<MapOnDay>('parts_map_on', { clientId, date }),
+  /** Two days' maps and what changed between them, each change in one sentence. */
+  compareMaps: (clientId: string, from: DateText, to: DateText) =>
+    call<MapComparison>('compare_parts_maps', { clientId, from, to }),
+  /** A part, its unburdening steps, and every session and change that names it, newest first. */
+  partStory: (partId: string) => call<PartStory>('part_story', { partId }),
 
   createSession: (clientId: string, kind: SessionKind, startsAt: Timestamp | null) =>
     call<Session>('create_session', { clientId, kind, startsAt }),
@@ -156,8 +182,9 @@ export const ipc = {
   restoreFile: (passphrase: string) => call<{ replaced_vault_kept_at: string }>('restore_file', { passphrase }),
 
   auditTrail: (clientId: string | null) => call<AuditView>('audit_trail', { clientId }),
-  writeDocument: (kind: DocumentKind, id: string, includePsychotherapyNotes = false) =>
-    call<{ path: string; pages: number }>('write_document', { kind, id, includePsychotherapyNotes }),
+  /** `mapThen` (full record only): adds "the system then and now", the map on that day beside today's. */
+  writeDocument: (kind: DocumentKind, id: string, includePsychotherapyNotes = false, mapThen: DateText | null = null) =>
+    call<{ path: string; pages: number }>('write_document', { kind, id, includePsychotherapyNotes, mapThen }),
 };
 
 export function onEvent(name: 'vault-locked' | 'app-closing' | 'lock-requested', handler: () => void): Promise<UnlistenFn> {

@@ -115,6 +115,41 @@ export interface Part {
   status: PartStatus;
   first_noticed: DateText | null;
   position: Position | null;
+  /** Added after v1 (issue 11): absent when no step is recorded. */
+  unburdening?: UnburdeningStep[];
+}
+
+// Unburdening, recorded as steps (added after v1, src/records/mod.rs).
+/** The steps in the order they usually happen; "redo" and "retrieval" are two ways of the second step. */
+export const UNBURDENING_STEP_KINDS = ['witnessing', 'redo', 'retrieval', 'unburdening', 'invitation', 'protector_check'] as const;
+export type UnburdeningStepKind = (typeof UNBURDENING_STEP_KINDS)[number];
+/** What a burden is released to: the core's `Element` (named otherwise here, since `Element` is the DOM's). */
+export const RELEASE_ELEMENTS = ['light', 'water', 'earth', 'fire', 'air', 'other'] as const;
+export type ReleaseElement = (typeof RELEASE_ELEMENTS)[number];
+
+export interface UnburdeningStep {
+  id: Id;
+  kind: UnburdeningStepKind;
+  on: DateText;
+  /** The session in which it happened: one of the client's sessions. */
+  session: Id;
+  /** What happened. */
+  note: string;
+  /** Only on an "unburdening" step: what was released. */
+  released?: string | null;
+  /** Only on an "unburdening" step: what it was released to. */
+  released_to?: ReleaseElement | null;
+  /** Only on an "invitation" step: the qualities taken in. */
+  qualities?: string | null;
+}
+
+/** A named cluster of parts (a host's inner family, say); a part is in at most one group. */
+export interface PartGroup {
+  id: Id;
+  name: string;
+  parts: Id[];
+  /** Layout, not history: absent when unfolded. */
+  folded?: boolean;
 }
 
 export interface Relationship {
@@ -311,6 +346,110 @@ export interface Client extends ClientProfile {
   agreements: Agreement[];
   sessions: Session[];
   measures: Measure[];
+  /** Added after v1: absent when the client has no groups. */
+  groups?: PartGroup[];
+  /** Added after v1: absent when the vault keeps no history for this client. */
+  map_history?: MapHistory | null;
+}
+
+// The map's history (issue 11): whole records as they were from `at` on.
+export type MapRecordKind = 'part' | 'relationship' | 'agreement' | 'group';
+export type MapVersion =
+  | { at: Timestamp; part: Part }
+  | { at: Timestamp; relationship: Relationship }
+  | { at: Timestamp; agreement: Agreement }
+  | { at: Timestamp; group: PartGroup }
+  | { at: Timestamp; removed: { kind: MapRecordKind; id: Id } };
+
+export interface MapHistory {
+  /** When the history starts: nothing earlier can be shown. */
+  since: Timestamp;
+  versions: MapVersion[];
+}
+
+/** A client's whole parts map, as the map screen loads it. */
+export interface PartsMap {
+  parts: Part[];
+  relationships: Relationship[];
+  agreements: Agreement[];
+  groups: PartGroup[];
+  /** When the history starts; null when there is none. */
+  history_since: Timestamp | null;
+}
+
+/** The map as it stood at the end of `date`, read-only. */
+export interface MapOnDay {
+  date: DateText;
+  history_since: Timestamp;
+  /** True when `date` is before the history starts: the lists are then empty. */
+  before_history: boolean;
+  parts: Part[];
+  relationships: Relationship[];
+  agreements: Agreement[];
+  groups: PartGroup[];
+}
+
+export type MapChangeKind =
+  | 'part_added'
+  | 'part_removed'
+  | 'part_changed'
+  | 'relationship_added'
+  | 'relationship_removed'
+  | 'relationship_changed'
+  | 'group_added'
+  | 'group_removed'
+  | 'group_changed';
+
+export interface MapChange {
+  kind: MapChangeKind;
+  part: Id | null;
+  relationship: Id | null;
+  group: Id | null;
+  /** One plain sentence, worded by the core (the same in the app and in PDFs). */
+  words: string;
+}
+
+export interface MapComparison {
+  from: MapOnDay;
+  to: MapOnDay;
+  changes: MapChange[];
+}
+
+// A part's story (issue 11): every session and change that names it, newest first.
+export type StoryKind =
+  | 'check_in'
+  | 'journey'
+  | 'integration'
+  | 'intention'
+  | 'agreement'
+  | 'unburdening_step'
+  | 'first_recorded'
+  | 'renamed'
+  | 'role_changed'
+  | 'status_changed'
+  | 'relationship_gained'
+  | 'relationship_lost'
+  | 'group_changed';
+
+export interface StoryEntry {
+  on: DateText;
+  kind: StoryKind;
+  session: Id | null;
+  session_kind: SessionKind | null;
+  agreement: Id | null;
+  /** A check-in's answer. */
+  signal: Signal | null;
+  /** One plain sentence, worded by the core. */
+  words: string;
+}
+
+export interface PartStory {
+  part: Part;
+  client_id: Id;
+  /** When the map's history starts; changes before it are not known. */
+  history_since: Timestamp | null;
+  /** Newest first. */
+  entries: StoryEntry[];
 }
 
 export interface SearchHit {
@@ -404,7 +543,8 @@ export interface Finding {
   severity: 'stop' | 'warn' | 'note';
   code: string;
   client_id: Id;
-  subject: 'client' | 'session' | 'measure';
+  /** 'part': a finding about a part (the unburdened exile whose protectors are due a check-in). */
+  subject: 'client' | 'session' | 'measure' | 'part';
   record_id: Id;
   message: string;
 }
