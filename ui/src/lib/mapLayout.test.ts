@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Box, type LayoutNode, freeSpot, layoutMap, overlappingPairs, placedBox } from './mapLayout';
 import { bigSystem, makePart, measureLikeDejaVu } from './mapFixtures';
-import { buildScene, crowded, groupNodeId, layoutInputs, scenePositions, tidy, type MapGroup } from './mapScene';
+import { buildScene, crowded, groupNodeId, layoutInputs, scenePositions, tidy, viewPositions, type MapGroup } from './mapScene';
 import type { Position } from './types';
 
 const box: Box = { left: -30, top: -30, right: 30, bottom: 50 };
@@ -99,5 +99,16 @@ describe('groups on the map', () => {
     const moves = tidy(scene, few, [], new Set());
     expect(moves.has('a')).toBe(false);
     expect(overlappingPairs(scene.nodes, scenePositions(scene, few.map((p) => ({ ...p, position: moves.get(p.id) ?? p.position }))))).toEqual([]);
+  });
+});
+
+describe('a read-only map', () => {
+  it('lays out what has no place and what overlaps, and keeps the rest', () => {
+    const parts = [makePart('a', 'Planner', 'manager', { x: 0, y: 0 }), makePart('b', 'Critic', 'manager', { x: 10, y: 5 }), makePart('c', 'Far', 'exile', { x: 900, y: 900 }), makePart('d', 'New', 'exile')];
+    const scene = buildScene(parts, [], [], measureLikeDejaVu);
+    const at = viewPositions(scene, parts, []);
+    expect(at.get('c')).toEqual({ x: 900, y: 900 });
+    expect(at.has('d')).toBe(true);
+    expect(overlappingPairs(scene.nodes, at)).toEqual([]);
   });
 });

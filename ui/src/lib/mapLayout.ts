@@ -57,7 +57,7 @@ export function boxesOverlap(a: Box, b: Box): boolean {
 }
 
 /** Every pair of nodes whose boxes overlap at the given positions. */
-export function overlappingPairs(nodes: LayoutNode[], at: Map<string, Position>, margin = 0): [string, string][] {
+export function overlappingPairs(nodes: { id: string; box: Box }[], at: Map<string, Position>, margin = 0): [string, string][] {
   const placed = nodes.filter((n) => at.has(n.id)).map((n) => ({ id: n.id, box: placedBox(n.box, at.get(n.id)!, margin) }));
   placed.sort((a, b) => a.box.left - b.box.left);
   const pairs: [string, string][] = [];

@@ -157,3 +157,14 @@ export function crowded(scene: Scene, at: Map<string, Position>): Set<string> {
 export function sceneBoxes(scene: Scene, at: Map<string, Position>): Box[] {
   return scene.nodes.filter((n) => at.has(n.id)).map((n) => placedBox(n.box, at.get(n.id)!));
 }
+
+/** Where to draw a read-only map (a past day, a comparison): the saved positions, with
+ * anything unplaced or overlapping laid out afresh (nothing is saved). */
+export function viewPositions(scene: Scene, parts: Part[], groups: MapGroup[]): Map<string, Position> {
+  const at = scenePositions(scene, parts);
+  const free = crowded(scene, at);
+  for (const n of scene.nodes) if (!at.has(n.id)) free.add(n.id);
+  if (free.size === 0) return at;
+  const inputs = layoutInputs(scene, groups, at, free);
+  return layoutMap(inputs.nodes, inputs.links);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GROUP_SHAPE, fitAll, labelBaseline, matchingParts, nodeBox, relationshipLine, roleExtent, roleShape, toMap, zoomAt } from './partsMap';
-import type { Part } from './types';
+import { GROUP_SHAPE, comparedMap, dayBefore, firstDosingDay, fitAll, labelBaseline, matchingParts, nodeBox, relationshipLine, roleExtent, roleShape, toMap, zoomAt } from './partsMap';
+import type { MapComparison, Part } from './types';
 
 const part = (id: string, name: string, role: Part['role'], position: Part['position'] = null): Part => ({
   id, name, role, description: '', age_sense: null, fears: '', positive_intent: '', burdens: '',
@@ -53,5 +53,44 @@ describe('parts map geometry', () => {
     expect(line.x1).toBeGreaterThan(0);
     expect(line.x2).toBeLessThan(200);
     expect(line.labelX).toBe(100);
+  });
+});
+
+describe('the map on another day', () => {
+  it('finds the day before the first dosing session', () => {
+    const sessions = [
+      { kind: 'preparation', starts_at: '2026-03-01T10:00:00Z' },
+      { kind: 'dosing', starts_at: '2026-03-20T10:00:00Z' },
+      { kind: 'dosing', starts_at: '2026-03-08T10:00:00Z' },
+    ];
+    expect(firstDosingDay(sessions)).toBe('2026-03-08');
+    expect(dayBefore('2026-03-01')).toBe('2026-02-28');
+    expect(firstDosingDay([{ kind: 'integration', starts_at: '2026-03-01T10:00:00Z' }])).toBeNull();
+  });
+
+  it('shows two days as one map, each change marked', () => {
+    const day = (parts: Part[], relationships: MapComparison['from']['relationships']) => ({
+      date: '2026-01-01', history_since: '2025-12-01T00:00:00Z', before_history: false, parts, relationships, agreements: [], groups: [],
+    });
+    const keeper = part('k', 'Keeper', 'manager');
+    const gone = part('g', 'Gone', 'firefighter');
+    const fresh = part('f', 'Fresh', 'exile');
+    const link = { id: 'r1', from_part: 'k', to_part: 'g', kind: 'protects' as const, note: '' };
+    const comparison: MapComparison = {
+      from: day([keeper, gone], [link]),
+      to: day([{ ...keeper, status: 'unburdened' }, fresh], []),
+      changes: [
+        { kind: 'part_changed', part: 'k', relationship: null, group: null, words: 'Keeper changed.' },
+        { kind: 'part_removed', part: 'g', relationship: null, group: null, words: 'Gone removed.' },
+        { kind: 'part_added', part: 'f', relationship: null, group: null, words: 'Fresh added.' },
+        { kind: 'relationship_removed', part: null, relationship: 'r1', group: null, words: 'Line lost.' },
+      ],
+    };
+    const map = comparedMap(comparison);
+    expect(map.parts.map((p) => p.id).sort()).toEqual(['f', 'g', 'k']);
+    expect(map.parts.find((p) => p.id === 'k')!.status).toBe('unburdened');
+    expect(map.relationships.map((r) => r.id)).toEqual(['r1']);
+    expect(Object.fromEntries(map.partMarks)).toEqual({ k: 'changed', g: 'removed', f: 'added' });
+    expect(map.relationshipMarks.get('r1')).toBe('removed');
   });
 });

@@ -2,7 +2,7 @@
 // role is drawn (by shape as well as colour, so colour is never the only cue).
 
 import type { Box } from './mapLayout';
-import type { Part, PartRole, Position, Relationship, RelationshipKind } from './types';
+import type { MapChangeKind, MapComparison, Part, PartRole, Position, Relationship, RelationshipKind } from './types';
 
 export const PART_RADIUS = 26;
 
@@ -156,4 +156,51 @@ export function relationshipLine(from: Position, to: Position): { x1: number; y1
 /** The relationships that touch a part. */
 export function relationshipsOf(relationships: Relationship[], partId: string): Relationship[] {
   return relationships.filter((r) => r.from_part === partId || r.to_part === partId);
+}
+
+/** The day before a date (YYYY-MM-DD), by the calendar. */
+export function dayBefore(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  const t = new Date(Date.UTC(y, m - 1, d - 1));
+  return t.toISOString().slice(0, 10);
+}
+
+/** The local date (YYYY-MM-DD) of the earliest dosing session, or null when there is none. */
+export function firstDosingDay(sessions: { kind: string; starts_at: string }[]): string | null {
+  const starts = sessions.filter((s) => s.kind === 'dosing').map((s) => new Date(s.starts_at).getTime()).filter((t) => !Number.isNaN(t));
+  if (starts.length === 0) return null;
+  const d = new Date(Math.min(...starts));
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+export type ChangeMark = 'added' | 'removed' | 'changed';
+
+/** How a change is marked on the map, in words for the legend (shape and line style carry it, not colour). */
+export const CHANGE_MARK_LABELS: Record<ChangeMark, string> = {
+  added: 'new since the earlier day (thick outline)',
+  removed: 'gone since the earlier day (hollow, dotted)',
+  changed: 'changed: role, status or name (dashed outline)',
+};
+
+/** Two days' maps as one: everything in either, each part and relationship marked by what happened to it. */
+export function comparedMap(comparison: MapComparison): {
+  parts: Part[];
+  relationships: Relationship[];
+  partMarks: Map<string, ChangeMark>;
+  relationshipMarks: Map<string, ChangeMark>;
+} {
+  const { from, to, changes } = comparison;
+  const inTo = new Set(to.parts.map((p) => p.id));
+  const relInTo = new Set(to.relationships.map((r) => r.id));
+  const parts = [...to.parts, ...from.parts.filter((p) => !inTo.has(p.id))];
+  const relationships = [...to.relationships, ...from.relationships.filter((r) => !relInTo.has(r.id))];
+  const partMarks = new Map<string, ChangeMark>();
+  const relationshipMarks = new Map<string, ChangeMark>();
+  const mark = (kind: MapChangeKind): ChangeMark => (kind.endsWith('added') ? 'added' : kind.endsWith('removed') ? 'removed' : 'changed');
+  for (const c of changes) {
+    if (c.kind.startsWith('part_') && c.part) partMarks.set(c.part, mark(c.kind));
+    if (c.kind.startsWith('relationship_') && c.relationship) relationshipMarks.set(c.relationship, mark(c.kind));
+  }
+  return { parts, relationships, partMarks, relationshipMarks };
 }
