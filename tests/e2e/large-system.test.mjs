@@ -1,19 +1,24 @@
 // A client with a dissociative system of 160 parts, imported from the File menu: the
-// parts map must stay usable (fit, search, filter by role), and the import's errors
-// must be shown plainly.
+// parts map lays it out by itself and stays readable at Fit in the app's default window
+// (no shape or name overlaps another, every name at 11 px or more, with the inner
+// families folded into groups), and stays usable (search, filter by role, new parts
+// placed clear of the others, groups unfolded, Tidy). The import's errors are shown plainly.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { freshHome, helpers, startApp } from './harness.mjs';
+import { inside, mapGeometry, overlaps } from './map-geometry.mjs';
 
 const PASSPHRASE = 'large system test passphrase';
 const ROLES = ['manager', 'firefighter', 'exile', 'unknown'];
+const GROUP_NAMES = ['Host’s inner family', 'The little ones', 'Night watch', 'School years', 'Work crew', 'The critics', 'Body keepers', 'The runners', 'Quiet ones'];
 let app;
 let h;
 let browser;
 
+const id = (kind, n) => `00000000-0000-4000-8000-${String(kind).padStart(4, '0')}${String(n).padStart(8, '0')}`;
+
 function bigSystem() {
-  const id = (kind, n) => `00000000-0000-4000-8000-${String(kind).padStart(4, '0')}${String(n).padStart(8, '0')}`;
   const parts = Array.from({ length: 160 }, (_, n) => ({
     id: id(1, n),
     name: n === 0 ? 'Self' : n === 77 ? 'Lantern Keeper' : `Part ${n}`,
@@ -24,6 +29,14 @@ function bigSystem() {
     from_part: id(1, 1 + ((n * 4) % 156)),
     to_part: id(1, 3 + ((n * 4) % 156)),
     kind: 'protects',
+  }));
+  // Nine inner families of fifteen parts, folded; Lantern Keeper and 24 others stand alone.
+  const members = Array.from({ length: 136 }, (_, i) => i + 1).filter((n) => n !== 77);
+  const groups = GROUP_NAMES.map((name, k) => ({
+    id: id(4, k),
+    name,
+    parts: members.slice(k * 15, k * 15 + 15).map((n) => id(1, n)),
+    folded: true,
   }));
   return {
     format: 'kapnotes.interchange',
@@ -39,9 +52,17 @@ function bigSystem() {
         agreements: [],
         sessions: [],
         measures: [],
+        groups,
       },
     ],
   };
+}
+
+/** Asserts that no two shapes or names on the map overlap. */
+async function assertNothingOverlaps(when) {
+  const geometry = await mapGeometry(browser);
+  assert.deepEqual(overlaps(geometry.nodes), [], `overlaps ${when}`);
+  return geometry;
 }
 
 before(async () => {
@@ -64,15 +85,31 @@ test('a rejected import names the problem and writes nothing', async () => {
   assert.equal((await browser.$$('button.client')).length, 0);
 });
 
-test('a system of 160 parts stays usable on the map', async () => {
+test('a system of 160 parts reads at Fit in the default window', async () => {
+  assert.deepEqual(await browser.execute(() => [window.innerWidth, window.innerHeight]), [1200, 800]);
   await h.importDocument(app.home, 'system.json', bigSystem());
   await h.waitText('.notices', 'Imported 1 client(s)');
   await h.click('button*=D.I.D. system');
   await h.click('button=Parts map');
   await h.waitText('h1', 'Parts map');
-  assert.equal((await browser.$$('[data-part-id]')).length, 160);
-  await h.shot('15-large-system-map');
+  // The parts had no places: the map lays them out and keeps the places it gave them.
+  await h.saved();
+  assert.equal((await browser.$$('[data-part-id]')).length, 25);
+  assert.equal((await browser.$$('[data-group-id]')).length, 9);
+  await h.click('button=Fit');
 
+  const geometry = await assertNothingOverlaps('at Fit');
+  assert.equal(geometry.nodes.length, 34);
+  const smallest = Math.min(...geometry.texts.map((t) => t.px));
+  assert.ok(smallest >= 11, `a label renders at ${smallest.toFixed(1)} px`);
+  for (const n of geometry.nodes) {
+    assert.ok(inside(n.shape, geometry.view) && inside(n.label, geometry.view), `${n.name} is outside the map at Fit`);
+  }
+  assert.ok(geometry.nodes.some((n) => n.name === 'Night watch'));
+  await h.shot('15-large-system-map');
+});
+
+test('the large map stays usable: find, filter, unfold, add, tidy', async () => {
   // Find one part by name: it is selected and the view centres on it.
   await h.type('#part-search', 'lantern');
   await h.click('button=Find');
@@ -82,8 +119,48 @@ test('a system of 160 parts stays usable on the map', async () => {
   // Filter by role: exiles only stay bright.
   await h.type('#part-search', '');
   for (const role of ['Self', 'Manager', 'Firefighter', 'Not yet known']) await h.click(`label=${role}`);
-  const dimmed = (await browser.$$('.part.dimmed')).length;
-  assert.equal(dimmed, 160 - 40);
+  const roleOf = (e) => e.getAttribute('class');
+  for (const part of await browser.$$('.part')) {
+    const dimmed = (await roleOf(part)).includes('dimmed');
+    assert.equal(dimmed, !(await roleOf(part)).includes('role-exile'));
+  }
   await h.click('button=+');
   await h.shot('16-large-system-exiles');
+  for (const role of ['Self', 'Manager', 'Firefighter', 'Not yet known']) await h.click(`label=${role}`);
+
+  // Unfold a group: its fifteen parts are spread out clear of everything else.
+  await h.click('button[aria-label="Folded: Night watch"]');
+  await browser.waitUntil(async () => (await browser.$$('[data-part-id]')).length === 40, { timeoutMsg: 'the group did not unfold' });
+  await h.saved();
+  await assertNothingOverlaps('after unfolding');
+
+  // Two new managers: the second does not cover the first (as it used to).
+  for (const name of ['The Planner', 'The Second Planner']) {
+    await h.type('#part-name', name);
+    await h.click('button=Add part');
+    await h.waitText('#part-heading', name);
+  }
+  await assertNothingOverlaps('after adding two parts');
+
+  // A part moved by hand stays where it was put, through Tidy of the overlapping parts
+  // and a return to the map.
+  const lantern = await browser.$(`[data-part-id="${id(1, 77)}"]`);
+  await browser.execute((e) => e.focus(), lantern);
+  for (let i = 0; i < 3; i++) await browser.keys('ArrowRight');
+  await h.saved();
+  const moved = await lantern.getAttribute('transform');
+  await h.choose('#tidy-what', 'Parts on top of others');
+  await h.click('button=Tidy');
+  await h.saved();
+  assert.equal(await lantern.getAttribute('transform'), moved);
+  await h.click('button=Back to client');
+  await h.click('button=Parts map');
+  await h.waitText('h1', 'Parts map');
+  assert.equal(await (await browser.$(`[data-part-id="${id(1, 77)}"]`)).getAttribute('transform'), moved);
+
+  // Tidy the whole map: everything is laid out afresh, nothing overlaps.
+  await h.choose('#tidy-what', 'The whole map');
+  await h.click('button=Tidy');
+  await h.saved();
+  await assertNothingOverlaps('after tidying the whole map');
 });

@@ -63,7 +63,8 @@ describe('groups on the map', () => {
     const scene = buildScene(parts, relationships, [family], measureLikeDejaVu);
     expect(scene.nodes.length).toBe(160 - 4 + 1);
     const shape = scene.nodes.find((n) => n.id === groupNodeId('g1'))!;
-    expect(shape.label).toBe('Inner family (4)');
+    expect(shape.label).toBe('Inner family');
+    expect(shape.members.length).toBe(4);
     expect(scene.nodeOfPart.get('p3')).toBe(groupNodeId('g1'));
     // p1 protects p3 inside the fold: no line; p5 protects p7 outside it: a line from the group.
     expect(scene.lines.some((l) => l.from === groupNodeId('g1') && l.to === groupNodeId('g1'))).toBe(false);

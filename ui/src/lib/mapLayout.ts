@@ -44,6 +44,9 @@ interface SimNode extends SimulationNodeDatum {
   id: string;
   node: LayoutNode;
   size: number;
+  /** The radius the collision force keeps clear: the box's mean half-side, so wide labels
+   * do not leave tall gaps (the separation pass then makes sure of the rest). */
+  fit: number;
 }
 
 /** The box placed at a position, widened by half the gap on every side. */
@@ -118,7 +121,7 @@ export function layoutMap(nodes: LayoutNode[], links: LayoutLink[], ticks = 300)
   const centreOffset = (n: LayoutNode) => ({ x: (n.box.left + n.box.right) / 2, y: (n.box.top + n.box.bottom) / 2 });
   const sim: SimNode[] = nodes.map((node) => {
     const o = centreOffset(node);
-    const s: SimNode = { id: node.id, node, size: size(node) };
+    const s: SimNode = { id: node.id, node, size: size(node), fit: (node.box.right - node.box.left + node.box.bottom - node.box.top) / 4 };
     if (node.at) {
       s.x = node.at.x + o.x;
       s.y = node.at.y + o.y;
@@ -158,12 +161,17 @@ export function layoutMap(nodes: LayoutNode[], links: LayoutLink[], ticks = 300)
         // d3's own default (weaker on busy nodes), scaled by how strongly the kind binds.
         .strength((l) => LINK_PULL[l.kind] / Math.min(degree.get((l.source as SimNode).id)!, degree.get((l.target as SimNode).id)!)),
     )
-    .force('charge', forceManyBody<SimNode>().strength(-90).distanceMax(500))
-    // A weak pull to the middle keeps unlinked parts from drifting to the edges, so Fit stays legible.
-    .force('x', forceX<SimNode>(middle.x).strength(0.06))
-    .force('y', forceY<SimNode>(middle.y).strength(0.06))
-    .force('collide', forceCollide<SimNode>((s) => s.size / 2 + GAP / 2).iterations(2));
+    .force('charge', forceManyBody<SimNode>().strength(-60).distanceMax(500))
+    // A weak pull to the middle keeps unlinked parts from drifting to the edges, so Fit
+    // stays legible; weaker across than down, for a map wider than tall like the window.
+    .force('x', forceX<SimNode>(middle.x).strength(0.03))
+    .force('y', forceY<SimNode>(middle.y).strength(0.09))
+    .force('collide', forceCollide<SimNode>((s) => s.fit + GAP / 2).iterations(2));
   simulation.tick(ticks);
+  // Then, gently warmed again, a collision radius that holds each whole box, so that what
+  // the separation pass below still has to push apart is little and local.
+  simulation.alpha(0.3).force('collide', forceCollide<SimNode>((s) => s.size / 2 + GAP / 2).iterations(3));
+  simulation.tick(Math.round(ticks / 3));
 
   const positions = finalPositions(nodes, sim);
   separate(nodes, positions);

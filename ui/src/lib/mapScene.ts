@@ -47,11 +47,6 @@ export type Measure = (text: string) => TextSize;
 
 export const groupNodeId = (groupId: string) => `group:${groupId}`;
 
-/** A folded group's label: its name and how many parts it holds. */
-export function groupLabel(group: MapGroup): string {
-  return `${group.name} (${group.parts.length})`;
-}
-
 export function buildScene(parts: Part[], relationships: Relationship[], groups: MapGroup[], measure: Measure): Scene {
   const known = new Set(parts.map((p) => p.id));
   const nodeOfPart = new Map<string, string>();
@@ -65,7 +60,8 @@ export function buildScene(parts: Part[], relationships: Relationship[], groups:
     if (!group.folded || members.length === 0) continue;
     const id = groupNodeId(group.id);
     for (const m of members) nodeOfPart.set(m, id);
-    node(id, null, group, groupLabel(group), GROUP_SHAPE, members);
+    // Its count is drawn in the shape; its name below, like a part's.
+    node(id, null, group, group.name, GROUP_SHAPE, members);
   }
   for (const part of parts) {
     if (nodeOfPart.has(part.id)) continue;
