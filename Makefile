@@ -2,7 +2,7 @@
 #   make run      builds the desktop app and opens it on your default vault
 #   make test     installs what is missing, then runs every check CI runs
 #   make package  builds an installable .deb
-#   make bench    runs the core benchmark (docs/BENCHMARKS.md)
+#   make bench    runs the core benchmark and the parts map's layout benchmark (docs/BENCHMARKS.md)
 .PHONY: setup ui run test lint test-core test-ui e2e package bench
 
 export PATH := $(HOME)/.cargo/bin:$(PATH)
@@ -43,3 +43,4 @@ package: ui
 
 bench: setup
 	cargo bench --bench vault
+	cd ui && npm run bench
