@@ -14,6 +14,7 @@ pub mod documents;
 pub mod error;
 pub mod interchange;
 pub mod measures;
+pub mod parts_history;
 pub mod records;
 pub mod rules;
 pub mod search;

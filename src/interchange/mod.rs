@@ -245,6 +245,20 @@ pub(crate) fn leave_out_psychotherapy_notes(client: &mut Client) {
         .flat_map(|s| s.intentions.iter().map(|i| i.id.clone()))
         .collect();
     client.sessions.retain(|s| !s.psychotherapy_note);
+    // An unburdening step recorded in a left-out session goes with it, today's and in
+    // the map's history alike.
+    for part in &mut client.parts {
+        part.unburdening
+            .retain(|step| !excluded.contains(&step.session));
+    }
+    if let Some(history) = &mut client.map_history {
+        for version in &mut history.versions {
+            if let crate::records::VersionedRecord::Part(part) = &mut version.record {
+                part.unburdening
+                    .retain(|step| !excluded.contains(&step.session));
+            }
+        }
+    }
     for session in &mut client.sessions {
         if let Some(integration) = &mut session.integration {
             if integration
@@ -267,6 +281,20 @@ pub(crate) fn leave_out_psychotherapy_notes(client: &mut Client) {
         {
             measure.session = None;
         }
+    }
+}
+
+/// A history that holds nothing after its start (the map as found when it began) is
+/// left out of an export: a v1 document exports as it always did, and the importing
+/// vault starts its own history at the import.
+fn drop_unchanged_history(client: &mut Client) {
+    if let Some(history) = &client.map_history
+        && !history
+            .versions
+            .iter()
+            .any(|v| v.at.instant() > history.since.instant())
+    {
+        client.map_history = None;
     }
 }
 
@@ -306,6 +334,10 @@ impl Vault {
                 vec![client]
             }
         };
+        let mut clients = clients;
+        for client in &mut clients {
+            drop_unchanged_history(client);
+        }
         Ok(Document {
             format: FORMAT_NAME.to_owned(),
             version: FORMAT_VERSION,

@@ -3,7 +3,7 @@
 //! through the API, so the vault can never hold what an import would reject.
 
 use crate::error::Rejection;
-use crate::records::{Client, Id, SessionKind};
+use crate::records::{Client, Id, SessionKind, UnburdeningStepKind};
 use std::collections::{HashMap, HashSet};
 
 /// Collects rejections with JSON-pointer paths.
@@ -24,7 +24,7 @@ impl Findings {
 /// Every id a client's records define, with the path where each is defined.
 pub(crate) fn defined_ids(client: &Client, base: &str) -> Vec<(Id, String)> {
     let mut ids = vec![(client.profile.id.clone(), format!("{base}/id"))];
-    let lists: [(&str, Vec<&Id>); 5] = [
+    let lists: [(&str, Vec<&Id>); 6] = [
         ("parts", client.parts.iter().map(|r| &r.id).collect()),
         (
             "relationships",
@@ -36,10 +36,19 @@ pub(crate) fn defined_ids(client: &Client, base: &str) -> Vec<(Id, String)> {
         ),
         ("sessions", client.sessions.iter().map(|r| &r.id).collect()),
         ("measures", client.measures.iter().map(|r| &r.id).collect()),
+        ("groups", client.groups.iter().map(|r| &r.id).collect()),
     ];
     for (name, list) in lists {
         for (i, id) in list.into_iter().enumerate() {
             ids.push((id.clone(), format!("{base}/{name}/{i}/id")));
+        }
+    }
+    for (p, part) in client.parts.iter().enumerate() {
+        for (i, step) in part.unburdening.iter().enumerate() {
+            ids.push((
+                step.id.clone(),
+                format!("{base}/parts/{p}/unburdening/{i}/id"),
+            ));
         }
     }
     for (s, session) in client.sessions.iter().enumerate() {
@@ -110,6 +119,42 @@ pub(crate) fn check_client(client: &Client, base: &str, findings: &mut Findings)
         for (j, p) in a.parts.iter().enumerate() {
             part_ref(findings, p, format!("{base}/agreements/{i}/parts/{j}"));
         }
+    }
+    for (p, part) in client.parts.iter().enumerate() {
+        for (i, step) in part.unburdening.iter().enumerate() {
+            let path = format!("{base}/parts/{p}/unburdening/{i}");
+            if client.session(&step.session).is_none() {
+                findings.reject(
+                    format!("{path}/session"),
+                    format!(
+                        "the session {} is not a session of this client",
+                        step.session
+                    ),
+                );
+            }
+            check_step_fields(step, &path, findings);
+        }
+    }
+    // A part is in at most one group, once.
+    let mut grouped: HashMap<&str, &str> = HashMap::new();
+    for (g, group) in client.groups.iter().enumerate() {
+        for (j, p) in group.parts.iter().enumerate() {
+            let at = format!("{base}/groups/{g}/parts/{j}");
+            part_ref(findings, p, at.clone());
+            if let Some(other) = grouped.insert(p.as_str(), group.name.as_str()) {
+                findings.reject(
+                    at,
+                    if other == group.name {
+                        format!("the part {p} is listed twice in this group")
+                    } else {
+                        format!("the part {p} is already in the group “{other}”; a part is in at most one group")
+                    },
+                );
+            }
+        }
+    }
+    if let Some(history) = &client.map_history {
+        check_history(history, &format!("{base}/map_history"), findings);
     }
     for (s, session) in client.sessions.iter().enumerate() {
         let path = format!("{base}/sessions/{s}");
@@ -194,13 +239,84 @@ pub(crate) fn check_client(client: &Client, base: &str, findings: &mut Findings)
         }
     }
     for (i, measure) in client.measures.iter().enumerate() {
-        if let Some(session_id) = &measure.session
-            && client.session(session_id).is_none()
+        if let Some(measure_session) = &measure.session
+            && client.session(measure_session).is_none()
         {
             findings.reject(
                 format!("{base}/measures/{i}/session"),
-                format!("the session {session_id} is not a session of this client"),
+                format!("the session {measure_session} is not a session of this client"),
             );
+        }
+    }
+}
+
+/// What was released belongs to an "unburdening" step, the qualities taken in to an
+/// "invitation".
+fn check_step_fields(step: &crate::records::UnburdeningStep, path: &str, findings: &mut Findings) {
+    let filled = |text: &Option<String>| text.as_deref().is_some_and(|t| !t.is_empty());
+    if step.kind != UnburdeningStepKind::Unburdening {
+        if filled(&step.released) {
+            findings.reject(
+                format!("{path}/released"),
+                "only an \"unburdening\" step says what was released",
+            );
+        }
+        if step.released_to.is_some() {
+            findings.reject(
+                format!("{path}/released_to"),
+                "only an \"unburdening\" step says what the burden was released to",
+            );
+        }
+    }
+    if step.kind != UnburdeningStepKind::Invitation && filled(&step.qualities) {
+        findings.reject(
+            format!("{path}/qualities"),
+            "only an \"invitation\" step says which qualities were taken in",
+        );
+    }
+}
+
+/// A history is a timeline from its start: versions in time order, none before
+/// `since`, and each record as a change through kapnotes could have left it.
+fn check_history(history: &crate::records::MapHistory, base: &str, findings: &mut Findings) {
+    use crate::records::VersionedRecord;
+    let since = history.since.instant();
+    for (i, version) in history.versions.iter().enumerate() {
+        let path = format!("{base}/versions/{i}");
+        if version.at.instant() < since {
+            findings.reject(
+                format!("{path}/at"),
+                "a version of the map cannot be earlier than the start of its history (since)",
+            );
+        }
+        if i > 0 && version.at.instant() < history.versions[i - 1].at.instant() {
+            findings.reject(
+                format!("{path}/at"),
+                "the versions must be in time order: this one is earlier than the one before it",
+            );
+        }
+        match &version.record {
+            VersionedRecord::Part(part) => {
+                for (j, step) in part.unburdening.iter().enumerate() {
+                    check_step_fields(step, &format!("{path}/part/unburdening/{j}"), findings);
+                }
+            }
+            VersionedRecord::Relationship(r) if r.from_part == r.to_part => findings.reject(
+                format!("{path}/relationship/to_part"),
+                "a relationship must join two different parts",
+            ),
+            VersionedRecord::Group(group) => {
+                let mut seen = HashSet::new();
+                for (j, p) in group.parts.iter().enumerate() {
+                    if !seen.insert(p) {
+                        findings.reject(
+                            format!("{path}/group/parts/{j}"),
+                            format!("the part {p} is listed twice in this group"),
+                        );
+                    }
+                }
+            }
+            _ => {}
         }
     }
 }

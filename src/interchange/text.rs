@@ -31,6 +31,9 @@ pub const MULTI_LINE_FIELDS: &[&str] = &[
     "/parts/*/fears",
     "/parts/*/positive_intent",
     "/parts/*/burdens",
+    "/parts/*/unburdening/*/note",
+    "/parts/*/unburdening/*/released",
+    "/parts/*/unburdening/*/qualities",
     "/relationships/*/note",
     "/agreements/*/text",
     "/sessions/*/note",
@@ -50,6 +53,15 @@ pub const MULTI_LINE_FIELDS: &[&str] = &[
     "/sessions/*/monitoring/*/note",
     "/sessions/*/discharge/notes",
     "/measures/*/safety_follow_up/note",
+    "/map_history/versions/*/part/description",
+    "/map_history/versions/*/part/fears",
+    "/map_history/versions/*/part/positive_intent",
+    "/map_history/versions/*/part/burdens",
+    "/map_history/versions/*/part/unburdening/*/note",
+    "/map_history/versions/*/part/unburdening/*/released",
+    "/map_history/versions/*/part/unburdening/*/qualities",
+    "/map_history/versions/*/relationship/note",
+    "/map_history/versions/*/agreement/text",
 ];
 
 /// Why a text was refused.

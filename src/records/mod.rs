@@ -81,9 +81,31 @@ pub struct Client {
     pub agreements: Vec<Agreement>,
     pub sessions: Vec<Session>,
     pub measures: Vec<Measure>,
+    /// Named clusters of parts (added after v1: exported only when there is one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<PartGroup>,
+    /// How the parts map changed over time. The vault derives it from every change and
+    /// never takes it from a caller; an export carries it only when it holds a change
+    /// after its start (see docs/INTERCHANGE.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub map_history: Option<MapHistory>,
 }
 
 impl Client {
+    /// A client with only a profile: no parts, sessions or history yet.
+    pub fn new(profile: ClientProfile) -> Self {
+        Client {
+            profile,
+            parts: Vec::new(),
+            relationships: Vec::new(),
+            agreements: Vec::new(),
+            sessions: Vec::new(),
+            measures: Vec::new(),
+            groups: Vec::new(),
+            map_history: None,
+        }
+    }
+
     pub fn id(&self) -> &str {
         &self.profile.id
     }
@@ -235,6 +257,9 @@ pub struct Part {
     pub first_noticed: Option<Date>,
     #[serde(default)]
     pub position: Option<Position>,
+    /// The steps of the part's unburdening, each tied to a session (added after v1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unburdening: Vec<UnburdeningStep>,
 }
 
 impl Part {
@@ -252,8 +277,128 @@ impl Part {
             status: PartStatus::Unmet,
             first_noticed: None,
             position: None,
+            unburdening: Vec::new(),
         }
     }
+}
+
+/// The steps of unburdening a part (IFS), in the order they usually come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnburdeningStepKind {
+    Witnessing,
+    Redo,
+    Retrieval,
+    Unburdening,
+    Invitation,
+    ProtectorCheck,
+}
+
+/// What a burden was released to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Element {
+    Light,
+    Water,
+    Earth,
+    Fire,
+    Air,
+    Other,
+}
+
+/// One dated step of a part's unburdening, in the session it happened in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnburdeningStep {
+    pub id: Id,
+    pub kind: UnburdeningStepKind,
+    pub on: Date,
+    pub session: Id,
+    #[serde(default)]
+    pub note: String,
+    /// What was released (an "unburdening" step only).
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub released: Option<String>,
+    /// How it was released (an "unburdening" step only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released_to: Option<Element>,
+    /// The qualities taken in (an "invitation" step only).
+    #[serde(default, skip_serializing_if = "is_blank")]
+    pub qualities: Option<String>,
+}
+
+/// A named cluster of parts (a host's inner family, say) the map can fold to one shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartGroup {
+    pub id: Id,
+    pub name: String,
+    #[serde(default)]
+    pub parts: Vec<Id>,
+    /// Layout, not history: folding writes no version.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub folded: bool,
+}
+
+/// How a client's parts map changed, from `since` on: every version of every part,
+/// relationship, agreement and group, in the order written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapHistory {
+    pub since: Timestamp,
+    #[serde(default)]
+    pub versions: Vec<MapVersion>,
+}
+
+/// One record as it was from `at` on (or its removal). Parts carry no `position` and
+/// groups no `folded` that matters: those are layout, not history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MapVersion {
+    pub at: Timestamp,
+    #[serde(flatten)]
+    pub record: VersionedRecord,
+}
+
+/// What a [`MapVersion`] holds: exactly one of these keys beside `at`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionedRecord {
+    Part(Part),
+    Relationship(Relationship),
+    Agreement(Agreement),
+    Group(PartGroup),
+    Removed(Removal),
+}
+
+impl VersionedRecord {
+    /// The kind and id of the record this version is about.
+    pub fn key(&self) -> (MapRecordKind, &str) {
+        match self {
+            VersionedRecord::Part(r) => (MapRecordKind::Part, &r.id),
+            VersionedRecord::Relationship(r) => (MapRecordKind::Relationship, &r.id),
+            VersionedRecord::Agreement(r) => (MapRecordKind::Agreement, &r.id),
+            VersionedRecord::Group(r) => (MapRecordKind::Group, &r.id),
+            VersionedRecord::Removed(r) => (r.kind, &r.id),
+        }
+    }
+}
+
+/// The kinds of record the map history keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MapRecordKind {
+    Part,
+    Relationship,
+    Agreement,
+    Group,
+}
+
+/// A record gone from the map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Removal {
+    pub kind: MapRecordKind,
+    pub id: Id,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

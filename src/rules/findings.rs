@@ -957,6 +957,8 @@ mod tests {
             agreements: vec![],
             sessions: vec![prep, d1, i1],
             measures: vec![],
+            groups: vec![],
+            map_history: None,
         }
     }
 

@@ -607,6 +607,10 @@ fn every_row(conn: &Connection) -> Result<Vec<StoredRow>> {
     }
     let mut rows = Vec::new();
     for table in Table::ALL {
+        // An older format checked before its upgrade has no table a later one added.
+        if !store::exists(conn, table)? {
+            continue;
+        }
         for (meta, sealed) in store::load_rows(conn, table, None)? {
             let client = match table {
                 Table::Settings => None,
@@ -644,7 +648,18 @@ fn baseline(table: Table, meta: &RowMeta, sealed: &[u8], client: Option<&str>) -
 /// format-1 vault gets its trail here, with a baseline entry for every row. A format-2
 /// vault keeps its trail, checked first with every row against it (rows its imports
 /// did not record on their own pass): a damaged one is never carried over as whole.
-pub(crate) fn upgrade(tx: &rusqlite::Transaction<'_>, old: &Keys) -> Result<()> {
+///
+/// From format 3 on the keys and the trail stay as they are ([`upgrade_in_place`]).
+/// Either way `start_histories` writes what the new format adds for each client (with
+/// the new keys), after every row was re-sealed, and returns the events for its rows.
+pub(crate) fn upgrade(
+    tx: &rusqlite::Transaction<'_>,
+    old: &Keys,
+    start_histories: impl FnOnce(&Connection, &Keys) -> Result<Vec<AuditEvent>>,
+) -> Result<()> {
+    if schema::stored_version(tx)? >= 3 {
+        return upgrade_in_place(tx, old, start_histories);
+    }
     let new = Keys::new(&old.vault_id, old.master.duplicate(), SealLayout::WithTrail);
     let (head, first, each_row) = if is_present(tx)? {
         let trail = read(tx, old)?;
@@ -673,6 +688,10 @@ pub(crate) fn upgrade(tx: &rusqlite::Transaction<'_>, old: &Keys) -> Result<()> 
         )
     };
     for table in Table::ALL {
+        // Tables a later format adds are not there yet, and hold nothing to re-seal.
+        if !store::exists(tx, table)? {
+            continue;
+        }
         for (meta, sealed) in store::load_rows(tx, table, None)? {
             let resealed = old.reseal(&new, table, &meta, &sealed)?;
             store::replace_sealed(tx, table, &meta.id, &resealed)?;
@@ -684,7 +703,38 @@ pub(crate) fn upgrade(tx: &rusqlite::Transaction<'_>, old: &Keys) -> Result<()> 
     })?;
     let mut events = vec![AuditEvent::new(first)];
     events.extend(every_row_recorded_as(tx, each_row)?);
+    events.extend(start_histories(tx, &new)?);
     append_with(tx, &new, header, head, &events)
+}
+
+/// Brings a vault of format 3 or later up to date: its keys and trail stay; the trail
+/// and every row are checked against each other first (a damaged trail is never carried
+/// over as whole, and no history is started from a row put back behind its back).
+fn upgrade_in_place(
+    tx: &rusqlite::Transaction<'_>,
+    keys: &Keys,
+    start_histories: impl FnOnce(&Connection, &Keys) -> Result<Vec<AuditEvent>>,
+) -> Result<()> {
+    let trail = read(tx, keys)?;
+    if let Some(problem) = trail.problems.first() {
+        return Err(damaged(problem.trim_end_matches('.')));
+    }
+    let rows = row_problems(tx, &trail.entries, &HashSet::new(), false)?;
+    if let Some(problem) = rows.first() {
+        return Err(damaged(problem.trim_end_matches('.')));
+    }
+    // The head is read under the old format's seal, before the format changes.
+    let (header, head) = current_head(tx, keys)?;
+    let from = schema::stored_version(tx)?;
+    schema::apply_pending(tx)?;
+    let mut events = vec![AuditEvent::new(AuditAction::Upgraded).detail(format!(
+        "from format {from} to format {}",
+        schema::current_version()
+    ))];
+    events.extend(start_histories(tx, keys)?);
+    let mut header = header;
+    header.schema_version = schema::current_version();
+    append_with(tx, keys, header, head, &events)
 }
 
 /// Checks every stored row against the trail, both ways: each row must have an entry

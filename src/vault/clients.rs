@@ -6,9 +6,10 @@
 use super::audit::{self, AuditAction, AuditEvent};
 use super::{ClientRecord, NoteHistory, Table, Vault, store};
 use crate::error::{Error, Result};
+use crate::parts_history::{self, MapComparison, MapOnDay, PartStory};
 use crate::records::{
-    Addendum, Agreement, Client, ClientProfile, Measure, Part, Relationship, Session,
-    SessionStatus, Timestamp,
+    Addendum, Agreement, Client, ClientProfile, Date, Measure, Part, PartGroup, PartStatus,
+    Relationship, Session, SessionStatus, Timestamp, UnburdeningStep, UnburdeningStepKind,
 };
 use serde::Serialize;
 
@@ -18,6 +19,9 @@ pub struct PartsMap {
     pub parts: Vec<Part>,
     pub relationships: Vec<Relationship>,
     pub agreements: Vec<Agreement>,
+    pub groups: Vec<PartGroup>,
+    /// When the map's history begins (`None` before the vault was brought up to date).
+    pub history_since: Option<Timestamp>,
 }
 
 /// Refuses any change to a signed session other than appending addenda, and its
@@ -38,6 +42,18 @@ pub(crate) fn guard_signed_sessions(before: &Client, after: &Client) -> Result<(
         }
     }
     Ok(())
+}
+
+/// The part `part_id` of a client, to change it.
+fn part_in<'a>(client: &'a mut Client, part_id: &str) -> Result<&'a mut Part> {
+    client
+        .parts
+        .iter_mut()
+        .find(|p| p.id == part_id)
+        .ok_or_else(|| Error::NotFound {
+            what: "part",
+            id: part_id.to_owned(),
+        })
 }
 
 /// The session `session_id` of a client, to change it.
@@ -66,6 +82,12 @@ fn references_to(client: &Client, id: &str) -> Vec<&'static str> {
     }
     for a in &client.agreements {
         note(a.parts.iter().any(|p| p == id), "an agreement");
+    }
+    for p in &client.parts {
+        note(
+            p.unburdening.iter().any(|step| step.session == id),
+            "a step of a part's unburdening",
+        );
     }
     for s in &client.sessions {
         note(
@@ -139,6 +161,7 @@ listed!(Relationship, relationships);
 listed!(Agreement, agreements);
 listed!(Session, sessions);
 listed!(Measure, measures);
+listed!(PartGroup, groups);
 
 impl Vault {
     fn create_child<T: Listed>(&mut self, client_id: &str, record: T) -> Result<()> {
@@ -199,9 +222,12 @@ impl Vault {
         Ok(clients)
     }
 
-    /// One client's whole record: profile, parts map, sessions by date, measures.
+    /// One client's whole record: profile, parts map and its history, sessions by
+    /// date, measures.
     pub fn client(&self, client_id: &str) -> Result<Client> {
-        Ok(self.load_client(client_id)?.client)
+        let mut client = self.load_client(client_id)?.client;
+        client.map_history = self.load_map_history(client_id)?;
+        Ok(client)
     }
 
     pub fn client_profile(&self, client_id: &str) -> Result<ClientProfile> {
@@ -211,14 +237,7 @@ impl Vault {
 
     pub fn create_client(&mut self, profile: ClientProfile) -> Result<()> {
         self.require_writable()?;
-        let mut client = Client {
-            profile,
-            parts: vec![],
-            relationships: vec![],
-            agreements: vec![],
-            sessions: vec![],
-            measures: vec![],
-        };
+        let mut client = Client::new(profile);
         crate::interchange::validate_client(&client)?;
         crate::interchange::text::check_changed_client(&mut client, None)?;
         if store::load_row(&self.conn, Table::Clients, client.id())?.is_some() {
@@ -261,7 +280,10 @@ impl Vault {
             ));
         }
         let tx = self.conn.transaction()?;
+        // Its history and groups go with it: the client's recorded deletion covers them.
         for table in [
+            Table::MapHistory,
+            Table::Groups,
             Table::Measures,
             Table::Sessions,
             Table::Agreements,
@@ -298,6 +320,100 @@ impl Vault {
             parts: loaded.parts,
             relationships: loaded.relationships,
             agreements: loaded.agreements,
+            groups: loaded.groups,
+            history_since: self.load_map_history(client_id)?.map(|h| h.since),
+        })
+    }
+
+    /// The map as it stood at the end of `date` (read-only; see [`MapOnDay`]).
+    pub fn map_on(&self, client_id: &str, date: Date) -> Result<MapOnDay> {
+        Ok(parts_history::map_on(&self.client(client_id)?, date))
+    }
+
+    /// The maps of two days and what changed between them, in words.
+    pub fn compare_maps(&self, client_id: &str, from: Date, to: Date) -> Result<MapComparison> {
+        Ok(parts_history::compare_maps(
+            &self.client(client_id)?,
+            from,
+            to,
+        ))
+    }
+
+    /// A part's story across the course, newest first.
+    pub fn part_story(&self, part_id: &str) -> Result<PartStory> {
+        let client_id = self.client_of(Table::Parts, part_id)?;
+        parts_history::part_story(&self.client(&client_id)?, part_id).ok_or_else(|| {
+            Error::NotFound {
+                what: "part",
+                id: part_id.to_owned(),
+            }
+        })
+    }
+
+    // ----- groups -----
+
+    /// Names a cluster of parts. A part is in at most one group.
+    pub fn create_group(&mut self, client_id: &str, group: PartGroup) -> Result<()> {
+        self.create_child(client_id, group)
+    }
+
+    /// Renames a group, changes its parts, or folds or unfolds it (a fold is layout: it
+    /// writes no history).
+    pub fn update_group(&mut self, group: PartGroup) -> Result<()> {
+        self.update_child(group)
+    }
+
+    /// Deletes a group; its parts stay on the map.
+    pub fn delete_group(&mut self, group_id: &str) -> Result<()> {
+        self.delete_child::<PartGroup>(group_id)
+    }
+
+    // ----- unburdening -----
+
+    /// Records a step of a part's unburdening: adds it, or replaces the step with the
+    /// same id. Adding or changing a step of kind "unburdening" sets the part's status
+    /// to unburdened (it stays editable with [`Vault::update_part`]). Returns the part.
+    pub fn record_unburdening_step(
+        &mut self,
+        part_id: &str,
+        step: UnburdeningStep,
+    ) -> Result<Part> {
+        let client_id = self.client_of(Table::Parts, part_id)?;
+        self.modify_client(&client_id, NoteHistory::Automatic, |client| {
+            let part = part_in(client, part_id)?;
+            let changed = match part.unburdening.iter_mut().find(|s| s.id == step.id) {
+                Some(stored) if *stored == step => false,
+                Some(stored) => {
+                    *stored = step.clone();
+                    true
+                }
+                None => {
+                    part.unburdening.push(step.clone());
+                    true
+                }
+            };
+            if changed && step.kind == UnburdeningStepKind::Unburdening {
+                part.status = PartStatus::Unburdened;
+            }
+            Ok(part.clone())
+        })
+    }
+
+    /// Removes a step of a part's unburdening (the part's status stays as it is).
+    /// Returns the part.
+    pub fn delete_unburdening_step(&mut self, part_id: &str, step_id: &str) -> Result<Part> {
+        let client_id = self.client_of(Table::Parts, part_id)?;
+        self.modify_client(&client_id, NoteHistory::Automatic, |client| {
+            let part = part_in(client, part_id)?;
+            let before = part.unburdening.len();
+            part.unburdening.retain(|s| s.id != step_id);
+            if part.unburdening.len() == before {
+                return Err(Error::NotFound {
+                    what: "unburdening step",
+                    id: step_id.to_owned(),
+                });
+            }
+            Ok(part.clone())
         })
     }
 
@@ -323,6 +439,9 @@ impl Vault {
                 .retain(|r| r.from_part != part_id && r.to_part != part_id);
             refuse_if_referenced(client, part_id, "part")?;
             client.parts.retain(|p| p.id != part_id);
+            for group in &mut client.groups {
+                group.parts.retain(|p| p != part_id);
+            }
             Ok(())
         })
     }

@@ -12,6 +12,7 @@ mod automatic_backup;
 mod backup;
 mod clients;
 mod header;
+mod map_history;
 mod note_history;
 mod output_file;
 mod private_file;
@@ -39,7 +40,8 @@ pub use verify::{Problem, VerifyReport};
 use crate::crypto::{KdfParams, KdfParamsProblem, RecoveryKey, SymmetricKey};
 use crate::error::{Error, Result};
 use crate::records::{
-    Agreement, Client, ClientProfile, Clinician, Measure, Part, Relationship, Session, Timestamp,
+    Agreement, Client, ClientProfile, Clinician, Measure, Part, PartGroup, Relationship, Session,
+    Timestamp,
 };
 use crate::rules::{DosingThresholds, RuleSettings};
 use crate::search::SearchCache;
@@ -206,7 +208,7 @@ fn upgrade(
         return Ok(None);
     }
     let tx = Transaction::new(conn, TransactionBehavior::Immediate)?;
-    match audit::upgrade(&tx, keys) {
+    match audit::upgrade(&tx, keys, start_every_history) {
         Ok(()) => {
             tx.commit()?;
             Ok(None)
@@ -222,6 +224,32 @@ fn upgrade(
         ))),
         Err(e) => Err(e),
     }
+}
+
+/// Starts every client's map history at the upgrade that brings the vault to the
+/// format with history: a baseline version of each part, relationship, agreement and
+/// group as found, written (with `keys`, the upgraded vault's) in the upgrade's
+/// transaction. Returns the events for the rows written.
+fn start_every_history(conn: &Connection, keys: &Keys) -> Result<Vec<AuditEvent>> {
+    let now = Timestamp::now();
+    let mut events = Vec::new();
+    let mut stmt = conn.prepare("SELECT id FROM clients ORDER BY creation_order, id")?;
+    let ids = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for id in ids {
+        if map_history::has_started(conn, &id)? {
+            continue;
+        }
+        let client = load_client_from(conn, keys, &id)?.client;
+        let rows = map_history::start_for_new_client(conn, keys, &client, &now)?;
+        events.extend(map_history::events(
+            rows,
+            &id,
+            Some("the parts map's history starts here, with the map as found"),
+        ));
+    }
+    Ok(events)
 }
 
 /// The rows behind a loaded client: what each record's plaintext columns were, so a
@@ -255,6 +283,7 @@ client_record!(Relationship, Table::Relationships);
 client_record!(Agreement, Table::Agreements);
 client_record!(Session, Table::Sessions);
 client_record!(Measure, Table::Measures);
+client_record!(PartGroup, Table::Groups);
 
 impl Identified for ClientProfile {
     fn record_id(&self) -> &str {
@@ -772,35 +801,17 @@ impl Vault {
 
     // ----- loading -----
 
-    fn load_children<T: ClientRecord>(
-        &self,
-        client_id: &str,
-        rows: &mut HashMap<(Table, String), RowMeta>,
-    ) -> Result<Vec<T>> {
-        let mut out = Vec::new();
-        for (meta, sealed) in store::load_rows(&self.conn, T::TABLE, Some(client_id))? {
-            let record: T = self.keys.open_record(T::TABLE, &meta, &sealed)?;
-            out.push(record);
-            rows.insert((T::TABLE, meta.id.clone()), meta);
-        }
-        Ok(out)
+    /// A client's records without their map history: what a change works on.
+    pub(crate) fn load_client(&self, client_id: &str) -> Result<LoadedClient> {
+        load_client_from(&self.conn, &self.keys, client_id)
     }
 
-    pub(crate) fn load_client(&self, client_id: &str) -> Result<LoadedClient> {
-        let (meta, sealed) = store::require_row(&self.conn, Table::Clients, client_id)?;
-        let profile: ClientProfile = self.keys.open_record(Table::Clients, &meta, &sealed)?;
-        let mut rows = HashMap::new();
-        rows.insert((Table::Clients, meta.id.clone()), meta);
-        let mut client = Client {
-            profile,
-            parts: self.load_children(client_id, &mut rows)?,
-            relationships: self.load_children(client_id, &mut rows)?,
-            agreements: self.load_children(client_id, &mut rows)?,
-            sessions: self.load_children(client_id, &mut rows)?,
-            measures: self.load_children(client_id, &mut rows)?,
-        };
-        client.sort_canonically();
-        Ok(LoadedClient { client, rows })
+    /// A client's map history (`None` before the vault's upgrade to it).
+    pub(crate) fn load_map_history(
+        &self,
+        client_id: &str,
+    ) -> Result<Option<crate::records::MapHistory>> {
+        map_history::load(&self.conn, &self.keys, client_id)
     }
 
     /// The ids of every client, in creation order.
@@ -836,6 +847,8 @@ impl Vault {
         let loaded = self.load_client(client_id)?;
         let mut updated = loaded.client.clone();
         let out = change(&mut updated)?;
+        // The history is derived from the change below, never taken from the caller.
+        updated.map_history = None;
         updated.sort_canonically();
         if updated.profile.id != loaded.client.profile.id {
             return Err(Error::Refused("A client's id cannot be changed.".into()));
@@ -844,7 +857,13 @@ impl Vault {
         crate::interchange::validate_client(&updated)?;
         crate::interchange::text::check_changed_client(&mut updated, Some(&loaded.client))?;
         let tx = self.conn.transaction()?;
-        let written = write_client_changes(&tx, &self.keys, &loaded, &updated, history)?;
+        let mut written = write_client_changes(&tx, &self.keys, &loaded, &updated, history)?;
+        written.extend(write_map_versions(
+            &tx,
+            &self.keys,
+            &loaded.client,
+            &updated,
+        )?);
         let events = audit::describe_change(
             written,
             &loaded.client,
@@ -876,12 +895,14 @@ impl Vault {
                 .is_none();
         let tx = self.conn.transaction()?;
         let mut events = Vec::new();
+        let now = Timestamp::now();
         for client in clients {
             // Every row gets its own entry, so each one is checked against the trail.
-            for (i, row) in insert_client(&tx, &self.keys, client)?
-                .into_iter()
-                .enumerate()
-            {
+            let mut rows = insert_client(&tx, &self.keys, client)?;
+            rows.extend(map_history::start_for_new_client(
+                &tx, &self.keys, client, &now,
+            )?);
+            for (i, row) in rows.into_iter().enumerate() {
                 let mut event = AuditEvent::new(action)
                     .client(client.id())
                     .record(row.table, &row.id);
@@ -914,6 +935,45 @@ impl Vault {
         }
         Ok(())
     }
+}
+
+fn load_children<T: ClientRecord>(
+    conn: &Connection,
+    keys: &Keys,
+    client_id: &str,
+    rows: &mut HashMap<(Table, String), RowMeta>,
+) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    // A vault of an older format, read before its upgrade, has no table a later one added.
+    if T::TABLE == Table::Groups && !store::exists(conn, T::TABLE)? {
+        return Ok(out);
+    }
+    for (meta, sealed) in store::load_rows(conn, T::TABLE, Some(client_id))? {
+        let record: T = keys.open_record(T::TABLE, &meta, &sealed)?;
+        out.push(record);
+        rows.insert((T::TABLE, meta.id.clone()), meta);
+    }
+    Ok(out)
+}
+
+/// A client's records (without the map history) as stored, with their rows.
+fn load_client_from(conn: &Connection, keys: &Keys, client_id: &str) -> Result<LoadedClient> {
+    let (meta, sealed) = store::require_row(conn, Table::Clients, client_id)?;
+    let profile: ClientProfile = keys.open_record(Table::Clients, &meta, &sealed)?;
+    let mut rows = HashMap::new();
+    rows.insert((Table::Clients, meta.id.clone()), meta);
+    let mut client = Client {
+        profile,
+        parts: load_children(conn, keys, client_id, &mut rows)?,
+        relationships: load_children(conn, keys, client_id, &mut rows)?,
+        agreements: load_children(conn, keys, client_id, &mut rows)?,
+        sessions: load_children(conn, keys, client_id, &mut rows)?,
+        measures: load_children(conn, keys, client_id, &mut rows)?,
+        groups: load_children(conn, keys, client_id, &mut rows)?,
+        map_history: None,
+    };
+    client.sort_canonically();
+    Ok(LoadedClient { client, rows })
 }
 
 /// The audit event for a change of the setting `id` (written just before).
@@ -993,14 +1053,7 @@ fn insert_client(tx: &Transaction<'_>, keys: &Keys, client: &Client) -> Result<V
         session: None,
     }];
     let empty = LoadedClient {
-        client: Client {
-            parts: vec![],
-            relationships: vec![],
-            agreements: vec![],
-            sessions: vec![],
-            measures: vec![],
-            ..client.clone()
-        },
+        client: Client::new(client.profile.clone()),
         rows: HashMap::new(),
     };
     write_children(tx, keys, &empty, client, &mut written)?;
@@ -1062,7 +1115,45 @@ fn write_children(
         &new.measures,
         rows,
         written,
+    )?;
+    sync_table(
+        tx,
+        keys,
+        client_id,
+        &before.groups,
+        &new.groups,
+        rows,
+        written,
     )
+}
+
+/// Writes the map history versions a change makes (none for a drag or a fold), in the
+/// change's transaction. A client whose history has not begun (it cannot happen once
+/// the vault is up to date) has it begun here, with the map as it was before.
+fn write_map_versions(
+    tx: &Transaction<'_>,
+    keys: &Keys,
+    old: &Client,
+    new: &Client,
+) -> Result<Vec<RowWritten>> {
+    use crate::parts_history::{MapState, baseline, versions_between};
+    let now = Timestamp::now();
+    let versions = versions_between(&MapState::of(old), &MapState::of(new), &now);
+    if versions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut written = Vec::new();
+    if !map_history::has_started(tx, new.id())? {
+        written.extend(map_history::append(
+            tx,
+            keys,
+            new.id(),
+            Some(&now),
+            &baseline(&MapState::of(old), &now),
+        )?);
+    }
+    written.extend(map_history::append(tx, keys, new.id(), None, &versions)?);
+    Ok(written)
 }
 
 /// Writes every row that differs between `old` and `new`; returns what it wrote.

@@ -113,6 +113,30 @@ const MIGRATIONS: &[(i64, &str)] = &[
     UPDATE vault_header SET audit_head = NULL;
     ",
     ),
+    (
+        4,
+        // Parts work over time: named groups of parts, and the parts map's history
+        // (append-only: a row is written once and never changed). Every client's
+        // history starts in the same transaction (vault::map_history::start_for_upgrade).
+        "
+    CREATE TABLE part_groups (
+        id TEXT PRIMARY KEY NOT NULL,
+        client_id TEXT NOT NULL REFERENCES clients(id),
+        creation_order INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        sealed BLOB NOT NULL
+    );
+    CREATE INDEX part_groups_by_client ON part_groups(client_id, creation_order);
+    CREATE TABLE map_history (
+        id TEXT PRIMARY KEY NOT NULL,
+        client_id TEXT NOT NULL REFERENCES clients(id),
+        creation_order INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        sealed BLOB NOT NULL
+    );
+    CREATE INDEX map_history_by_client ON map_history(client_id, creation_order);
+    ",
+    ),
 ];
 
 /// The schema version this build writes and reads.

@@ -21,10 +21,14 @@ pub enum Table {
     Sessions,
     Measures,
     NoteRevisions,
+    /// Named clusters of parts (from format 4).
+    Groups,
+    /// The append-only history of the parts map (from format 4).
+    MapHistory,
 }
 
 impl Table {
-    pub const ALL: [Table; 8] = [
+    pub const ALL: [Table; 10] = [
         Table::Settings,
         Table::Clients,
         Table::Parts,
@@ -33,6 +37,8 @@ impl Table {
         Table::Sessions,
         Table::Measures,
         Table::NoteRevisions,
+        Table::Groups,
+        Table::MapHistory,
     ];
 
     pub fn name(self) -> &'static str {
@@ -45,6 +51,8 @@ impl Table {
             Table::Sessions => "sessions",
             Table::Measures => "measures",
             Table::NoteRevisions => "note_revisions",
+            Table::Groups => "part_groups",
+            Table::MapHistory => "map_history",
         }
     }
 
@@ -59,6 +67,8 @@ impl Table {
             Table::Sessions => "session",
             Table::Measures => "measure",
             Table::NoteRevisions => "note revision",
+            Table::Groups => "group",
+            Table::MapHistory => "map history version",
         }
     }
 
@@ -281,6 +291,15 @@ pub fn parent_of(conn: &Connection, table: Table, id: &str) -> Result<Option<Str
         .prepare_cached(&sql)?
         .query_row([id], |r| r.get(0))
         .optional()?)
+}
+
+/// Whether the file has `table` yet (an older format is read before its upgrade).
+pub fn exists(conn: &Connection, table: Table) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+        )?
+        .query_row([table.name()], |r| r.get(0))?)
 }
 
 pub fn next_creation_order(conn: &Connection, table: Table) -> Result<i64> {

@@ -4,10 +4,13 @@
 
 use super::Vault;
 use super::header::Header;
+use super::map_history::HistoryRow;
 use super::note_history::NoteRevision;
 use super::store::{self, Table};
 use crate::error::{Error, Result};
-use crate::records::{Agreement, ClientProfile, Clinician, Measure, Part, Relationship, Session};
+use crate::records::{
+    Agreement, ClientProfile, Clinician, Measure, Part, PartGroup, Relationship, Session,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -173,6 +176,13 @@ impl Vault {
         self.check_rows::<Session>(Table::Sessions, &mut report, |r| &r.id)?;
         self.check_rows::<Measure>(Table::Measures, &mut report, |r| &r.id)?;
         self.check_rows::<NoteRevision>(Table::NoteRevisions, &mut report, |r| &r.id)?;
+        // From format 4: a vault not yet brought up to date has neither table.
+        if store::exists(&self.conn, Table::Groups)? {
+            self.check_rows::<PartGroup>(Table::Groups, &mut report, |r| &r.id)?;
+        }
+        if store::exists(&self.conn, Table::MapHistory)? {
+            self.check_rows::<HistoryRow>(Table::MapHistory, &mut report, |r| &r.id)?;
+        }
 
         let trail = super::audit::read(&self.conn, &self.keys)?;
         report.records_checked += trail.entries.len();

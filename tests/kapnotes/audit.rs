@@ -117,7 +117,7 @@ fn a_day_of_work_is_recorded_once_per_event_and_once_per_editing_burst() {
     let imported: Vec<_> = trail
         .entries
         .iter()
-        .filter(|e| e.action == Imported)
+        .filter(|e| e.action == Imported && e.record_kind.as_deref() != Some("map history version"))
         .collect();
     assert_eq!(
         imported.len(),
@@ -984,11 +984,23 @@ fn a_format_2_vault_keeps_its_trail_and_records_the_rows_its_import_did_not() {
         "the old trail is kept as it was"
     );
     assert_eq!(trail.entries[7].action, AuditAction::Upgraded);
+    // Every row re-sealed under the format-3 key, and recorded; then the map's history,
+    // started in the same upgrade, each of its rows recorded as created.
+    let resealed = trail.entries[8..]
+        .iter()
+        .take_while(|e| e.action == AuditAction::Resealed)
+        .count();
+    assert!(resealed > 0, "every row re-sealed under the format-3 key");
+    let history: Vec<_> = trail.entries[8 + resealed..]
+        .iter()
+        .take_while(|e| e.record_kind.as_deref() == Some("map history version"))
+        .collect();
     assert!(
-        trail.entries[8..]
-            .iter()
-            .all(|e| e.action == AuditAction::Resealed),
-        "every row re-sealed under the format-3 key, and recorded"
+        !history.is_empty()
+            && history.iter().all(|e| e.action == AuditAction::Created
+                && e.client_id.as_deref() == Some(CLIENT)
+                && e.content_sha256.is_some()),
+        "the map's history starts at the upgrade"
     );
     assert_eq!(
         vault.part(SCROLLING).unwrap().name,

@@ -8,6 +8,9 @@ pub const PASSPHRASE: &str = "correct horse battery staple";
 
 pub const EXAMPLE: &str = include_str!("../fixtures/interchange/example.json");
 pub const EXAMPLE_CANONICAL: &str = include_str!("../fixtures/interchange/example.canonical.json");
+/// The example with parts work over time: unburdening steps, a group, and a map
+/// history (a part added and removed, renames, status changes), in canonical form.
+pub const PARTS_OVER_TIME: &str = include_str!("../fixtures/interchange/parts-over-time.json");
 
 /// A temporary folder holding one vault file.
 pub struct TestVault {

@@ -12,6 +12,7 @@ mod dosing_day;
 mod interchange;
 mod measures_more;
 mod output_files;
+mod parts_history;
 mod records;
 mod robustness;
 mod rule_settings;

@@ -170,7 +170,19 @@ fn problems(tv: &TestVault) -> Vec<kapnotes::vault::Problem> {
 #[test]
 fn a_flipped_byte_in_any_sealed_column_is_detected() {
     let (tv, mut vault) = TestVault::with_example();
-    // Give every table at least one row: a note revision and the clinician setting.
+    // Give every table at least one row: a note revision, a group (and its history)
+    // and the clinician setting.
+    vault
+        .create_group(
+            CLIENT,
+            PartGroup {
+                id: new_id(),
+                name: "Inner family".into(),
+                parts: vec![LITTLE_ONE.into()],
+                folded: false,
+            },
+        )
+        .unwrap();
     let mut session = vault.session(INTEGRATION).unwrap();
     session.note = "first".into();
     vault.update_session(session.clone()).unwrap();

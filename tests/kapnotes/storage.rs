@@ -371,20 +371,22 @@ fn a_committed_format_1_vault_keeps_opening() {
         .map(|e| e.action)
         .collect();
     let conn = Connection::open(&copy).unwrap();
-    let rows: usize = kapnotes::vault::Table::ALL
-        .iter()
-        .map(|t| {
-            conn.query_row(&format!("SELECT COUNT(*) FROM {}", t.name()), [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .unwrap() as usize
+    let count = |t: &kapnotes::vault::Table| {
+        conn.query_row(&format!("SELECT COUNT(*) FROM {}", t.name()), [], |r| {
+            r.get::<_, i64>(0)
         })
-        .sum();
+        .unwrap() as usize
+    };
+    let history = count(&kapnotes::vault::Table::MapHistory);
+    let rows: usize = kapnotes::vault::Table::ALL.iter().map(count).sum::<usize>() - history;
     drop(conn);
-    // And, once the trail is whole, the date from which it has the dosing-day record:
-    // the one row written after the baseline.
+    // Then the map's history, started at the upgrade (its start and a version of each
+    // part, relationship and agreement), and once the trail is whole, the date from
+    // which it has the dosing-day record: the rows written after the baseline.
+    assert_eq!(history, 1 + 4 + 3 + 1);
     let mut expected_actions = vec![AuditStarted];
     expected_actions.extend(std::iter::repeat_n(Baseline, rows - 1));
+    expected_actions.extend(std::iter::repeat_n(Created, history));
     expected_actions.extend([Unlocked, Created]);
     assert_eq!(started, expected_actions);
     let mut expected: serde_json::Value = serde_json::from_str(EXAMPLE_CANONICAL).unwrap();
