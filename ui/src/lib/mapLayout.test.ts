@@ -38,12 +38,19 @@ describe('automatic layout', () => {
   });
 
   it('leaves fixed parts exactly where the clinician put them', () => {
-    const nodes = [node('a', { x: 100, y: 100 }, true), node('b', { x: 101, y: 102 }), node('c')];
+    const nodes = [node('a', { x: 1000, y: 600 }, true), node('b', { x: 1001, y: 602 }), node('c')];
     const at = layoutMap(nodes, [{ from: 'a', to: 'c', kind: 'protects' }]);
-    expect(at.get('a')).toEqual({ x: 100, y: 100 });
+    expect(at.get('a')).toEqual({ x: 1000, y: 600 });
     expect(overlappingPairs(nodes, at)).toEqual([]);
     // The unplaced protector lands beside what it protects.
     expect(distance(at.get('a')!, at.get('c')!)).toBeLessThan(200);
+  });
+
+  it('lays out around fixed parts where they are, not where the forces would pull them', () => {
+    const nodes = [node('a', { x: 0, y: 0 }, true), node('d', { x: 900, y: 0 }, true), node('c'), node('e')];
+    const at = layoutMap(nodes, [{ from: 'c', to: 'a', kind: 'protects' }, { from: 'e', to: 'd', kind: 'protects' }, { from: 'a', to: 'd', kind: 'allied' }]);
+    expect(distance(at.get('a')!, at.get('c')!)).toBeLessThan(150);
+    expect(distance(at.get('d')!, at.get('e')!)).toBeLessThan(150);
   });
 
   it('finds a spot that overlaps nothing for a new part', () => {
