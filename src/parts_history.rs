@@ -761,32 +761,30 @@ fn relationship_from_side(r: &Relationship, part: &str, names: &Names<'_>, lost:
     }
 }
 
+/// The clinician's words inside a sentence: quoted, without a closing full stop.
+fn quoted(text: &str) -> String {
+    format!("“{}”", text.trim().trim_end_matches('.'))
+}
+
 fn step_words(step: &UnburdeningStep) -> String {
     let kind = step_kind_words(step.kind);
     let mut words = match kind.get(..1) {
         Some(first) => format!("{}{}", first.to_uppercase(), &kind[1..]),
         None => String::new(),
     };
-    if let Some(released) = step.released.as_deref().filter(|t| !t.trim().is_empty()) {
-        words.push_str(&format!(": released {}", released.trim()));
-    }
-    if let Some(element) = step.released_to {
-        words.push_str(&format!(
-            "{} to {}",
-            if step
-                .released
-                .as_deref()
-                .is_some_and(|t| !t.trim().is_empty())
-            {
-                ""
-            } else {
-                ": released"
-            },
-            element_words(element)
-        ));
+    let released = step.released.as_deref().filter(|t| !t.trim().is_empty());
+    match (released, step.released_to) {
+        (Some(what), Some(to)) => words.push_str(&format!(
+            ": released {} to {}",
+            quoted(what),
+            element_words(to)
+        )),
+        (Some(what), None) => words.push_str(&format!(": released {}", quoted(what))),
+        (None, Some(to)) => words.push_str(&format!(": released to {}", element_words(to))),
+        (None, None) => {}
     }
     if let Some(qualities) = step.qualities.as_deref().filter(|t| !t.trim().is_empty()) {
-        words.push_str(&format!(": took in {}", qualities.trim()));
+        words.push_str(&format!(": took in {}", quoted(qualities)));
     }
     words.push('.');
     if !step.note.trim().is_empty() {

@@ -28,6 +28,8 @@ pub enum RecordKind {
     Agreement,
     Session,
     Measure,
+    /// A named group of parts (its name).
+    Group,
 }
 
 /// One field that matched.
@@ -169,6 +171,24 @@ fn entries_of(client: &Client) -> Vec<Entry> {
             "body location",
             part.body_location.as_deref().unwrap_or(""),
         );
+        for step in &part.unburdening {
+            add(RecordKind::Part, id, "unburdening note", &step.note);
+            add(
+                RecordKind::Part,
+                id,
+                "what was released",
+                step.released.as_deref().unwrap_or(""),
+            );
+            add(
+                RecordKind::Part,
+                id,
+                "qualities taken in",
+                step.qualities.as_deref().unwrap_or(""),
+            );
+        }
+    }
+    for g in &client.groups {
+        add(RecordKind::Group, &g.id, "group name", &g.name);
     }
     for r in &client.relationships {
         add(
@@ -378,7 +398,8 @@ impl Vault {
 
     fn index_client(&mut self, id: &str) -> Result<()> {
         if !self.search_cache.clients.contains_key(id) {
-            let client = self.client(id)?;
+            // Today's records only: the map's history is not searched.
+            let client = self.load_client(id)?.client;
             let indexed = IndexedClient {
                 name: client.profile.display_name.clone(),
                 entries: entries_of(&client),

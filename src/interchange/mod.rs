@@ -284,18 +284,26 @@ pub(crate) fn leave_out_psychotherapy_notes(client: &mut Client) {
     }
 }
 
-/// A history that holds nothing after its start (the map as found when it began) is
-/// left out of an export: a v1 document exports as it always did, and the importing
-/// vault starts its own history at the import.
+/// A history that holds nothing beyond its baseline (the map as found when it began,
+/// every version at its start) is left out of an export: a v1 document exports as it
+/// always did, and the importing vault starts its own history at the import. A change
+/// saved within the same second as the start still counts: it is a second version of
+/// a record, or a removal.
 fn drop_unchanged_history(client: &mut Client) {
     if let Some(history) = &client.map_history
-        && !history
-            .versions
-            .iter()
-            .any(|v| v.at.instant() > history.since.instant())
+        && is_baseline_only(history)
     {
         client.map_history = None;
     }
+}
+
+fn is_baseline_only(history: &crate::records::MapHistory) -> bool {
+    let mut seen = HashSet::new();
+    history.versions.iter().all(|v| {
+        v.at.instant() <= history.since.instant()
+            && !matches!(v.record, crate::records::VersionedRecord::Removed(_))
+            && seen.insert(v.record.key())
+    })
 }
 
 impl Vault {

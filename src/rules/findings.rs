@@ -10,7 +10,8 @@ use super::{DoseBand, assess_dose, dose_band};
 use crate::measures;
 use crate::records::{
     AdverseEventSeverity, Client, ContraindicationKind, Decision, Id, Instrument, PartRole,
-    Reading, Session, SessionKind, SessionStatus, Setting, Substance,
+    Reading, RelationshipKind, Session, SessionKind, SessionStatus, Setting, Substance,
+    UnburdeningStep, UnburdeningStepKind,
 };
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use serde::Serialize;
@@ -40,6 +41,8 @@ pub enum Subject {
     Client,
     Session,
     Measure,
+    /// A part of the client's map (from issue 11).
+    Part,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -116,6 +119,7 @@ pub mod codes {
     pub const DISCHARGE_UNMET: &str = "discharge-criterion-unmet";
     pub const DOSING_DAY_INCOMPLETE: &str = "dosing-day-record-incomplete";
     pub const ADVERSE_EVENT_NO_ACTION: &str = "adverse-event-without-action";
+    pub const UNBURDENED_PROTECTORS_DUE: &str = "unburdened-exile-protectors-due";
 }
 
 fn date_of(session: &Session) -> NaiveDate {
@@ -503,9 +507,73 @@ pub fn check_client(
         }
     }
 
+    unburdened_protectors_due(&mut c);
+
     let mut findings = c.findings;
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     findings
+}
+
+/// Once a part is unburdened (its latest step of kind "unburdening"), each part that
+/// protects it is due a check-in about it, until a check-in in a session that starts
+/// after the step's session has an answer from that protector. One finding per
+/// unburdened part, naming the protectors still due.
+fn unburdened_protectors_due(c: &mut Collector<'_>) {
+    let client = c.client;
+    for part in &client.parts {
+        let Some(step) = part
+            .unburdening
+            .iter()
+            .filter(|s| s.kind == UnburdeningStepKind::Unburdening)
+            .max_by(|a, b| {
+                let start = |s: &UnburdeningStep| client.session(&s.session).map(|x| &x.starts_at);
+                start(a).cmp(&start(b)).then(a.on.cmp(&b.on))
+            })
+        else {
+            continue;
+        };
+        let Some(step_session) = client.session(&step.session) else {
+            continue;
+        };
+        let after = step_session.starts_at.instant();
+        let asked_later = |protector: &str| {
+            client.sessions.iter().any(|s| {
+                s.starts_at.instant() > after
+                    && s.checkin
+                        .as_ref()
+                        .is_some_and(|k| k.responses.iter().any(|r| r.part == protector))
+            })
+        };
+        let mut due: Vec<&str> = Vec::new();
+        for r in client
+            .relationships
+            .iter()
+            .filter(|r| r.kind == RelationshipKind::Protects && r.to_part == part.id)
+        {
+            if let Some(protector) = client.part(&r.from_part)
+                && !asked_later(&protector.id)
+                && !due.contains(&protector.name.as_str())
+            {
+                due.push(&protector.name);
+            }
+        }
+        if !due.is_empty() {
+            c.add(
+                Severity::Note,
+                codes::UNBURDENED_PROTECTORS_DUE,
+                Subject::Part,
+                &part.id,
+                format!(
+                    "{} was unburdened in the {} session of {}: check in with {} about it (not asked since: {}).",
+                    part.name,
+                    kind_name(step_session.kind),
+                    date_of(step_session),
+                    if due.len() == 1 { "its protector" } else { "its protectors" },
+                    due.join(", ")
+                ),
+            );
+        }
+    }
 }
 
 /// A value's snake_case name in words ("rapid switching").

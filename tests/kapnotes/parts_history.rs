@@ -4,9 +4,11 @@
 //! without a history, and tampering with history rows.
 
 use crate::common::*;
+use kapnotes::parts_history::{MapChangeKind, StoryKind};
 use kapnotes::records::*;
-use kapnotes::{Access, ErrorKind, Vault};
+use kapnotes::{Access, ErrorKind, ExportScope, Vault};
 use rusqlite::Connection;
+use serde_json::{Value, json};
 
 fn versions(vault: &Vault) -> Vec<MapVersion> {
     vault
@@ -437,4 +439,889 @@ fn a_format_3_vault_with_a_damaged_trail_is_not_upgraded() {
     assert!(!vault.verify().unwrap().is_clean());
     drop(vault);
     assert_eq!(user_version(&copy), 3, "left as it was");
+}
+
+// ----- the interchange -----
+
+/// A change made to a document before it is imported.
+type DocumentEdit = Box<dyn Fn(&mut Value)>;
+
+fn over_time() -> Value {
+    serde_json::from_str(PARTS_OVER_TIME).unwrap()
+}
+
+fn exported_text(vault: &Vault, scope: &ExportScope) -> String {
+    vault.export(scope).unwrap().to_canonical_json().unwrap()
+}
+
+/// The export with its `exported_at` set to the fixture's, to compare bytes.
+fn as_of_fixture(text: &str) -> String {
+    let at = |t: &str| {
+        t.lines()
+            .find(|l| l.trim_start().starts_with("\"exported_at\""))
+            .unwrap()
+            .to_owned()
+    };
+    text.replacen(&at(text), &at(PARTS_OVER_TIME), 1)
+}
+
+#[test]
+fn a_document_with_groups_steps_and_a_history_exports_byte_for_byte_unchanged() {
+    let (_tv, mut vault) = TestVault::new();
+    vault.import(PARTS_OVER_TIME).unwrap();
+    let exported = exported_text(&vault, &ExportScope::Everything);
+    assert_eq!(as_of_fixture(&exported), PARTS_OVER_TIME);
+    // And again through a second vault.
+    let (_tv2, mut again) = TestVault::new();
+    again.import(&exported).unwrap();
+    assert_eq!(
+        as_of_fixture(&exported_text(&again, &ExportScope::Everything)),
+        PARTS_OVER_TIME
+    );
+    verify_clean(&again);
+}
+
+#[test]
+fn an_import_without_a_history_starts_one_and_exports_as_it_came() {
+    let (_tv, mut vault) = TestVault::new();
+    let before = Timestamp::now();
+    vault.import(EXAMPLE).unwrap();
+    let history = vault.client(CLIENT).unwrap().map_history.unwrap();
+    assert!(history.since >= before);
+    assert_eq!(history.versions.len(), 8);
+    // Not exported until it holds a change.
+    let exported = export_value(&vault);
+    assert!(exported["clients"][0].get("map_history").is_none());
+    let mut planner = vault.part(PLANNER).unwrap();
+    planner.status = PartStatus::Befriended;
+    vault.update_part(planner).unwrap();
+    let exported = export_value(&vault);
+    let versions = exported["clients"][0]["map_history"]["versions"]
+        .as_array()
+        .unwrap();
+    assert_eq!(versions.len(), 9);
+    assert_eq!(versions[8]["part"]["status"], "befriended");
+}
+
+#[test]
+fn an_imported_history_that_ends_elsewhere_than_its_map_is_caught_up_at_the_import() {
+    let mut doc = over_time();
+    // The document's map says the Planner is befriended and has a new name; the history
+    // ends with it getting to know, under its old name.
+    let planner = &mut doc["clients"][0]["parts"][1];
+    planner["status"] = json!("befriended");
+    planner["name"] = json!("The Organizer");
+    // And the group holds one part more than its last version, and is folded (layout).
+    doc["clients"][0]["groups"][0]["parts"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!(LITTLE_ONE));
+    let given = doc["clients"][0]["map_history"]["versions"]
+        .as_array()
+        .unwrap()
+        .len();
+    let (_tv, mut vault) = TestVault::new();
+    let before = Timestamp::now();
+    vault.import(&doc.to_string()).unwrap();
+    let history = vault.client(CLIENT).unwrap().map_history.unwrap();
+    assert_eq!(
+        history.since,
+        ts("2026-04-20T10:00:00+00:00"),
+        "kept as given"
+    );
+    assert_eq!(history.versions.len(), given + 2);
+    let added = &history.versions[given..];
+    assert!(added.iter().all(|v| v.at >= before), "at the import");
+    assert!(
+        matches!(&added[0].record, VersionedRecord::Part(p) if p.id == PLANNER && p.name == "The Organizer")
+    );
+    assert!(matches!(&added[1].record, VersionedRecord::Group(g) if g.parts.len() == 3));
+    // So the last state of the history is the map.
+    let today = Date(Timestamp::now().local_date());
+    let map = vault.map_on(CLIENT, today).unwrap();
+    assert_eq!(map.parts, vault.client(CLIENT).unwrap().parts);
+    verify_clean(&vault);
+}
+
+#[test]
+fn a_history_out_of_order_or_before_its_start_is_refused_whole() {
+    let cases: Vec<(&str, DocumentEdit, &str)> = vec![
+        (
+            "out of order",
+            Box::new(|v| {
+                v["versions"][8]["at"] = json!("2026-04-22T12:00:00+00:00");
+            }),
+            "/clients/0/map_history/versions/8/at",
+        ),
+        (
+            "before its start",
+            Box::new(|v| v["versions"][0]["at"] = json!("2026-04-20T07:59:59+00:00")),
+            "/clients/0/map_history/versions/0/at",
+        ),
+        (
+            "two records in one version",
+            Box::new(|v| v["versions"][0]["removed"] = json!({"kind": "part", "id": PLANNER})),
+            "/clients/0/map_history/versions/0",
+        ),
+        (
+            "a version without a record",
+            Box::new(|v| {
+                v["versions"][0].as_object_mut().unwrap().remove("part");
+            }),
+            "/clients/0/map_history/versions/0",
+        ),
+        (
+            "a part without its name",
+            Box::new(|v| {
+                v["versions"][0]["part"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("name");
+            }),
+            "/clients/0/map_history/versions/0/part",
+        ),
+        (
+            "a removal of an unknown kind",
+            Box::new(|v| v["versions"][12]["removed"]["kind"] = json!("session")),
+            "/clients/0/map_history/versions/12/removed/kind",
+        ),
+        (
+            "released on a witnessing step",
+            Box::new(|v| v["versions"][11]["part"]["unburdening"][0]["released"] = json!("x")),
+            "/clients/0/map_history/versions/11/part/unburdening/0/released",
+        ),
+    ];
+    for (what, edit, path) in cases {
+        let mut doc = over_time();
+        edit(&mut doc["clients"][0]["map_history"]);
+        let (tv, mut vault) = TestVault::new();
+        let err = vault.import(&doc.to_string()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Rejected, "{what}: {err}");
+        let kapnotes::Error::Rejected(rejection) = &err else {
+            unreachable!()
+        };
+        assert!(
+            rejection.path.starts_with(path),
+            "{what}: {} ({})",
+            rejection.path,
+            rejection.rule
+        );
+        assert!(vault.list_clients().unwrap().is_empty(), "{what}");
+        assert_eq!(history_rows(&tv.path), 0, "{what}");
+    }
+}
+
+#[test]
+fn groups_and_steps_in_a_document_follow_the_rules() {
+    let cases: Vec<(&str, DocumentEdit, &str, &str)> = vec![
+        (
+            "a part in two groups",
+            Box::new(|c| {
+                c["groups"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"id": new_id(), "name": "Again", "parts": [PLANNER]}))
+            }),
+            "/clients/0/groups/1/parts/0",
+            "already in the group",
+        ),
+        (
+            "a group naming a session",
+            Box::new(|c| c["groups"][0]["parts"][0] = json!(DOSING)),
+            "/clients/0/groups/0/parts/0",
+            "not a part of this client",
+        ),
+        (
+            "a step in another client's session",
+            Box::new(|c| c["parts"][3]["unburdening"][0]["session"] = json!(new_id())),
+            "/clients/0/parts/3/unburdening/0/session",
+            "not a session of this client",
+        ),
+        (
+            "qualities on an unburdening step",
+            Box::new(|c| c["parts"][3]["unburdening"][2]["qualities"] = json!("calm")),
+            "/clients/0/parts/3/unburdening/2/qualities",
+            "invitation",
+        ),
+        (
+            "an element on a retrieval",
+            Box::new(|c| c["parts"][3]["unburdening"][1]["released_to"] = json!("fire")),
+            "/clients/0/parts/3/unburdening/1/released_to",
+            "unburdening",
+        ),
+        (
+            "a step id used twice",
+            Box::new(|c| {
+                let id = c["parts"][3]["unburdening"][0]["id"].clone();
+                c["parts"][3]["unburdening"][1]["id"] = id;
+            }),
+            "/clients/0/parts/3/unburdening/1/id",
+            "used twice",
+        ),
+        (
+            "an unknown element",
+            Box::new(|c| c["parts"][3]["unburdening"][2]["released_to"] = json!("ether")),
+            "/clients/0/parts/3/unburdening/2/released_to",
+            "",
+        ),
+    ];
+    for (what, edit, path, rule) in cases {
+        let mut doc = over_time();
+        edit(&mut doc["clients"][0]);
+        let (_tv, mut vault) = TestVault::new();
+        let err = vault.import(&doc.to_string()).unwrap_err();
+        let kapnotes::Error::Rejected(rejection) = &err else {
+            panic!("{what}: {err}")
+        };
+        assert_eq!(rejection.path, path, "{what}: {}", rejection.rule);
+        assert!(rejection.rule.contains(rule), "{what}: {}", rejection.rule);
+        assert!(vault.list_clients().unwrap().is_empty(), "{what}");
+    }
+}
+
+#[test]
+fn a_records_request_keeps_the_history_and_leaves_out_steps_of_psychotherapy_notes() {
+    let mut doc = over_time();
+    // The integration session (where the unburdening happened) is a psychotherapy note.
+    doc["clients"][0]["sessions"][2]["psychotherapy_note"] = json!(true);
+    let (_tv, mut vault) = TestVault::new();
+    vault.import(&doc.to_string()).unwrap();
+    let request = ExportScope::Client {
+        id: CLIENT.into(),
+        include_psychotherapy_notes: false,
+    };
+    let exported: Value = serde_json::from_str(&exported_text(&vault, &request)).unwrap();
+    let client = &exported["clients"][0];
+    let kinds: Vec<&str> = client["parts"][3]["unburdening"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["witnessing", "retrieval"]);
+    let history = client["map_history"]["versions"].as_array().unwrap();
+    assert_eq!(history.len(), 14);
+    assert!(
+        !serde_json::to_string(history)
+            .unwrap()
+            .contains(INTEGRATION)
+    );
+    // It imports as it is.
+    let (_tv2, mut other) = TestVault::new();
+    other
+        .import(&serde_json::to_string(&exported).unwrap())
+        .unwrap();
+    // With the notes asked for, everything.
+    let all = ExportScope::Client {
+        id: CLIENT.into(),
+        include_psychotherapy_notes: true,
+    };
+    let exported: Value = serde_json::from_str(&exported_text(&vault, &all)).unwrap();
+    assert_eq!(
+        exported["clients"][0]["parts"][3]["unburdening"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+}
+
+// ----- the map on a day, two days compared, a part's story -----
+
+const CRITIC: &str = "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e14";
+const PROTECTORS_GROUP: &str = "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4eb1";
+
+fn over_time_vault() -> (TestVault, Vault) {
+    let (tv, mut vault) = TestVault::new();
+    vault.import(PARTS_OVER_TIME).unwrap();
+    (tv, vault)
+}
+
+fn names(parts: &[Part]) -> Vec<(&str, PartStatus)> {
+    parts.iter().map(|p| (p.name.as_str(), p.status)).collect()
+}
+
+#[test]
+fn the_map_on_a_day_is_the_map_at_the_end_of_that_day() {
+    let (_tv, vault) = over_time_vault();
+    let before = vault.map_on(CLIENT, date("2026-04-19")).unwrap();
+    assert!(before.before_history);
+    assert_eq!(before.history_since, ts("2026-04-20T10:00:00+00:00"));
+    assert!(before.parts.is_empty() && before.relationships.is_empty());
+
+    use PartStatus::*;
+    let first = vault.map_on(CLIENT, date("2026-04-20")).unwrap();
+    assert!(!first.before_history);
+    assert_eq!(
+        names(&first.parts),
+        [
+            ("Self", Befriended),
+            ("The Planner", GettingToKnow),
+            ("Scrolling part", Unmet),
+            ("Little one", Unmet)
+        ]
+    );
+    assert_eq!(first.relationships.len(), 2);
+    assert!(first.agreements.is_empty() && first.groups.is_empty());
+
+    let prepared = vault.map_on(CLIENT, date("2026-04-23")).unwrap();
+    assert_eq!(prepared.parts.len(), 5);
+    let critic = prepared.parts.iter().find(|p| p.id == CRITIC).unwrap();
+    // Removed since: its last position.
+    assert_eq!(
+        critic.position,
+        Some(Position {
+            x: Number(200.0),
+            y: Number(40.0)
+        })
+    );
+    assert_eq!(prepared.agreements.len(), 1);
+
+    let dosed = vault.map_on(CLIENT, date("2026-04-30")).unwrap();
+    let little = dosed.parts.iter().find(|p| p.id == LITTLE_ONE).unwrap();
+    assert_eq!(
+        (little.name.as_str(), little.status),
+        ("Little one", GettingToKnow)
+    );
+    assert_eq!(little.unburdening.len(), 2);
+    // Today's position, not the one the version was written with.
+    let today = vault.part(LITTLE_ONE).unwrap();
+    assert_eq!(little.position, today.position);
+    assert_eq!(dosed.relationships.len(), 3);
+
+    // The last changes were saved at 17:30 on 4 May in their own offset (+02:00), which
+    // is 15:30 UTC: they count on 4 May.
+    let unburdened = vault.map_on(CLIENT, date("2026-05-04")).unwrap();
+    assert!(unburdened.parts.iter().all(|p| p.id != CRITIC));
+    let little = unburdened
+        .parts
+        .iter()
+        .find(|p| p.id == LITTLE_ONE)
+        .unwrap();
+    assert_eq!(
+        (little.name.as_str(), little.status),
+        ("Lantern Keeper", Unburdened)
+    );
+    assert_eq!(unburdened.groups.len(), 1);
+    assert!(unburdened.groups[0].folded, "groups carry today's folding");
+    let client = vault.client(CLIENT).unwrap();
+    assert_eq!(unburdened.parts, client.parts);
+    assert_eq!(unburdened.groups, client.groups);
+}
+
+#[test]
+fn two_days_compared_say_what_changed_in_one_sentence_each() {
+    let (_tv, vault) = over_time_vault();
+    let comparison = vault
+        .compare_maps(CLIENT, date("2026-04-22"), date("2026-05-05"))
+        .unwrap();
+    assert_eq!(comparison.from.date, date("2026-04-22"));
+    let said: Vec<(MapChangeKind, &str)> = comparison
+        .changes
+        .iter()
+        .map(|c| (c.kind, c.words.as_str()))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            (
+                MapChangeKind::PartChanged,
+                "Scrolling part (firefighter): status not yet met → getting to know."
+            ),
+            (
+                MapChangeKind::PartChanged,
+                "Lantern Keeper (exile): renamed from “Little one”; status not yet met → unburdened; 4 unburdening steps recorded."
+            ),
+            (
+                MapChangeKind::RelationshipAdded,
+                "Scrolling part now protects Lantern Keeper."
+            ),
+            (
+                MapChangeKind::GroupAdded,
+                "New group “The protectors” with 2 parts."
+            ),
+        ]
+    );
+    assert_eq!(comparison.changes[1].part.as_deref(), Some(LITTLE_ONE));
+    assert_eq!(
+        comparison.changes[3].group.as_deref(),
+        Some(PROTECTORS_GROUP)
+    );
+    // The Critic came and went between the two days: not a change between them. Across
+    // the day it went, it is.
+    let went = vault
+        .compare_maps(CLIENT, date("2026-04-30"), date("2026-05-04"))
+        .unwrap();
+    assert!(
+        went.changes
+            .iter()
+            .any(|c| c.kind == MapChangeKind::PartRemoved
+                && c.part.as_deref() == Some(CRITIC)
+                && c.words == "Critic (manager) was removed.")
+    );
+    let came = vault
+        .compare_maps(CLIENT, date("2026-04-20"), date("2026-04-23"))
+        .unwrap();
+    assert!(came.changes.iter().any(|c| c.kind == MapChangeKind::PartAdded
+        && c.words == "Critic (manager) was added."));
+    // From before the history: everything is new, and the day before says so.
+    let from_nothing = vault
+        .compare_maps(CLIENT, date("2026-01-01"), date("2026-04-20"))
+        .unwrap();
+    assert!(from_nothing.from.before_history);
+    assert_eq!(from_nothing.changes.len(), 4 + 2);
+    // The same day twice: nothing.
+    let same = vault
+        .compare_maps(CLIENT, date("2026-05-05"), date("2026-05-05"))
+        .unwrap();
+    assert!(same.changes.is_empty());
+}
+
+#[test]
+fn relationship_and_group_changes_are_worded_too() {
+    let (_tv, mut vault) = over_time_vault();
+    let mut polarized = vault.client(CLIENT).unwrap().relationships[2].clone();
+    assert_eq!(polarized.kind, RelationshipKind::Polarized);
+    polarized.kind = RelationshipKind::Allied;
+    vault.update_relationship(polarized.clone()).unwrap();
+    let mut protectors = vault.parts_map(CLIENT).unwrap().groups[0].clone();
+    protectors.parts.retain(|p| p != SCROLLING);
+    protectors.name = "Planners".into();
+    vault.update_group(protectors).unwrap();
+    vault
+        .delete_relationship("5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e20")
+        .unwrap();
+    let today = Date(Timestamp::now().local_date());
+    let comparison = vault
+        .compare_maps(CLIENT, date("2026-05-05"), today)
+        .unwrap();
+    let words: Vec<&str> = comparison
+        .changes
+        .iter()
+        .map(|c| c.words.as_str())
+        .collect();
+    assert_eq!(
+        words,
+        [
+            "The Planner and Scrolling part: polarized → allied.",
+            "The Planner no longer protects Lantern Keeper.",
+            "Group “Planners”: renamed from “The protectors”; Scrolling part left.",
+        ]
+    );
+}
+
+#[test]
+fn a_part_s_story_lists_its_sessions_steps_agreements_and_changes_newest_first() {
+    let (_tv, vault) = over_time_vault();
+    let story = vault.part_story(LITTLE_ONE).unwrap();
+    assert_eq!(story.client_id, CLIENT);
+    assert_eq!(story.part.name, "Lantern Keeper");
+    assert_eq!(story.history_since, Some(ts("2026-04-20T10:00:00+00:00")));
+    let told: Vec<(String, StoryKind, &str)> = story
+        .entries
+        .iter()
+        .map(|e| (e.on.to_string(), e.kind, e.words.as_str()))
+        .collect();
+    use StoryKind::*;
+    let expected: Vec<(&str, StoryKind, &str)> = vec![
+        (
+            "2026-05-04",
+            Integration,
+            "Encountered in integration (integration session).",
+        ),
+        (
+            "2026-05-04",
+            UnburdeningStep,
+            "The unburdening: released “The belief that nobody will come” to light.",
+        ),
+        (
+            "2026-05-04",
+            UnburdeningStep,
+            "The invitation: took in “Playfulness, being expected”.",
+        ),
+        (
+            "2026-05-04",
+            Renamed,
+            "Renamed from “Little one” to “Lantern Keeper”.",
+        ),
+        (
+            "2026-05-04",
+            StatusChanged,
+            "Status getting to know → unburdened.",
+        ),
+        (
+            "2026-04-30",
+            RelationshipGained,
+            "Protected by Scrolling part.",
+        ),
+        (
+            "2026-04-30",
+            StatusChanged,
+            "Status not yet met → getting to know.",
+        ),
+        (
+            "2026-04-30",
+            Journey,
+            "Present during the journey of the dosing session.",
+        ),
+        (
+            "2026-04-30",
+            UnburdeningStep,
+            "Witnessing. Showed the empty kitchen after school.",
+        ),
+        (
+            "2026-04-30",
+            UnburdeningStep,
+            "The retrieval. Brought to the garden with the client's adult self.",
+        ),
+        (
+            "2026-04-20",
+            FirstRecorded,
+            "On the map as exile when its history began.",
+        ),
+        (
+            "2026-04-20",
+            RelationshipGained,
+            "Protected by The Planner.",
+        ),
+    ];
+    assert_eq!(
+        told,
+        expected
+            .into_iter()
+            .map(|(on, kind, words)| (on.to_owned(), kind, words))
+            .collect::<Vec<_>>()
+    );
+    let step = story
+        .entries
+        .iter()
+        .find(|e| e.kind == UnburdeningStep)
+        .unwrap();
+    assert_eq!(step.session.as_deref(), Some(INTEGRATION));
+    assert_eq!(step.session_kind, Some(SessionKind::Integration));
+
+    // A protector: its check-in answer, its intentions, its agreement, its group.
+    let planner = vault.part_story(PLANNER).unwrap();
+    let check_in = planner.entries.iter().find(|e| e.kind == CheckIn).unwrap();
+    assert_eq!(check_in.signal, Some(Signal::Yellow));
+    assert_eq!(check_in.session.as_deref(), Some(DOSING));
+    assert!(
+        check_in
+            .words
+            .starts_with("Answered the check-in of the dosing session: yellow")
+    );
+    let agreement = planner
+        .entries
+        .iter()
+        .find(|e| e.kind == Agreement)
+        .unwrap();
+    assert_eq!(agreement.on, date("2026-04-23"));
+    assert_eq!(
+        agreement.agreement.as_deref(),
+        Some("5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e30")
+    );
+    assert_eq!(
+        planner
+            .entries
+            .iter()
+            .filter(|e| e.kind == Intention)
+            .count(),
+        2
+    );
+    assert!(planner.entries.iter().any(|e| e.kind == GroupChanged
+        && e.words == "Joined the group “The protectors”."
+        && e.on == date("2026-05-04")));
+    assert!(
+        planner.entries.windows(2).all(|w| w[0].on >= w[1].on),
+        "newest first"
+    );
+    // A part that is not there.
+    assert_eq!(
+        vault.part_story(CRITIC).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+}
+
+#[test]
+fn the_story_follows_role_changes_and_lost_relationships_as_they_are_saved() {
+    let (_tv, mut vault) = TestVault::with_example();
+    let mut scrolling = vault.part(SCROLLING).unwrap();
+    scrolling.role = PartRole::Manager;
+    vault.update_part(scrolling).unwrap();
+    vault
+        .delete_relationship("5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e22")
+        .unwrap();
+    let story = vault.part_story(SCROLLING).unwrap();
+    let today = Date(Timestamp::now().local_date());
+    let newest: Vec<(StoryKind, &str)> = story
+        .entries
+        .iter()
+        .filter(|e| e.on == today)
+        .map(|e| (e.kind, e.words.as_str()))
+        .collect();
+    assert!(newest.contains(&(StoryKind::RoleChanged, "Role firefighter → manager.")));
+    assert!(newest.contains(&(
+        StoryKind::RelationshipLost,
+        "No longer polarized with The Planner."
+    )));
+}
+
+// ----- tampering with the history -----
+
+#[test]
+fn a_history_row_altered_removed_or_put_back_is_caught() {
+    type Edit = Box<dyn Fn(&Connection, &[(String, Vec<u8>)])>;
+    // Unlock compares every row's sealed bytes with the trail; a row whose plaintext
+    // columns were edited (bytes unchanged) does not open, which `verify` and every read
+    // of the history report.
+    let edits: Vec<(&str, Edit)> = vec![
+        (
+            "a byte flipped",
+            Box::new(|c, rows| {
+                let (id, sealed) = &rows[3];
+                let mut bad = sealed.clone();
+                let at = bad.len() / 2;
+                bad[at] ^= 1;
+                c.execute(
+                    "UPDATE map_history SET sealed = ?1 WHERE id = ?2",
+                    rusqlite::params![bad, id],
+                )
+                .unwrap();
+            }),
+        ),
+        (
+            "the newest version deleted",
+            Box::new(|c, rows| {
+                c.execute(
+                    "DELETE FROM map_history WHERE id = ?1",
+                    [&rows[rows.len() - 1].0],
+                )
+                .unwrap();
+            }),
+        ),
+        (
+            "the start deleted",
+            Box::new(|c, rows| {
+                c.execute("DELETE FROM map_history WHERE id = ?1", [&rows[0].0])
+                    .unwrap();
+            }),
+        ),
+        (
+            "two versions swapped",
+            Box::new(|c, rows| {
+                let (a, b) = (&rows[1], &rows[2]);
+                for (id, sealed) in [(&a.0, &b.1), (&b.0, &a.1)] {
+                    c.execute(
+                        "UPDATE map_history SET sealed = ?1 WHERE id = ?2",
+                        rusqlite::params![sealed, id],
+                    )
+                    .unwrap();
+                }
+            }),
+        ),
+        (
+            "a version moved to the end",
+            Box::new(|c, rows| {
+                c.execute(
+                    "UPDATE map_history SET creation_order = 1000 WHERE id = ?1",
+                    [&rows[1].0],
+                )
+                .unwrap();
+            }),
+        ),
+        (
+            "a version of another vault copied in",
+            Box::new(|c, _| {
+                let (_other, other_vault) = TestVault::with_example();
+                let path = other_vault.path().to_owned();
+                drop(other_vault);
+                let other = Connection::open(&path).unwrap();
+                let (id, client, sealed): (String, String, Vec<u8>) = other
+                    .query_row(
+                        "SELECT id, client_id, sealed FROM map_history ORDER BY creation_order DESC LIMIT 1",
+                        [],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .unwrap();
+                c.execute(
+                    "INSERT INTO map_history (id, client_id, creation_order, revision, sealed) VALUES (?1, ?2, 999, 1, ?3)",
+                    rusqlite::params![id, client, sealed],
+                )
+                .unwrap();
+            }),
+        ),
+    ];
+    for (what, edit) in edits {
+        let (tv, mut vault) = TestVault::with_example();
+        let mut planner = vault.part(PLANNER).unwrap();
+        planner.status = PartStatus::Befriended;
+        vault.update_part(planner).unwrap();
+        drop(vault);
+        let conn = Connection::open(&tv.path).unwrap();
+        let rows: Vec<(String, Vec<u8>)> = conn
+            .prepare("SELECT id, sealed FROM map_history ORDER BY creation_order")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        edit(&conn, &rows);
+        drop(conn);
+        let mut vault = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite).unwrap();
+        assert!(
+            !vault.verify().unwrap().is_clean(),
+            "{what}: caught by verify"
+        );
+        if what == "a version moved to the end" {
+            let err = vault.client(CLIENT).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Integrity, "{what}: {err}");
+            assert!(vault.map_on(CLIENT, date("2026-05-01")).is_err(), "{what}");
+            continue;
+        }
+        assert!(
+            !vault.trail_problems().is_empty(),
+            "{what}: caught at unlock"
+        );
+        assert!(
+            vault.set_client_archived(CLIENT, true).is_err(),
+            "{what}: changes refused"
+        );
+    }
+}
+
+#[test]
+fn backups_carry_the_history_and_groups() {
+    let (tv, vault) = over_time_vault();
+    let backup = tv.file("backup.kapnotes");
+    vault
+        .backup_to(&backup, kapnotes::vault::Overwrite::Refuse)
+        .unwrap();
+    let client = vault.client(CLIENT).unwrap();
+    drop(vault);
+    let restored = Vault::unlock(&backup, PASSPHRASE, Access::ReadOnly).unwrap();
+    verify_clean(&restored);
+    assert_eq!(restored.client(CLIENT).unwrap(), client);
+}
+
+// ----- the rule: an unburdened part's protectors are due a check-in -----
+
+fn due_findings(vault: &Vault) -> Vec<kapnotes::rules::Finding> {
+    let client = vault.client(CLIENT).unwrap();
+    kapnotes::rules::check_client(
+        &client,
+        ts("2026-07-01T12:00:00+00:00").instant(),
+        &vault.rule_settings().unwrap(),
+    )
+    .into_iter()
+    .filter(|f| f.code == "unburdened-exile-protectors-due")
+    .collect()
+}
+
+/// A session of `kind` at `at` whose check-in has an answer from each of `asked`.
+fn session_asking(kind: SessionKind, at: &str, asked: &[&str]) -> Session {
+    let mut session = Session::new(kind, ts(at));
+    session.status = SessionStatus::Completed;
+    session.checkin = Some(CheckIn {
+        at: ts(at),
+        responses: asked
+            .iter()
+            .map(|p| CheckInResponse {
+                part: p.to_string(),
+                signal: Signal::Green,
+                concerns: String::new(),
+                requests: String::new(),
+            })
+            .collect(),
+        decision: Decision::Proceed,
+        decision_note: String::new(),
+    });
+    session
+}
+
+#[test]
+fn an_unburdened_part_s_protectors_are_due_a_check_in_in_a_later_session() {
+    let (_tv, mut vault) = over_time_vault();
+    // Unburdened in the integration session of 4 May: both protectors are due.
+    let due = due_findings(&vault);
+    assert_eq!(due.len(), 1, "{due:?}");
+    assert_eq!(due[0].severity, kapnotes::rules::Severity::Note);
+    assert_eq!(due[0].subject, kapnotes::rules::Subject::Part);
+    assert_eq!(due[0].record_id, LITTLE_ONE);
+    assert_eq!(
+        due[0].message,
+        "Lantern Keeper was unburdened in the integration session of 2026-05-04: check in with its protectors about it (not asked since: The Planner, Scrolling part)."
+    );
+
+    // The check-in of the dosing session of 30 April, before the step, asked both: it
+    // does not count (the same session does not either: see the next test).
+    // A later session that asks only the Planner: the Scrolling part is still due.
+    vault
+        .create_session(
+            CLIENT,
+            session_asking(SessionKind::Dosing, "2026-05-14T14:00:00+00:00", &[PLANNER]),
+        )
+        .unwrap();
+    let due = due_findings(&vault);
+    assert_eq!(due.len(), 1);
+    assert!(
+        due[0]
+            .message
+            .ends_with("(not asked since: Scrolling part)."),
+        "{}",
+        due[0].message
+    );
+    assert!(
+        due[0]
+            .message
+            .contains("check in with its protector about it")
+    );
+
+    // Once it is asked in a later session too, nothing is due.
+    vault
+        .create_session(
+            CLIENT,
+            session_asking(
+                SessionKind::Dosing,
+                "2026-05-20T10:00:00+00:00",
+                &[SCROLLING],
+            ),
+        )
+        .unwrap();
+    assert!(due_findings(&vault).is_empty());
+}
+
+#[test]
+fn only_an_unburdening_step_makes_protectors_due() {
+    let (_tv, mut vault) = TestVault::with_example();
+    vault
+        .record_unburdening_step(
+            LITTLE_ONE,
+            step(UnburdeningStepKind::Witnessing, "2026-04-30", DOSING),
+        )
+        .unwrap();
+    assert!(
+        due_findings(&vault).is_empty(),
+        "witnessing is not the unburdening"
+    );
+    vault
+        .record_unburdening_step(
+            LITTLE_ONE,
+            step(UnburdeningStepKind::Unburdening, "2026-04-30", DOSING),
+        )
+        .unwrap();
+    // Protected by the Planner and the Scrolling part; the dosing session's own
+    // check-in (both answered) is not later than the step, and the integration session
+    // after it has no check-in: both still due.
+    let due = due_findings(&vault);
+    assert_eq!(due.len(), 1);
+    assert!(
+        due[0]
+            .message
+            .ends_with("(not asked since: The Planner, Scrolling part).")
+    );
+    assert!(
+        due[0].message.contains("dosing session of 2026-04-30"),
+        "{}",
+        due[0].message
+    );
 }

@@ -181,3 +181,51 @@ fn preparing_search_ahead_gives_the_same_results() {
     vault.update_part(part).unwrap();
     assert_eq!(vault.search("family's worry", None).unwrap().len(), 1);
 }
+
+#[test]
+fn finds_unburdening_steps_and_group_names() {
+    let (_tv, mut vault) = TestVault::new();
+    vault.import(PARTS_OVER_TIME).unwrap();
+    let cases = [
+        (
+            "empty kitchen",
+            RecordKind::Part,
+            LITTLE_ONE,
+            "unburdening note",
+        ),
+        (
+            "nobody will come",
+            RecordKind::Part,
+            LITTLE_ONE,
+            "what was released",
+        ),
+        (
+            "playfulness",
+            RecordKind::Part,
+            LITTLE_ONE,
+            "qualities taken in",
+        ),
+        (
+            "the protectors",
+            RecordKind::Group,
+            "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4eb1",
+            "group name",
+        ),
+    ];
+    for (query, kind, id, field) in cases {
+        let hits = vault.search(query, None).unwrap();
+        assert!(
+            hits.iter()
+                .any(|h| h.kind == kind && h.record_id == id && h.field == field),
+            "{query}: {hits:?}"
+        );
+    }
+    // The history is not searched: the Critic, removed, is not found by its name.
+    assert!(
+        !vault
+            .search("critic", None)
+            .unwrap()
+            .iter()
+            .any(|h| h.field == "part name"),
+    );
+}
