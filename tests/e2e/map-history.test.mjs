@@ -93,14 +93,14 @@ test('the map as it was before the first dosing session, compared with today', a
   await h.click('button=Parts map');
   await h.waitText('h1', 'Parts map');
   await h.waitText('#day-heading', 'The map on another day');
-  await h.waitText('.side', 'History kept since 2 March 2026');
+  await h.waitText('.side', 'History kept since 2 Mar 2026');
 
   // Today: Lantern Keeper is unburdened, and the Critic turns out polarized with the Planner.
-  await h.click(`[data-part-id="${LANTERN}"]`);
+  await h.click(`[data-part-id="${LANTERN}"] path`);
   await h.waitText('#part-heading', 'Lantern Keeper');
   await h.choose('#sel-status', 'Unburdened');
   await h.saved();
-  await h.click(`[data-part-id="${CRITIC}"]`);
+  await h.click(`[data-part-id="${CRITIC}"] path`);
   await h.waitText('#part-heading', 'The Critic');
   await h.choose('#connect-kind', 'polarized with');
   await h.choose('#connect-to', 'The Planner (Manager)');
@@ -109,7 +109,7 @@ test('the map as it was before the first dosing session, compared with today', a
 
   // Before the first dosing session (10 June): the map of 9 June, read-only.
   await h.click('button=Before the first dosing session');
-  await h.waitText('#past-heading', 'The map as it was on 9 June 2026 (read-only)');
+  await h.waitText('#past-heading', 'The map as it was on 9 Jun 2026 (read-only)');
   assert.equal((await browser.$$('[data-part-id]')).length, 4);
   assert.equal(await (await browser.$(`[data-part-id="${LANTERN}"]`)).getAttribute('aria-label'), 'Exile: Lantern Keeper');
   assert.equal((await browser.$$('.relationship.polarized')).length, 0, 'the polarization drawn today is not on the old map');
@@ -120,14 +120,14 @@ test('the map as it was before the first dosing session, compared with today', a
   // Before the history starts, the map says so plainly.
   await setDate('#map-day', '2026-02-01');
   await h.click('button=Show');
-  await h.waitText('.notice', 'This vault has no history of this map before 2 March 2026.');
+  await h.waitText('.notice', 'This vault has no history of this map before 2 Mar 2026.');
   assert.equal((await browser.$$('[data-part-id]')).length, 0);
 
   // Compare 9 June with today: the changes marked on one map, and in words.
   await h.click('button=Before the first dosing session');
   await h.click('label=Compare with a later day');
   await h.click('button=Compare');
-  await h.waitText('#past-heading', 'The map on 9 June 2026 compared with');
+  await h.waitText('#past-heading', 'The map on 9 Jun 2026 compared with');
   await h.click('button=Dim room');
   const lantern = await browser.$(`[data-part-id="${LANTERN}"]`);
   assert.match(await lantern.getAttribute('class'), /mark-changed/);
@@ -147,7 +147,7 @@ test('the map as it was before the first dosing session, compared with today', a
 
   // Back to today; a part's side panel opens its story.
   await h.click('button=Today');
-  await h.click(`[data-part-id="${LANTERN}"]`);
+  await h.click(`[data-part-id="${LANTERN}"] path`);
   await h.click("button=Open Lantern Keeper's story");
   await h.waitText('h1', 'Lantern Keeper');
 });

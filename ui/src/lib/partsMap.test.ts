@@ -94,3 +94,9 @@ describe('the map on another day', () => {
     expect(map.relationshipMarks.get('r1')).toBe('removed');
   });
 });
+
+describe('fit', () => {
+  it('does not blow a small map up to fill the screen', () => {
+    expect(fitAll([{ left: 0, top: 0, right: 100, bottom: 100 }], 800, 600).scale).toBe(1.25);
+  });
+});

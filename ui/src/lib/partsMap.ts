@@ -14,6 +14,8 @@ export interface Viewport {
 
 export const MIN_SCALE = 0.2;
 export const MAX_SCALE = 3;
+/** Fit enlarges a small map no further than this: four parts should not fill the screen. */
+export const FIT_MAX_SCALE = 1.25;
 
 export const ROLE_LABELS: Record<PartRole, string> = {
   self: 'Self',
@@ -116,7 +118,7 @@ export function fitAll(boxes: Box[], width: number, height: number, margin = 12)
   const w = Math.max(...boxes.map((b) => b.right)) - minX;
   const h = Math.max(...boxes.map((b) => b.bottom)) - minY;
   const fit = Math.min((width - 2 * margin) / w, (height - 2 * margin) / h);
-  const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, fit));
+  const scale = Math.min(FIT_MAX_SCALE, Math.max(MIN_SCALE, fit));
   return { x: minX - (width / scale - w) / 2, y: minY - (height / scale - h) / 2, scale };
 }
 
