@@ -3,7 +3,8 @@
 // the map as it was before the first dosing session is shown read-only, then compared
 // with today, the changes marked on the map (by outline and line style, with a legend)
 // and listed in words. Before the history starts, the map says so plainly.
-// Screenshots 37 (a past day) and 35 (the comparison, dim-room theme).
+// Screenshots 37 (a past day) and 35 (the comparison, dim-room theme): a part gone, one
+// new, two changed, a relationship gained.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -21,6 +22,7 @@ const PLANNER = id(1, 1);
 const LANTERN = id(1, 2);
 const CRITIC = id(1, 3);
 const SWIMMER = id(1, 4);
+const OLD_GUARD = id(1, 5);
 
 const part = (n, name, role, status, x, y) => ({ id: id(1, n), name, role, description: '', status, position: { x, y } });
 
@@ -29,6 +31,7 @@ function clientWithHistory() {
   const lantern = part(2, 'Lantern Keeper', 'exile', 'getting_to_know', 0, 120);
   const critic = part(3, 'The Critic', 'firefighter', 'getting_to_know', 170, -40);
   const swimmer = part(4, 'Night Swimmer', 'exile', 'unmet', 180, 160);
+  const oldGuard = part(5, 'Old Guard', 'manager', 'getting_to_know', -150, 250);
   const protects = { id: id(2, 1), from_part: PLANNER, to_part: LANTERN, kind: 'protects' };
   return {
     format: 'kapnotes.interchange',
@@ -50,10 +53,12 @@ function clientWithHistory() {
             { at: SINCE, part: { ...planner, status: 'getting_to_know' } },
             { at: SINCE, part: { ...lantern, status: 'unmet' } },
             { at: SINCE, part: critic },
+            { at: SINCE, part: oldGuard },
             { at: SINCE, relationship: protects },
             { at: '2026-05-20T10:00:00+00:00', part: swimmer },
             { at: '2026-07-01T10:00:00+00:00', part: lantern },
             { at: '2026-07-01T10:00:00+00:00', part: planner },
+            { at: '2026-07-01T10:00:00+00:00', removed: { kind: 'part', id: OLD_GUARD } },
           ],
         },
       },
@@ -106,11 +111,15 @@ test('the map as it was before the first dosing session, compared with today', a
   await h.choose('#connect-to', 'The Planner (Manager)');
   await h.click('button=Connect');
   await h.waitText('.side', 'The Critic polarized with The Planner');
+  await h.type('#part-name', 'Young Runner');
+  await h.choose('#part-role', 'Firefighter');
+  await h.click('button=Add part');
+  await h.waitText('#part-heading', 'Young Runner');
 
   // Before the first dosing session (10 June): the map of 9 June, read-only.
   await h.click('button=Before the first dosing session');
   await h.waitText('#past-heading', 'The map as it was on 9 Jun 2026 (read-only)');
-  assert.equal((await browser.$$('[data-part-id]')).length, 4);
+  assert.equal((await browser.$$('[data-part-id]')).length, 5, 'Old Guard was still there; Young Runner not yet');
   assert.equal(await (await browser.$(`[data-part-id="${LANTERN}"]`)).getAttribute('aria-label'), 'Exile: Lantern Keeper');
   assert.equal((await browser.$$('.relationship.polarized')).length, 0, 'the polarization drawn today is not on the old map');
   assert.equal(await (await browser.$('#part-name')).isExisting(), false, 'a past day cannot be edited');
@@ -134,6 +143,8 @@ test('the map as it was before the first dosing session, compared with today', a
   assert.match(await lantern.getAttribute('aria-label'), /\(changed\)/);
   assert.match(await (await browser.$(`[data-part-id="${PLANNER}"]`)).getAttribute('class'), /mark-changed/);
   assert.doesNotMatch(await (await browser.$(`[data-part-id="${SWIMMER}"]`)).getAttribute('class'), /mark-/, 'Night Swimmer was there already on 9 June');
+  assert.match(await (await browser.$(`[data-part-id="${OLD_GUARD}"]`)).getAttribute('class'), /mark-removed/);
+  assert.match(await (await browser.$('.part[aria-label^="Firefighter: Young Runner"]')).getAttribute('class'), /mark-added/);
   const polarized = await browser.$('.relationship.polarized');
   assert.match(await polarized.getAttribute('class'), /mark-added/);
   assert.equal(await (await polarized.$('polyline')).getAttribute('marker-mid'), 'url(#mark-added)');
@@ -141,6 +152,8 @@ test('the map as it was before the first dosing session, compared with today', a
   const words = await h.text('.changes');
   assert.match(words, /Lantern Keeper.*unburdened/);
   assert.match(words, /The Critic and The Planner are now polarized/);
+  assert.match(words, /Young Runner \(firefighter\) was added/);
+  assert.match(words, /Old Guard \(manager\) was removed/);
   assert.deepEqual(overlaps((await mapGeometry(browser)).nodes), []);
   await h.shot('35-map-comparison');
   await h.click('button=Dim room');
