@@ -48,11 +48,15 @@ describe('parts map geometry', () => {
     expect(matchingParts(parts, '  ').size).toBe(0);
   });
 
-  it('stops relationship lines at the parts', () => {
-    const line = relationshipLine({ x: 0, y: 0 }, { x: 200, y: 0 });
-    expect(line.x1).toBeGreaterThan(0);
-    expect(line.x2).toBeLessThan(200);
-    expect(line.labelX).toBe(100);
+  it('stops relationship lines at the edges of the shapes and their names', () => {
+    const box = { left: -30, top: -30, right: 30, bottom: 50 };
+    const across = relationshipLine({ x: 0, y: 0 }, { x: 200, y: 0 }, box, box);
+    expect(across.x1).toBeGreaterThanOrEqual(30);
+    expect(across.x2).toBeLessThanOrEqual(170);
+    // Downwards, the line starts below the name, not through it.
+    const down = relationshipLine({ x: 0, y: 0 }, { x: 0, y: 300 }, box, box);
+    expect(down.y1).toBeGreaterThanOrEqual(50);
+    expect(down.y2).toBeLessThanOrEqual(270);
   });
 });
 

@@ -137,22 +137,24 @@ export function matchingParts(parts: Part[], query: string): Set<string> {
   );
 }
 
-/** The line between two parts, stopping at their edges, and where its label goes. */
-export function relationshipLine(from: Position, to: Position): { x1: number; y1: number; x2: number; y2: number; labelX: number; labelY: number } {
+/** How far along the ray from `at` towards `dir` it leaves `box` (relative to `at`). */
+function exitAlong(box: Box, dx: number, dy: number): number {
+  const tx = dx > 0 ? box.right / dx : dx < 0 ? box.left / dx : Infinity;
+  const ty = dy > 0 ? box.bottom / dy : dy < 0 ? box.top / dy : Infinity;
+  return Math.max(0, Math.min(tx, ty));
+}
+
+/** The line between two shapes, from the edge of one's box (shape and name) to the
+ * other's, so that it never runs through a name; its middle is where a mark goes. */
+export function relationshipLine(from: Position, to: Position, fromBox: Box, toBox: Box, gap = 4): { x1: number; y1: number; x2: number; y2: number } {
   const dx = to.x - from.x;
   const dy = to.y - from.y;
   const length = Math.hypot(dx, dy) || 1;
-  const ux = dx / length;
-  const uy = dy / length;
-  const inset = Math.min(PART_RADIUS * 1.3, length / 2);
-  return {
-    x1: from.x + ux * inset,
-    y1: from.y + uy * inset,
-    x2: to.x - ux * inset,
-    y2: to.y - uy * inset,
-    labelX: (from.x + to.x) / 2,
-    labelY: (from.y + to.y) / 2 - 6,
-  };
+  const start = exitAlong(fromBox, dx, dy) + gap / length;
+  const end = 1 - exitAlong(toBox, -dx, -dy) - gap / length;
+  // Boxes that nearly touch: a short line between the centres' midpoint, never reversed.
+  const [t1, t2] = start < end ? [start, end] : [0.45, 0.55];
+  return { x1: from.x + dx * t1, y1: from.y + dy * t1, x2: from.x + dx * t2, y2: from.y + dy * t2 };
 }
 
 /** The relationships that touch a part. */
