@@ -157,6 +157,27 @@ test('the large map stays usable: find, filter, unfold, add, tidy', async () => 
   await h.click('button=Parts map');
   await h.waitText('h1', 'Parts map');
   assert.equal(await (await browser.$(`[data-part-id="${id(1, 77)}"]`)).getAttribute('transform'), moved);
+  // The unfold was kept: Night watch's fifteen, the two new parts and the 25 others.
+  assert.equal((await browser.$$('[data-part-id]')).length, 42);
+
+  // Name a new group from two parts and fold it: one shape with its count and name.
+  await h.type('#group-name', 'Twins');
+  await browser.execute(
+    (select, wanted) => {
+      for (const option of select.options) option.selected = wanted.includes(option.text);
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    },
+    await browser.$('#group-parts'),
+    ['Part 138 (Exile)', 'Part 159 (Not yet known)'],
+  );
+  await h.click('button=Make group');
+  await h.waitText('#groups-heading + ul', 'Twins (2)');
+  await h.click('button[aria-label="Folded: Twins"]');
+  await browser.waitUntil(async () => (await browser.$$('[data-part-id]')).length === 40, { timeoutMsg: 'the new group did not fold' });
+  const twins = await browser.$('g.group[aria-label="Folded group: Twins, 2 parts"]');
+  assert.equal(await twins.$('text.count').getText(), '2');
+  await h.saved();
+  await assertNothingOverlaps('after folding a new group');
 
   // Tidy the whole map: everything is laid out afresh, nothing overlaps.
   await h.choose('#tidy-what', 'The whole map');
