@@ -231,11 +231,98 @@ fn main() {
             &DocumentRequest::ClientRecord {
                 client_id: one_client.clone(),
                 include_psychotherapy_notes: true,
+                map_then: None,
             },
             Paper::A4,
         )
         .expect("record PDF");
     let record_time = start.elapsed();
+    // Parts work over time on a large system: 160 parts, 240 relationships, and 2,000
+    // changes to them (each writing its history version), then reading it all back.
+    let system = large_system(&mut vault, full);
+    let read_system = median(
+        (0..20)
+            .map(|_| {
+                let start = Instant::now();
+                let client = vault.client(&system.client_id).expect("client");
+                assert_eq!(client.parts.len(), LARGE_SYSTEM_PARTS);
+                start.elapsed()
+            })
+            .collect(),
+    );
+    let map_on = median(
+        (0..20)
+            .map(|_| {
+                let start = Instant::now();
+                let map = vault
+                    .map_on(&system.client_id, system.middle_day)
+                    .expect("map on a day");
+                assert!(!map.parts.is_empty());
+                start.elapsed()
+            })
+            .collect(),
+    );
+    let compare = median(
+        (0..10)
+            .map(|_| {
+                let start = Instant::now();
+                let comparison = vault
+                    .compare_maps(&system.client_id, system.middle_day, system.today)
+                    .expect("compare");
+                assert!(!comparison.changes.is_empty());
+                start.elapsed()
+            })
+            .collect(),
+    );
+    let story = median(
+        (0..20)
+            .map(|_| {
+                let start = Instant::now();
+                vault.part_story(&system.busy_part).expect("story");
+                start.elapsed()
+            })
+            .collect(),
+    );
+    let mut busy = vault.part(&system.busy_part).expect("part");
+    let part_edit = median(
+        (0..30)
+            .map(|i| {
+                busy.description = format!("edited {i}");
+                let start = Instant::now();
+                vault.update_part(busy.clone()).expect("edit");
+                start.elapsed()
+            })
+            .collect(),
+    );
+    let without_then = {
+        let start = Instant::now();
+        vault
+            .document_pdf(
+                &DocumentRequest::ClientRecord {
+                    client_id: system.client_id.clone(),
+                    include_psychotherapy_notes: true,
+                    map_then: None,
+                },
+                Paper::A4,
+            )
+            .expect("record PDF");
+        start.elapsed()
+    };
+    let then_and_now = {
+        let start = Instant::now();
+        vault
+            .document_pdf(
+                &DocumentRequest::ClientRecord {
+                    client_id: system.client_id.clone(),
+                    include_psychotherapy_notes: true,
+                    map_then: Some(system.middle_day),
+                },
+                Paper::A4,
+            )
+            .expect("record PDF with the system then and now");
+        start.elapsed()
+    };
+
     let start = Instant::now();
     let (note_pdf, _) = vault
         .document_pdf(
@@ -289,10 +376,113 @@ fn main() {
         note_pdf.len() / 1024,
         millis(note_time)
     );
+    println!(
+        "| read the large system's whole record ({LARGE_SYSTEM_PARTS} parts, {} history versions; median of 20) | {} |",
+        system.versions,
+        millis(read_system)
+    );
+    println!("| its map on a day (median of 20) | {} |", millis(map_on));
+    println!(
+        "| two days compared, in words (median of 10) | {} |",
+        millis(compare)
+    );
+    println!("| one part's story (median of 20) | {} |", millis(story));
+    println!(
+        "| one edit of one of its parts, with its history version (median of 30) | {} |",
+        millis(part_edit)
+    );
+    println!(
+        "| its full-record PDF, without / with the system then and now | {} / {} |",
+        millis(without_then),
+        millis(then_and_now)
+    );
     println!();
     println!(
         "vault file: {:.1} MB; search hits: {}",
         size as f64 / 1e6,
         hits.len()
     );
+}
+
+const LARGE_SYSTEM_PARTS: usize = 160;
+
+struct LargeSystem {
+    client_id: String,
+    busy_part: String,
+    middle_day: kapnotes::records::Date,
+    today: kapnotes::records::Date,
+    versions: usize,
+}
+
+/// A client with a 160-part system whose history holds `changes` versions: imported
+/// with a history spread over a year (so the days differ), then caught up at import.
+fn large_system(vault: &mut Vault, full: bool) -> LargeSystem {
+    let changes = if full { 2000 } else { 50 };
+    let client_id = id(4, 0, 0);
+    let part = |p: usize, status: &str| {
+        json!({
+            "id": id(5, 0, p), "name": format!("Inner part {p}"),
+            "role": (["manager", "firefighter", "exile"][p % 3]),
+            "description": prose(p, 200), "status": status,
+            "position": {"x": (p % 16) * 60, "y": (p / 16) * 60},
+        })
+    };
+    let parts: Vec<Value> = (0..LARGE_SYSTEM_PARTS)
+        .map(|p| part(p, "befriended"))
+        .collect();
+    let relationships: Vec<Value> = (0..240)
+        .map(|r| {
+            json!({
+                "id": id(6, 0, r), "from_part": id(5, 0, r % LARGE_SYSTEM_PARTS),
+                "to_part": id(5, 0, (r * 7 + 1) % LARGE_SYSTEM_PARTS),
+                "kind": (["protects", "polarized", "allied"][r % 3]),
+            })
+        })
+        .filter(|r| r["from_part"] != r["to_part"])
+        .collect();
+    let since = "2025-01-01T09:00:00+00:00";
+    let mut versions: Vec<Value> = (0..LARGE_SYSTEM_PARTS)
+        .map(|p| json!({"at": since, "part": part(p, "unmet")}))
+        .collect();
+    versions.extend(
+        relationships
+            .iter()
+            .map(|r| json!({"at": since, "relationship": r})),
+    );
+    for i in 0..changes {
+        let day = 1 + (i * 360 / changes.max(1));
+        let date = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date")
+            + chrono::Duration::days(day as i64);
+        let status = ["getting_to_know", "befriended"][i % 2];
+        versions.push(json!({
+            "at": format!("{date}T10:{:02}:{:02}+00:00", (i / 60) % 60, i % 60),
+            "part": part(i % LARGE_SYSTEM_PARTS, status),
+        }));
+    }
+    let document = json!({
+        "format": "kapnotes.interchange", "version": 1,
+        "exported_at": "2026-01-01T00:00:00+00:00",
+        "clients": [{
+            "id": client_id, "display_name": "Large system",
+            "created_at": "2025-01-01T09:00:00+00:00",
+            "parts": parts, "relationships": relationships, "agreements": [],
+            "sessions": [], "measures": [],
+            "map_history": {"since": since, "versions": versions},
+        }],
+    });
+    vault
+        .import(&document.to_string())
+        .expect("import the large system");
+    let history = vault
+        .client(&client_id)
+        .expect("client")
+        .map_history
+        .expect("history");
+    LargeSystem {
+        client_id,
+        busy_part: id(5, 0, 1),
+        middle_day: kapnotes::records::Date::parse("2025-07-01").expect("date"),
+        today: kapnotes::records::Date(chrono::Local::now().date_naive()),
+        versions: history.versions.len(),
+    }
 }

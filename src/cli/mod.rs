@@ -123,6 +123,9 @@ enum Command {
         /// With --client: include sessions marked as psychotherapy notes
         #[arg(long, requires = "client")]
         include_psychotherapy_notes: bool,
+        /// With --client: add "the system then and now", the parts map of this day (YYYY-MM-DD) beside today's
+        #[arg(long, value_name = "DATE", requires = "client")]
+        map_then: Option<String>,
         /// The paper size
         #[arg(long, value_name = "SIZE", default_value = "a4", value_parser = ["a4", "letter"])]
         paper: String,
@@ -273,6 +276,7 @@ pub fn run(cli: Cli) -> Outcome {
             prep_sheet,
             client,
             include_psychotherapy_notes,
+            map_then,
             paper,
             output,
             force,
@@ -283,6 +287,7 @@ pub fn run(cli: Cli) -> Outcome {
                 prep_sheet,
                 client,
                 include_psychotherapy_notes,
+                map_then,
                 paper: if paper == "letter" {
                     kapnotes::documents::Paper::Letter
                 } else {

@@ -1,6 +1,7 @@
 use super::passphrase::Input;
 use super::{Failure, Outcome};
 use kapnotes::documents::{DocumentRequest, NOT_ENCRYPTED, Paper};
+use kapnotes::records::Date;
 use kapnotes::vault::Overwrite;
 use kapnotes::{Access, Vault};
 use std::path::Path;
@@ -12,6 +13,7 @@ pub struct Choice {
     pub prep_sheet: Option<String>,
     pub client: Option<String>,
     pub include_psychotherapy_notes: bool,
+    pub map_then: Option<String>,
     pub paper: Paper,
 }
 
@@ -35,10 +37,19 @@ pub fn run(
         Choice {
             client: Some(client_id),
             include_psychotherapy_notes,
+            map_then,
             ..
         } => DocumentRequest::ClientRecord {
             client_id,
             include_psychotherapy_notes,
+            map_then: match map_then {
+                None => None,
+                Some(text) => Some(Date::parse(&text).map_err(|_| {
+                    Failure::usage(format!(
+                        "--map-then takes a date such as 2026-05-10, not \"{text}\"."
+                    ))
+                })?),
+            },
         },
         _ => {
             return Err(Failure::usage(

@@ -13,6 +13,7 @@ pub(super) fn client_record(
     left_out: usize,
     include_psychotherapy_notes: bool,
     audit: &AuditTrail,
+    map_then: Option<Date>,
 ) -> Result<()> {
     let profile = &client.profile;
     layout.title("Clinical record");
@@ -201,6 +202,9 @@ pub(super) fn client_record(
             }
         }
     }
+    if let Some(then) = map_then {
+        then_and_now(layout, client, then)?;
+    }
 
     layout.heading("Outcome measures");
     if client.measures.is_empty() {
@@ -346,5 +350,47 @@ pub(super) fn client_record(
         &rows,
         8.0,
     );
+    Ok(())
+}
+
+/// "The system then and now": the parts map of `then` and of today as one figure, and
+/// what changed in words under it, on a page of its own.
+fn then_and_now(layout: &mut Layout, client: &Client, then: Date) -> Result<()> {
+    let today = Date(Timestamp::now().local_date());
+    let comparison = crate::parts_history::compare_maps(client, then, today);
+    layout.new_page();
+    layout.heading("The system then and now");
+    let since = Date(comparison.from.history_since.local_date());
+    if comparison.from.before_history {
+        layout.paragraph(&format!(
+            "The vault keeps the parts map's history from {} on, so the map of {} is not known; today's map is drawn alone, every part as new.",
+            date(&since),
+            date(&then)
+        ));
+    } else {
+        layout.paragraph(&format!(
+            "The parts map as it stood at the end of {} and as it is today ({}), from the vault's history of the map (kept from {} on).",
+            date(&then),
+            date(&today),
+            date(&since)
+        ));
+    }
+    if let Some(figure) = crate::charts::map_then_and_now(&comparison) {
+        layout.gap(4.0);
+        layout.figure(&figure, 1.0)?;
+    }
+    layout.subheading("What changed");
+    if comparison.changes.is_empty() {
+        layout.styled(
+            "Nothing changed between these days.",
+            Face::Regular,
+            10.0,
+            Tone::Muted,
+        );
+    }
+    for change in &comparison.changes {
+        layout.paragraph(&change.words);
+    }
+    layout.new_page();
     Ok(())
 }

@@ -33,6 +33,9 @@ pub enum DocumentRequest {
     ClientRecord {
         client_id: String,
         include_psychotherapy_notes: bool,
+        /// Adds "the system then and now": the parts map of this day beside today's,
+        /// with what changed, on a page of its own.
+        map_then: Option<Date>,
     },
 }
 
@@ -102,6 +105,7 @@ impl Vault {
             DocumentRequest::ClientRecord {
                 client_id,
                 include_psychotherapy_notes,
+                map_then,
             } => {
                 let mut client = self.client(client_id)?;
                 let mut audit = self.client_audit_trail(client_id)?;
@@ -129,6 +133,7 @@ impl Vault {
                     left_out,
                     *include_psychotherapy_notes,
                     &audit,
+                    *map_then,
                 )?;
                 ("Clinical record".to_owned(), client)
             }
@@ -168,6 +173,7 @@ impl Vault {
             DocumentRequest::ClientRecord {
                 client_id,
                 include_psychotherapy_notes,
+                ..
             } => event
                 .client(client_id)
                 .record(Table::Clients, client_id)

@@ -306,6 +306,31 @@ fn is_baseline_only(history: &crate::records::MapHistory) -> bool {
     })
 }
 
+/// A history that runs past the time of the import (a clock that was ahead, or a
+/// document edited by hand) would put the changes made from now on before it.
+fn refuse_future_history(document: &Document) -> Result<()> {
+    let now = Timestamp::now().instant();
+    for (i, client) in document.clients.iter().enumerate() {
+        let Some(history) = &client.map_history else {
+            continue;
+        };
+        let base = format!("/clients/{i}/map_history");
+        if history.since.instant() > now {
+            return Err(Error::rejected(
+                format!("{base}/since"),
+                "the history starts after the time of this import: check the clock of the computer that wrote the document",
+            ));
+        }
+        if let Some(v) = history.versions.iter().position(|v| v.at.instant() > now) {
+            return Err(Error::rejected(
+                format!("{base}/versions/{v}/at"),
+                "this version is later than the time of this import: check the clock of the computer that wrote the document",
+            ));
+        }
+    }
+    Ok(())
+}
+
 impl Vault {
     /// Builds an export document. Nothing is recorded: [`Vault::export_to_file`] writes
     /// and records it; a caller that writes it elsewhere (standard output) calls
@@ -420,6 +445,7 @@ impl Vault {
             return Err(Error::ReadOnly);
         }
         let document = parse_document(json)?;
+        refuse_future_history(&document)?;
         let existing = self.ids_in_vault()?;
         for (i, client) in document.clients.iter().enumerate() {
             for (id, path) in rules::defined_ids(client, &format!("/clients/{i}")) {

@@ -10,7 +10,7 @@ use super::store::{self, Identified, Keys, RowMeta, Table};
 use crate::error::{Error, Result};
 use crate::parts_history::{self, MapState};
 use crate::records::{Client, Id, MapHistory, MapVersion, Timestamp, new_id};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 /// One stored row: the start of a history, or one version.
@@ -60,6 +60,41 @@ pub(crate) fn load(conn: &Connection, keys: &Keys, client_id: &str) -> Result<Op
         }
     }
     Ok(history)
+}
+
+/// When a client's history last moved: its newest row's time (the start, or the
+/// newest version), or `None` before it began. Reads and opens that one row only.
+pub(crate) fn last_at(
+    conn: &Connection,
+    keys: &Keys,
+    client_id: &str,
+) -> Result<Option<Timestamp>> {
+    let newest = conn
+        .prepare_cached(
+            "SELECT id, client_id, creation_order, revision, sealed FROM map_history
+             WHERE client_id = ?1 ORDER BY creation_order DESC, id DESC LIMIT 1",
+        )?
+        .query_row([client_id], |r| {
+            Ok((
+                RowMeta {
+                    id: r.get(0)?,
+                    parent: r.get(1)?,
+                    creation_order: r.get(2)?,
+                    revision: r.get(3)?,
+                },
+                r.get::<_, Vec<u8>>(4)?,
+            ))
+        })
+        .optional()?;
+    let Some((meta, sealed)) = newest else {
+        return Ok(None);
+    };
+    let row: HistoryRow = keys.open_record(Table::MapHistory, &meta, &sealed)?;
+    match (row.since, row.version) {
+        (Some(since), None) => Ok(Some(since)),
+        (None, Some(version)) => Ok(Some(version.at)),
+        _ => Err(tampered(&meta.id)),
+    }
 }
 
 /// Whether a client's history has begun.

@@ -1137,13 +1137,21 @@ fn write_map_versions(
     new: &Client,
 ) -> Result<Vec<RowWritten>> {
     use crate::parts_history::{MapState, baseline, versions_between};
-    let now = Timestamp::now();
-    let versions = versions_between(&MapState::of(old), &MapState::of(new), &now);
-    if versions.is_empty() {
+    let old_map = MapState::of(old);
+    let new_map = MapState::of(new);
+    if versions_between(&old_map, &new_map, &Timestamp::now()).is_empty() {
         return Ok(Vec::new());
     }
+    // A history is a timeline: a clock set back since the last change still writes
+    // after it, so the versions stay in time order.
+    let last = map_history::last_at(tx, keys, new.id())?;
+    let now = match &last {
+        Some(last) if *last > Timestamp::now() => last.clone(),
+        _ => Timestamp::now(),
+    };
+    let versions = versions_between(&old_map, &new_map, &now);
     let mut written = Vec::new();
-    if !map_history::has_started(tx, new.id())? {
+    if last.is_none() {
         written.extend(map_history::append(
             tx,
             keys,
@@ -1297,4 +1305,48 @@ fn sync_table<T: ClientRecord>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::{MapHistory, MapVersion, VersionedRecord};
+
+    /// A change cannot hand the vault a history: whatever the closure puts in
+    /// `map_history` is neither judged nor stored; the versions come from the change.
+    #[test]
+    fn a_change_cannot_write_its_own_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.kapnotes");
+        let (mut vault, _) = Vault::create_insecure_for_tests(&path, "a long passphrase").unwrap();
+        vault
+            .import(include_str!(
+                "../../tests/fixtures/interchange/example.json"
+            ))
+            .unwrap();
+        let client_id = "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e01";
+        let before = vault.client(client_id).unwrap().map_history.unwrap();
+        let forged = MapHistory {
+            since: Timestamp::parse("2030-01-01T00:00:00+00:00").unwrap(),
+            // Before its own start: a history the rules would refuse.
+            versions: vec![MapVersion {
+                at: Timestamp::parse("2020-01-01T00:00:00+00:00").unwrap(),
+                record: VersionedRecord::Part(Part::new("Forged", crate::records::PartRole::Exile)),
+            }],
+        };
+        vault
+            .modify_client(client_id, NoteHistory::Automatic, |client| {
+                client.parts[0].name = "Self, renamed".into();
+                client.map_history = Some(forged.clone());
+                Ok(())
+            })
+            .unwrap();
+        let after = vault.client(client_id).unwrap().map_history.unwrap();
+        assert_eq!(after.since, before.since);
+        assert_eq!(after.versions[..before.versions.len()], before.versions[..]);
+        assert_eq!(after.versions.len(), before.versions.len() + 1);
+        assert!(
+            matches!(&after.versions[before.versions.len()].record, VersionedRecord::Part(p) if p.name == "Self, renamed")
+        );
+    }
 }

@@ -4,11 +4,13 @@
 // part's story and from a session's screen; the status becomes unburdened; the rules
 // ask for the protectors' check-in about it, until a later check-in asks them; and the
 // exile's story holds the steps, the check-ins that named it, and says where its
-// history starts. Screenshot 36 (a part's story, dim room) goes to docs/screenshots/.
+// history starts; the full record's PDF shows the system then and now. Screenshot 36 (a part's story, dim room) goes to docs/screenshots/.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { freshHome, helpers, startApp } from './harness.mjs';
+import { freshHome, helpers, nextPath, startApp } from './harness.mjs';
 
 const PASSPHRASE = 'parts over time passphrase';
 let app;
@@ -161,6 +163,10 @@ async function openLittleOnesStory() {
 /** Records a step from the part's story: kind, the session it happened in, what happened. */
 async function recordFromStory(kind, session, note, extra = async () => {}) {
   await h.click('button=Record a step');
+  await browser.waitUntil(async () => (await browser.execute(() => document.activeElement?.id)) === 'new-step-kind', {
+    timeout: 5_000,
+    timeoutMsg: 'the new step form did not take the keyboard to its first field',
+  });
   await h.choose('#new-step-kind', kind);
   await h.choose('#new-step-session', session);
   await extra();
@@ -177,8 +183,12 @@ test('the part named on the overview opens its story, which starts with the hist
   assert.match(await h.text('[data-testid=history-start]'), /known from 5 Jan 2026/);
 });
 
+const focused = () => browser.execute(() => document.activeElement?.id ?? '');
+
 test('the first session: witnessing, recorded on the story with its session chosen', async () => {
   await recordFromStory('Witnessing', 'Dosing on 10 Feb 2026, 14:00', 'Showed the schoolyard; felt seen.');
+  // The keyboard is left where the next step is recorded (the form took it to its first field).
+  await browser.waitUntil(async () => (await focused()) === 'record-step', { timeout: 5_000, timeoutMsg: 'focus did not return to "Record a step"' });
   assert.deepEqual(await stepKinds(), ['witnessing']);
   // The date follows the session chosen.
   await h.waitText('[data-testid=unburdening] li.step', 'Witnessing on 10 Feb 2026');
@@ -214,7 +224,7 @@ test('the third session: invitation and the check with the protectors', async ()
   });
   await recordFromStory('Check with the protectors', integration, 'Planner and Scroller saw it free.');
   assert.deepEqual(await stepKinds(), ['witnessing', 'unburdening', 'invitation', 'protector_check']);
-  await h.waitText('[data-testid=unburdening]', '5 of 5 stages recorded');
+  await h.waitText('[data-testid=unburdening]', '4 of 5 stages recorded; not yet recorded: redo or retrieval.');
   await h.waitText('[data-testid=unburdening]', 'took in playfulness, lightness');
 });
 
@@ -263,7 +273,7 @@ test("the exile's story holds the steps, the check-ins that named it, and its se
   await h.waitText('p.notice.ok', 'Signed on');
 });
 
-test('a step is edited in place and deleted after confirming', async () => {
+test('a step is edited in place and deleted after confirming; the status stays editable', async () => {
   // The signed session names the exile in its check-in: the name leads back to the story.
   await h.click('//h2[starts-with(., "Check-in")]/following-sibling::ul[1]//button[.="Little one"]');
   await h.waitText('h1', 'Little one');
@@ -276,6 +286,13 @@ test('a step is edited in place and deleted after confirming', async () => {
   await h.click('//li[@data-step-kind="protector_check"]//span[contains(@class, "ask")]//button[.="Delete"]');
   await browser.waitUntil(async () => !(await stepKinds()).includes('protector_check'), { timeout: 10_000, timeoutMsg: 'the step was not deleted' });
   assert.equal(await h.text('[data-testid=part-status]'), 'Unburdened', 'the status stays');
+  // The status stays the clinician's to change.
+  await h.choose('#part-status', 'Befriended');
+  await h.waitText('.about [role=status]', 'Status saved');
+  await h.waitText('[data-testid=part-status]', 'Befriended');
+  await h.waitText('ol.story li.entry', 'unburdened → befriended');
+  await h.choose('#part-status', 'Unburdened');
+  await h.waitText('[data-testid=part-status]', 'Unburdened');
 });
 
 test("a later check-in that asks both protectors settles the finding", async () => {
@@ -293,4 +310,33 @@ test("a later check-in that asks both protectors settles the finding", async () 
     timeout: 10_000,
     timeoutMsg: 'the finding did not settle after the protectors were asked',
   });
+});
+
+test("a search that finds a step's words opens the part's story", async () => {
+  await h.type('#client-search', 'rise into the light');
+  await h.click('button=Search');
+  await h.waitText('[aria-label="Search results"]', 'unburdening note');
+  await h.click('[aria-label="Search results"] button');
+  await h.waitText('h1', 'Little one');
+  await h.click('button=Back to M.K.');
+  await h.waitText('#parts-heading', 'Parts and their stories');
+});
+
+test('the full record carries the system then and now, from the day the clinician picks', async () => {
+  const path = join(app.home, 'files', 'record-then-and-now.pdf');
+  // WebDriver cannot type into WebKit's date field: set it and tell the page, as its picker would.
+  const field = await h.el('#map-then');
+  await browser.execute((input) => {
+    input.value = '2026-01-20';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  }, field);
+  nextPath(app.home, path);
+  await h.click('button=Full record as PDF…');
+  await h.waitText('.notices', 'record-then-and-now.pdf');
+  const text = execFileSync('pdftotext', ['-layout', path, '-']).toString().replace(/\s+/g, ' ');
+  assert.ok(text.includes('The system then and now'), 'the figure\'s page');
+  assert.ok(text.includes('at the end of 20 January 2026'), 'the day asked for');
+  // On 20 January the exile was still getting to know; three steps remain after the deletion above.
+  assert.match(text, /Little one \(exile\): status getting to know → unburdened; 3 unburdening steps recorded/);
 });

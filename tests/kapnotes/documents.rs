@@ -303,6 +303,7 @@ fn the_full_record_leaves_out_psychotherapy_notes_unless_asked_and_says_so() {
         DocumentRequest::ClientRecord {
             client_id: CLIENT.into(),
             include_psychotherapy_notes: false,
+            map_then: None,
         },
         "record.pdf",
     );
@@ -355,6 +356,7 @@ fn the_full_record_leaves_out_psychotherapy_notes_unless_asked_and_says_so() {
         DocumentRequest::ClientRecord {
             client_id: CLIENT.into(),
             include_psychotherapy_notes: true,
+            map_then: None,
         },
         "record-all.pdf",
     );
@@ -395,6 +397,7 @@ fn a_long_record_flows_over_many_pages_with_the_running_text_on_each() {
         DocumentRequest::ClientRecord {
             client_id: CLIENT.into(),
             include_psychotherapy_notes: false,
+            map_then: None,
         },
         "long.pdf",
     );
@@ -727,6 +730,7 @@ fn the_session_note_of_a_monitored_dosing_day_shows_every_part_of_it() {
         DocumentRequest::ClientRecord {
             client_id: CLIENT.into(),
             include_psychotherapy_notes: false,
+            map_then: None,
         },
         "monitored-record.pdf",
     );
@@ -773,4 +777,134 @@ fn a_session_without_the_dosing_day_records_prints_as_before() {
     ] {
         assert!(!text.contains(heading), "{heading:?} printed: {text}");
     }
+}
+
+// ----- the system then and now (issue 11) -----
+
+/// The 1-based page holding `text`.
+fn page_with(pdf: &Path, text: &str) -> usize {
+    (1..=page_count(pdf))
+        .find(|n| text_of(pdf, Some(*n)).contains(text))
+        .unwrap_or_else(|| panic!("{text:?} is on no page"))
+}
+
+#[test]
+fn the_full_record_can_show_the_system_then_and_now_on_a_page_of_its_own() {
+    let (tv, mut vault) = TestVault::new();
+    vault.import(PARTS_OVER_TIME).unwrap();
+    let record = |map_then: Option<&str>, name: &str| {
+        write(
+            &vault,
+            &tv,
+            DocumentRequest::ClientRecord {
+                client_id: CLIENT.into(),
+                include_psychotherapy_notes: false,
+                map_then: map_then.map(date),
+            },
+            name,
+        )
+    };
+    let without = record(None, "record.pdf");
+    assert!(!text_of(&without, None).contains("then and now"));
+
+    let pdf = record(Some("2026-04-22"), "then-and-now.pdf");
+    assert_eq!(page_count(&pdf), page_count(&without) + 1, "one page more");
+    let page = page_with(&pdf, "The system then and now");
+    let text = text_of(&pdf, Some(page));
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_contains_all(
+        &flat,
+        &[
+            "The parts map as it stood at the end of",
+            "Then: 2026-04-22 · now:",
+            // The shapes, each saying what became of it.
+            "Lantern Keeper",
+            "exile · changed",
+            "firefighter · changed",
+            "What changed",
+            "Scrolling part (firefighter): status not yet met → getting to know.",
+            "Lantern Keeper (exile): renamed from “Little one”; status not yet met → unburdened; 4 unburdening steps recorded.",
+            "Scrolling part now protects Lantern Keeper.",
+            "New group “The protectors” with 2 parts.",
+        ],
+    );
+    // On a page of its own: the parts map before it, the measures after it.
+    assert!(!text.contains("Outcome measures") && !text.contains("Agreements with parts"));
+    assert!(text_of(&pdf, Some(page + 1)).contains("Outcome measures"));
+    let ink = ink_per_page(&pdf, "then-and-now");
+    assert!(ink[page - 1] > 0.02, "the figure is drawn: {ink:?}");
+
+    // A day before the history began: said plainly, today's map drawn alone.
+    let early = record(Some("2026-01-15"), "early.pdf");
+    let flat = text_of(&early, Some(page_with(&early, "The system then and now")))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(flat.contains("so the map of"), "{flat}");
+    assert!(flat.contains("is not known"), "{flat}");
+    assert!(flat.contains("Lantern Keeper (exile) was added."), "{flat}");
+}
+
+#[test]
+fn the_dosing_day_sheet_keeps_its_one_first_page_with_groups_steps_and_history() {
+    let (tv, mut vault) = TestVault::new();
+    vault.import(PARTS_OVER_TIME).unwrap();
+    vault.set_clinician(Some(&clinician())).unwrap();
+    let pdf = write(
+        &vault,
+        &tv,
+        DocumentRequest::PrepSheet {
+            session_id: DOSING.into(),
+        },
+        "prep-over-time.pdf",
+    );
+    assert_eq!(page_count(&pdf), 2);
+    let first = text_of(&pdf, Some(1));
+    assert_contains_all(
+        &first,
+        &["Dosing-day preparation sheet", "Lantern Keeper", "Findings"],
+    );
+    assert!(!first.contains("Monitoring record"));
+    assert!(!first.contains("then and now"));
+    assert!(text_of(&pdf, Some(2)).contains("Monitoring record"));
+}
+
+#[test]
+fn the_command_line_writes_the_then_and_now_page_and_refuses_a_bad_date() {
+    let (tv, mut vault) = TestVault::new();
+    vault.import(PARTS_OVER_TIME).unwrap();
+    drop(vault);
+    let out = tv.file("cli-record.pdf");
+    let run = |date: &str| {
+        run_kapnotes(
+            &tv.path,
+            &[
+                "pdf",
+                "--client",
+                CLIENT,
+                "--map-then",
+                date,
+                "-o",
+                out.to_str().unwrap(),
+            ],
+            &format!("{PASSPHRASE}\n"),
+        )
+    };
+    let bad = run("30/04/2026");
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--map-then takes a date"));
+    assert!(!out.exists());
+    let good = run("2026-04-22");
+    assert_eq!(
+        good.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    assert!(text_of(&out, None).contains("The system then and now"));
 }

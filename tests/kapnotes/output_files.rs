@@ -26,6 +26,7 @@ fn record_pdf() -> DocumentRequest {
     DocumentRequest::ClientRecord {
         client_id: CLIENT.into(),
         include_psychotherapy_notes: false,
+        map_then: None,
     }
 }
 

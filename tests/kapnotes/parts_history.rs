@@ -436,6 +436,15 @@ fn a_format_3_vault_with_a_damaged_trail_is_not_upgraded() {
     assert!(!vault.trail_problems().is_empty());
     assert!(vault.set_client_archived(CLIENT, true).is_err());
     assert!(vault.client(CLIENT).unwrap().map_history.is_none());
+    // Still readable, the map included: with no history, only today is known.
+    assert_eq!(vault.parts_map(CLIENT).unwrap().history_since, None);
+    let today = Date(Timestamp::now().local_date());
+    let map = vault.map_on(CLIENT, today).unwrap();
+    assert!(!map.before_history);
+    assert_eq!(map.parts, vault.client(CLIENT).unwrap().parts);
+    assert!(vault.map_on(CLIENT, date("2026-01-01")).unwrap().before_history);
+    assert!(vault.part_story(PLANNER).unwrap().history_since.is_none());
+    assert!(vault.export(&ExportScope::Everything).is_ok());
     assert!(!vault.verify().unwrap().is_clean());
     drop(vault);
     assert_eq!(user_version(&copy), 3, "left as it was");
@@ -743,7 +752,14 @@ fn names(parts: &[Part]) -> Vec<(&str, PartStatus)> {
 
 #[test]
 fn the_map_on_a_day_is_the_map_at_the_end_of_that_day() {
-    let (_tv, vault) = over_time_vault();
+    let (_tv, mut vault) = over_time_vault();
+    // Dragged today (no version): earlier days show it where it is now.
+    let mut moved = vault.part(LITTLE_ONE).unwrap();
+    moved.position = Some(Position {
+        x: Number(500.0),
+        y: Number(-500.0),
+    });
+    vault.update_part(moved).unwrap();
     let before = vault.map_on(CLIENT, date("2026-04-19")).unwrap();
     assert!(before.before_history);
     assert_eq!(before.history_since, ts("2026-04-20T10:00:00+00:00"));
@@ -1168,10 +1184,24 @@ fn a_history_row_altered_removed_or_put_back_is_caught() {
         edit(&conn, &rows);
         drop(conn);
         let mut vault = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite).unwrap();
-        assert!(
-            !vault.verify().unwrap().is_clean(),
-            "{what}: caught by verify"
-        );
+        let report = vault.verify().unwrap();
+        assert!(!report.is_clean(), "{what}: caught by verify");
+        if what == "a byte flipped" || what == "a version moved to the end" {
+            // Named as the row that does not open.
+            let row = if what == "a byte flipped" {
+                &rows[3].0
+            } else {
+                &rows[1].0
+            };
+            assert!(
+                report
+                    .problems
+                    .iter()
+                    .any(|p| p.record.as_deref() == Some(format!("map_history/{row}").as_str())),
+                "{what}: {:?}",
+                report.problems
+            );
+        }
         if what == "a version moved to the end" {
             let err = vault.client(CLIENT).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Integrity, "{what}: {err}");
@@ -1324,4 +1354,43 @@ fn only_an_unburdening_step_makes_protectors_due() {
         "{}",
         due[0].message
     );
+}
+
+#[test]
+fn a_history_that_runs_past_the_import_is_refused() {
+    for (what, pointer, path) in [
+        (
+            "a version",
+            "/versions/13/at",
+            "/clients/0/map_history/versions/13/at",
+        ),
+        ("the start", "/since", "/clients/0/map_history/since"),
+    ] {
+        let mut doc = over_time();
+        *doc["clients"][0]["map_history"]
+            .pointer_mut(pointer)
+            .unwrap() = json!("2999-01-01T00:00:00+00:00");
+        if pointer == "/since" {
+            // Every version is then before its start too; only the clock is reported
+            // once the document passes the rules, so move them all.
+            for v in doc["clients"][0]["map_history"]["versions"]
+                .as_array_mut()
+                .unwrap()
+            {
+                v["at"] = json!("2999-01-01T00:00:00+00:00");
+            }
+        }
+        let (_tv, mut vault) = TestVault::new();
+        let err = vault.import(&doc.to_string()).unwrap_err();
+        let kapnotes::Error::Rejected(rejection) = &err else {
+            panic!("{what}: {err}")
+        };
+        assert_eq!(rejection.path, path, "{what}");
+        assert!(
+            rejection.rule.contains("clock"),
+            "{what}: {}",
+            rejection.rule
+        );
+        assert!(vault.list_clients().unwrap().is_empty());
+    }
 }

@@ -164,9 +164,11 @@ fn pick<'a>(paths: &'a [String], index: &Index) -> Option<&'a str> {
 
 // ----- importing documents -----
 
-/// The example with every id replaced, so it does not collide with the vault's copy.
-fn fresh_example() -> Value {
-    serde_json::from_str(&EXAMPLE.replace(
+/// The example (or, with `over_time`, the example with unburdening steps, a group and
+/// a map history) with every id replaced, so it does not collide with the vault's copy.
+fn fresh_example(over_time: bool) -> Value {
+    let source = if over_time { PARTS_OVER_TIME } else { EXAMPLE };
+    serde_json::from_str(&source.replace(
         "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e",
         "6c0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e",
     ))
@@ -347,6 +349,13 @@ fn damage_text(text: String, damage: &TextDamage) -> String {
 /// A client as compared after a round trip: canonical order, and `\r\n` as `\n`
 /// (which the vault may store as `\n`).
 fn comparable(client: &kapnotes::records::Client) -> Value {
+    let mut client = client.clone();
+    client.sort_canonically();
+    comparable_value(&client)
+}
+
+/// Any record as compared after a round trip: `\r\n` as `\n`.
+fn comparable_value<T: serde::Serialize + ?Sized>(record: &T) -> Value {
     fn normalise(value: &mut Value) {
         match value {
             Value::String(s) => *s = s.replace("\r\n", "\n"),
@@ -355,16 +364,18 @@ fn comparable(client: &kapnotes::records::Client) -> Value {
             _ => {}
         }
     }
-    let mut client = client.clone();
-    client.sort_canonically();
-    let mut value = serde_json::to_value(&client).unwrap();
+    let mut value = serde_json::to_value(record).unwrap();
     normalise(&mut value);
     value
 }
 
 /// Imports the example, changed by `edits` and `damage`, into a copy of the template
 /// vault. Returns whether it was imported (else it was refused).
-fn check_import(edits: &[Edit], damage: Option<&TextDamage>) -> Result<bool, TestCaseError> {
+fn check_import(
+    edits: &[Edit],
+    damage: Option<&TextDamage>,
+    over_time: bool,
+) -> Result<bool, TestCaseError> {
     let (_dir, path) = copy_of_template();
     let mut vault = Vault::unlock(&path, PASSPHRASE, Access::ReadWrite).unwrap();
     let before_import = vault.export(&ExportScope::Everything).unwrap();
@@ -375,7 +386,7 @@ fn check_import(edits: &[Edit], damage: Option<&TextDamage>) -> Result<bool, Tes
         .filter_map(|p| held.pointer(p)?.as_str().map(str::to_owned))
         .collect();
 
-    let mut doc = fresh_example();
+    let mut doc = fresh_example(over_time);
     let mut injected = Vec::new();
     for edit in edits {
         injected.extend(apply_edit(&mut doc, edit, &vault_ids));
@@ -392,13 +403,34 @@ fn check_import(edits: &[Edit], damage: Option<&TextDamage>) -> Result<bool, Tes
             let document = kapnotes::interchange::parse_document(&text)
                 .expect("an imported document parses on its own");
             let after = vault.export(&ExportScope::Everything).unwrap();
+            // A document's history is kept as given, then caught up with its map at
+            // the import: it is compared apart, as a prefix.
+            for client in &document.clients {
+                let Some(given) = &client.map_history else {
+                    continue;
+                };
+                let stored = vault.client(client.id()).unwrap().map_history.unwrap();
+                prop_assert_eq!(&stored.since, &given.since);
+                prop_assert!(stored.versions.len() >= given.versions.len());
+                prop_assert_eq!(
+                    comparable_value(&stored.versions[..given.versions.len()]),
+                    comparable_value(&given.versions)
+                );
+            }
+            let without_history = |client: &kapnotes::records::Client| {
+                let mut value = comparable(client);
+                if let Some(object) = value.as_object_mut() {
+                    object.remove("map_history");
+                }
+                value
+            };
             let wanted: Vec<Value> = before_import
                 .clients
                 .iter()
                 .chain(&document.clients)
-                .map(comparable)
+                .map(without_history)
                 .collect();
-            let mut got: Vec<Value> = after.clients.iter().map(comparable).collect();
+            let mut got: Vec<Value> = after.clients.iter().map(without_history).collect();
             let mut wanted = wanted;
             let key = |v: &Value| v["id"].as_str().unwrap_or_default().to_owned();
             got.sort_by_key(key);
@@ -455,10 +487,11 @@ fn a_mutated_document_is_imported_whole_or_refused_cleanly() {
     let strategy = (
         proptest::collection::vec(edit(), 0..4),
         proptest::option::weighted(0.15, text_damage()),
+        proptest::bool::ANY,
     );
-    let outcome = runner.run(&strategy, |(edits, damage)| {
+    let outcome = runner.run(&strategy, |(edits, damage, over_time)| {
         cases.fetch_add(1, Ordering::Relaxed);
-        if check_import(&edits, damage.as_ref())? {
+        if check_import(&edits, damage.as_ref(), over_time)? {
             imported.fetch_add(1, Ordering::Relaxed);
         }
         Ok(())

@@ -5,6 +5,7 @@ use crate::file_choice::{Purpose, choose};
 use crate::preferences::Preferences;
 use crate::state::AppState;
 use kapnotes::documents::DocumentRequest;
+use kapnotes::records::Date;
 use kapnotes::vault::Overwrite;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
@@ -80,7 +81,8 @@ pub struct WrittenDocument {
 }
 
 /// Makes a PDF and writes it where the clinician chooses. `id` is the session's (a
-/// note or a dosing-day sheet) or the client's (the full record). The file is chosen
+/// note or a dosing-day sheet) or the client's (the full record, with "the system then
+/// and now" on a page of its own when `map_then` names the earlier day). The file is chosen
 /// first, so a cancelled dialog makes and records nothing; the dialog already asked
 /// before replacing a file, so replacing is confirmed (never a vault or backup).
 #[tauri::command(async)]
@@ -90,6 +92,7 @@ pub fn write_document(
     kind: DocumentKind,
     id: String,
     include_psychotherapy_notes: bool,
+    map_then: Option<Date>,
 ) -> CommandResult<WrittenDocument> {
     let (request, suggested) = match kind {
         DocumentKind::SessionNote => (
@@ -104,6 +107,7 @@ pub fn write_document(
             DocumentRequest::ClientRecord {
                 client_id: id,
                 include_psychotherapy_notes,
+                map_then,
             },
             "clinical-record.pdf",
         ),

@@ -455,7 +455,7 @@ export interface PartStory {
 export interface SearchHit {
   client_id: Id;
   client_name: string;
-  kind: 'client' | 'part' | 'relationship' | 'agreement' | 'session' | 'measure';
+  kind: 'client' | 'part' | 'relationship' | 'agreement' | 'session' | 'measure' | 'group';
   record_id: Id;
   field: string;
   snippet: string;
