@@ -155,6 +155,12 @@ test('the map as it was before the first dosing session, compared with today', a
   assert.match(words, /Young Runner \(firefighter\) was added/);
   assert.match(words, /Old Guard \(manager\) was removed/);
   assert.deepEqual(overlaps((await mapGeometry(browser)).nodes), []);
+  // A part picked on the compared map says what it was on each day.
+  await browser.execute((e) => e.focus(), lantern);
+  await browser.keys(['Enter']);
+  await h.waitText('#past-part-heading', 'Lantern Keeper');
+  await h.waitText('#past-part-heading + p', 'On 9 Jun 2026: exile, not yet met.');
+  assert.match(await h.text('#past-part-heading + p + p'), /exile, unburdened\.$/);
   await h.shot('35-map-comparison');
   await h.click('button=Dim room');
 
