@@ -91,9 +91,13 @@ test('a system of 160 parts reads at Fit in the default window', async () => {
   await h.waitText('.notices', 'Imported 1 client(s)');
   await h.click('button*=D.I.D. system');
   await h.click('button=Parts map');
-  await h.waitText('h1', 'Parts map');
-  // The parts had no places: the map lays them out and keeps the places it gave them.
-  await h.saved();
+  await h.waitText('h1', 'Parts map: D.I.D. system');
+  // The parts had no places: the map lays them out and keeps the places it gave them
+  // (160 saves: longer than one autosave on a busy machine).
+  await browser.waitUntil(async () => (await (await browser.$('[data-save-state]')).getAttribute('data-save-state')) === 'saved', {
+    timeout: 60_000,
+    timeoutMsg: 'the laid-out positions were not saved',
+  });
   assert.equal((await browser.$$('[data-part-id]')).length, 25);
   assert.equal((await browser.$$('[data-group-id]')).length, 9);
   await h.click('button=Fit');
@@ -137,6 +141,10 @@ test('the large map stays usable: find, filter, unfold, add, tidy', async () => 
   await browser.waitUntil(async () => (await browser.$$('[data-part-id]')).length === 40, { timeoutMsg: 'the group did not unfold' });
   await h.saved();
   await assertNothingOverlaps('after unfolding');
+  // Picked in the side panel, the unfolded group's parts are outlined on the map.
+  await h.click('button[aria-label="Show the group Night watch: 15 parts"]');
+  await h.waitText('#group-heading', 'Night watch');
+  assert.equal((await browser.$$('.part.match')).length, 15);
 
   // Two new managers: the second does not cover the first (as it used to).
   for (const name of ['The Planner', 'The Second Planner']) {
@@ -159,7 +167,7 @@ test('the large map stays usable: find, filter, unfold, add, tidy', async () => 
   assert.equal(await lantern.getAttribute('transform'), moved);
   await h.click('button=Back to client');
   await h.click('button=Parts map');
-  await h.waitText('h1', 'Parts map');
+  await h.waitText('h1', 'Parts map: D.I.D. system');
   assert.equal(await (await browser.$(`[data-part-id="${id(1, 77)}"]`)).getAttribute('transform'), moved);
   // The unfold was kept: Night watch's fifteen, the two new parts and the 25 others.
   assert.equal((await browser.$$('[data-part-id]')).length, 42);

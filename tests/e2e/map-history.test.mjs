@@ -96,7 +96,7 @@ test('the map as it was before the first dosing session, compared with today', a
   await h.waitText('.notices', 'Imported 1 client(s)');
   await h.click('button*=M.K.');
   await h.click('button=Parts map');
-  await h.waitText('h1', 'Parts map');
+  await h.waitText('h1', 'Parts map: M.K.');
   await h.waitText('#day-heading', 'The map on another day');
   await h.waitText('.side', 'History kept since 2 Mar 2026');
 
