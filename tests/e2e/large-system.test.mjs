@@ -74,6 +74,8 @@ before(async () => {
 
 after(async () => {
   await app?.stop();
+  // The app writes its caches until it is gone: the home is removed only after that.
+  await app?.exited(10_000);
 });
 
 test('a rejected import names the problem and writes nothing', async () => {

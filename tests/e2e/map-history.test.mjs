@@ -89,6 +89,8 @@ before(async () => {
 
 after(async () => {
   await app?.stop();
+  // The app writes its caches until it is gone: the home is removed only after that.
+  await app?.exited(10_000);
 });
 
 test('the map as it was before the first dosing session, compared with today', async () => {
