@@ -321,7 +321,7 @@ impl Vault {
             relationships: loaded.relationships,
             agreements: loaded.agreements,
             groups: loaded.groups,
-            history_since: self.load_map_history(client_id)?.map(|h| h.since),
+            history_since: self.map_history_since(client_id)?,
         })
     }
 

@@ -69,11 +69,34 @@ pub(crate) fn last_at(
     keys: &Keys,
     client_id: &str,
 ) -> Result<Option<Timestamp>> {
-    let newest = conn
-        .prepare_cached(
-            "SELECT id, client_id, creation_order, revision, sealed FROM map_history
-             WHERE client_id = ?1 ORDER BY creation_order DESC, id DESC LIMIT 1",
-        )?
+    end_row_at(conn, keys, client_id, true)
+}
+
+/// When a client's history began (its first row), or `None`: the map screen's
+/// `history_since` without opening every version.
+pub(crate) fn since(conn: &Connection, keys: &Keys, client_id: &str) -> Result<Option<Timestamp>> {
+    if !store::exists(conn, Table::MapHistory)? {
+        return Ok(None);
+    }
+    end_row_at(conn, keys, client_id, false)
+}
+
+/// The time of a client's newest (`newest`) or first history row.
+fn end_row_at(
+    conn: &Connection,
+    keys: &Keys,
+    client_id: &str,
+    newest: bool,
+) -> Result<Option<Timestamp>> {
+    let sql = if newest {
+        "SELECT id, client_id, creation_order, revision, sealed FROM map_history
+         WHERE client_id = ?1 ORDER BY creation_order DESC, id DESC LIMIT 1"
+    } else {
+        "SELECT id, client_id, creation_order, revision, sealed FROM map_history
+         WHERE client_id = ?1 ORDER BY creation_order, id LIMIT 1"
+    };
+    let row = conn
+        .prepare_cached(sql)?
         .query_row([client_id], |r| {
             Ok((
                 RowMeta {
@@ -86,13 +109,15 @@ pub(crate) fn last_at(
             ))
         })
         .optional()?;
-    let Some((meta, sealed)) = newest else {
+    let Some((meta, sealed)) = row else {
         return Ok(None);
     };
     let row: HistoryRow = keys.open_record(Table::MapHistory, &meta, &sealed)?;
     match (row.since, row.version) {
         (Some(since), None) => Ok(Some(since)),
-        (None, Some(version)) => Ok(Some(version.at)),
+        // A history begins with its start: a first row holding a version was not
+        // written by kapnotes.
+        (None, Some(version)) if newest => Ok(Some(version.at)),
         _ => Err(tampered(&meta.id)),
     }
 }

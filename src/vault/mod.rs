@@ -806,6 +806,11 @@ impl Vault {
         load_client_from(&self.conn, &self.keys, client_id)
     }
 
+    /// When a client's map history began (`None` before the vault's upgrade to it).
+    pub(crate) fn map_history_since(&self, client_id: &str) -> Result<Option<Timestamp>> {
+        map_history::since(&self.conn, &self.keys, client_id)
+    }
+
     /// A client's map history (`None` before the vault's upgrade to it).
     pub(crate) fn load_map_history(
         &self,

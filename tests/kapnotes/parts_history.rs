@@ -442,7 +442,12 @@ fn a_format_3_vault_with_a_damaged_trail_is_not_upgraded() {
     let map = vault.map_on(CLIENT, today).unwrap();
     assert!(!map.before_history);
     assert_eq!(map.parts, vault.client(CLIENT).unwrap().parts);
-    assert!(vault.map_on(CLIENT, date("2026-01-01")).unwrap().before_history);
+    assert!(
+        vault
+            .map_on(CLIENT, date("2026-01-01"))
+            .unwrap()
+            .before_history
+    );
     assert!(vault.part_story(PLANNER).unwrap().history_since.is_none());
     assert!(vault.export(&ExportScope::Everything).is_ok());
     assert!(!vault.verify().unwrap().is_clean());
