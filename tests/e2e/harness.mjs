@@ -21,7 +21,8 @@ const homes = [];
 // KAPNOTES_E2E_KEEP is set for a look at them.
 process.once('exit', () => {
   if (process.env.KAPNOTES_E2E_KEEP) return;
-  for (const home of homes) rmSync(home, { recursive: true, force: true });
+  // WebKit's helper processes may still be writing their caches for a moment: retry.
+  for (const home of homes) rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 /** A fresh home for one app run: data, config and cache, and the e2e path folder. */
