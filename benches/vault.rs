@@ -2,73 +2,24 @@
 //! notes). Run with `cargo bench --bench vault`; the figures go in docs/BENCHMARKS.md.
 //! Not a test: nothing here fails on a slow machine.
 
+// Only the filler text and ids: this benchmark keeps its own, simpler practice so its
+// figures stay comparable from one day to the next.
+#[allow(dead_code)]
+#[path = "workload/practice.rs"]
+mod practice;
+
 use kapnotes::documents::{DocumentRequest, Paper};
 use kapnotes::{Access, ExportScope, Vault};
+use practice::{id, prose};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
-const PARTS_PER_CLIENT: usize = 12;
 const PASSPHRASE: &str = "benchmark passphrase of decent length";
-
-const WORDS: &[&str] = &[
-    "protector",
-    "exile",
-    "manager",
-    "softened",
-    "breath",
-    "shoulders",
-    "tight",
-    "chest",
-    "young",
-    "alone",
-    "school",
-    "mother",
-    "listened",
-    "curious",
-    "calm",
-    "tears",
-    "warmth",
-    "heavy",
-    "numb",
-    "scrolling",
-    "planner",
-    "control",
-    "permission",
-    "stepped",
-    "back",
-    "witnessed",
-    "burden",
-    "light",
-    "garden",
-    "river",
-];
-
-/// Deterministic filler text of about `chars` characters.
-fn prose(seed: usize, chars: usize) -> String {
-    let mut out = String::with_capacity(chars + 16);
-    let mut state = seed.wrapping_mul(2654435761).wrapping_add(1);
-    while out.len() < chars {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        out.push_str(WORDS[(state >> 33) % WORDS.len()]);
-        out.push(if (state >> 20).is_multiple_of(9) {
-            '.'
-        } else {
-            ' '
-        });
-    }
-    out
-}
-
-fn id(kind: u32, client: usize, index: usize) -> String {
-    format!("{kind:08x}-0000-4000-8000-{:06}{:06}", client, index)
-}
 
 fn document(clients: usize, sessions_per_client: usize) -> String {
     let clients: Vec<Value> = (0..clients)
         .map(|c| {
-            let parts: Vec<Value> = (0..PARTS_PER_CLIENT)
+            let parts: Vec<Value> = (0..practice::PARTS_PER_CLIENT)
                 .map(|p| {
                     json!({
                         "id": id(1, c, p), "name": format!("Part {p}"),

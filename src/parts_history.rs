@@ -6,7 +6,8 @@
 //! A version holds the whole record as it was from its `at` on. Positions and folding
 //! are layout, not history: they never make a version, and the map of any day carries
 //! today's layout. A version counts on the date of its own timestamp (in its own
-//! offset), so a day means what the clinician's clock said when the change was saved.
+//! offset), so a day means what the clinician's clock said when the change was saved;
+//! the map of a day replays the timeline up to its last version of that day or before.
 
 use crate::records::{
     Agreement, Client, Date, Id, MapHistory, MapRecordKind, MapVersion, Part, PartGroup, PartRole,
@@ -169,10 +170,11 @@ impl MapState {
         }
     }
 
-    /// The map after every version of `history` that `include` accepts, in order.
-    pub fn replay(history: &MapHistory, include: impl Fn(&MapVersion) -> bool) -> MapState {
+    /// The map after `versions`, applied in order: a prefix of a history (never a
+    /// selection, which could apply a change without one made before it).
+    pub fn replay(versions: &[MapVersion]) -> MapState {
         let mut state = MapState::default();
-        for version in history.versions.iter().filter(|v| include(v)) {
+        for version in versions {
             state.apply(version);
         }
         state
@@ -231,7 +233,18 @@ pub fn map_on(client: &Client, date: Date) -> MapOnDay {
     let before_history = date < day_of(&since);
     let state = match (&client.map_history, before_history) {
         (_, true) => MapState::default(),
-        (Some(history), false) => MapState::replay(history, |v| day_of(&v.at) <= date),
+        // The timeline up to its last version dated on or before the day, and every
+        // version saved before that one whatever its own date: versions are in time
+        // order but their local dates need not be (saved under different offsets), and
+        // a map made of a selection would be one the history never passed through.
+        (Some(history), false) => {
+            let end = history
+                .versions
+                .iter()
+                .rposition(|v| day_of(&v.at) <= date)
+                .map_or(0, |last| last + 1);
+            MapState::replay(&history.versions[..end])
+        }
         // No history at all: only today is known.
         (None, false) => MapState::of(client),
     };
@@ -862,7 +875,7 @@ pub fn part_story(client: &Client, part_id: &str) -> Option<PartStory> {
                 instant,
                 of_session(
                     StoryKind::Intention,
-                    format!("Tied to an intention: “{}”.", intention.text.trim()),
+                    format!("Tied to an intention: {}.", quoted(&intention.text)),
                 ),
             );
         }
@@ -879,7 +892,7 @@ pub fn part_story(client: &Client, part_id: &str) -> Option<PartStory> {
                 ..entry(
                     agreement.made_on,
                     StoryKind::Agreement,
-                    format!("In an agreement: “{}”.", agreement.text.trim()),
+                    format!("In an agreement: {}.", quoted(&agreement.text)),
                 )
             },
         );
@@ -1093,5 +1106,5 @@ pub fn part_story(client: &Client, part_id: &str) -> Option<PartStory> {
 /// imported history that does not end where its document's map is), as versions at
 /// `at`.
 pub fn catch_up(history: &MapHistory, map: &MapState, at: &Timestamp) -> Vec<MapVersion> {
-    versions_between(&MapState::replay(history, |_| true), map, at)
+    versions_between(&MapState::replay(&history.versions), map, at)
 }

@@ -74,6 +74,11 @@ impl SearchCache {
 
 /// Case- and accent-folded form of `text`: NFD, combining marks removed, lower case.
 pub fn fold(text: &str) -> String {
+    // Most notes are ASCII, whose NFD is itself and which holds no combining mark:
+    // lower-casing bytes gives the same result without decomposing every character.
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     text.nfd()
         .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)
@@ -417,6 +422,7 @@ mod tests {
     #[test]
     fn folding_ignores_case_and_accents() {
         assert_eq!(fold("Élodie ÇA Über"), "elodie ca uber");
+        assert_eq!(fold("Plain ASCII, Mixed Case"), "plain ascii, mixed case");
         assert_eq!(fold("São Paulo"), "sao paulo");
     }
 

@@ -19,7 +19,7 @@ use crate::vault::Vault;
 use rules::Findings;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// The schema every import and every change is checked against.
@@ -168,6 +168,30 @@ pub fn parse_document(json: &str) -> Result<Document> {
         .flat_map(|(i, client)| rules::defined_ids(client, &format!("/clients/{i}")))
         .collect();
     rules::check_unique_ids(&ids, &mut findings);
+    // Whose each id is: the client defining it, or else the first whose history
+    // names it. A history may name only its own client's records and sessions.
+    let mut owner: HashMap<Id, usize> = HashMap::new();
+    for (i, client) in document.clients.iter().enumerate() {
+        owner.extend(
+            rules::defined_ids(client, "")
+                .into_iter()
+                .map(|(id, _)| (id, i)),
+        );
+    }
+    for (i, client) in document.clients.iter().enumerate() {
+        for (id, _) in rules::history_ids(client, "") {
+            owner.entry(id).or_insert(i);
+        }
+    }
+    for (i, client) in document.clients.iter().enumerate() {
+        rules::check_history_owner(
+            client,
+            &format!("/clients/{i}"),
+            |id| owner.get(id).is_some_and(|o| *o != i),
+            "another client of this document",
+            &mut findings,
+        );
+    }
     for (i, client) in document.clients.iter().enumerate() {
         rules::check_client(client, &format!("/clients/{i}"), &mut findings);
     }
@@ -229,6 +253,25 @@ pub fn validate_clinician(clinician: &Clinician) -> Result<()> {
 /// and every pointer into them (a measure's session, an integration's dosing session,
 /// reflections on their intentions).
 pub(crate) fn leave_out_psychotherapy_notes(client: &mut Client) {
+    // An unburdening step stays, today's and in every version of the map's history,
+    // only when its session is one the request keeps: whether a session since deleted
+    // was a psychotherapy note is no longer known, so its steps go too.
+    let kept: HashSet<Id> = client
+        .sessions
+        .iter()
+        .filter(|s| !s.psychotherapy_note)
+        .map(|s| s.id.clone())
+        .collect();
+    for part in &mut client.parts {
+        part.unburdening.retain(|step| kept.contains(&step.session));
+    }
+    if let Some(history) = &mut client.map_history {
+        for version in &mut history.versions {
+            if let crate::records::VersionedRecord::Part(part) = &mut version.record {
+                part.unburdening.retain(|step| kept.contains(&step.session));
+            }
+        }
+    }
     let excluded: HashSet<Id> = client
         .sessions
         .iter()
@@ -245,20 +288,6 @@ pub(crate) fn leave_out_psychotherapy_notes(client: &mut Client) {
         .flat_map(|s| s.intentions.iter().map(|i| i.id.clone()))
         .collect();
     client.sessions.retain(|s| !s.psychotherapy_note);
-    // An unburdening step recorded in a left-out session goes with it, today's and in
-    // the map's history alike.
-    for part in &mut client.parts {
-        part.unburdening
-            .retain(|step| !excluded.contains(&step.session));
-    }
-    if let Some(history) = &mut client.map_history {
-        for version in &mut history.versions {
-            if let crate::records::VersionedRecord::Part(part) = &mut version.record {
-                part.unburdening
-                    .retain(|step| !excluded.contains(&step.session));
-            }
-        }
-    }
     for session in &mut client.sessions {
         if let Some(integration) = &mut session.integration {
             if integration
@@ -424,7 +453,8 @@ impl Vault {
         Ok(text.len() as u64)
     }
 
-    /// Every id the vault holds, intentions included.
+    /// Every id the vault holds, intentions included, and those its clients' histories
+    /// name (records removed since).
     fn ids_in_vault(&self) -> Result<HashSet<Id>> {
         let mut ids = HashSet::new();
         for id in self.client_ids()? {
@@ -432,6 +462,7 @@ impl Vault {
             ids.extend(
                 rules::defined_ids(&client, "")
                     .into_iter()
+                    .chain(rules::history_ids(&client, ""))
                     .map(|(id, _)| id),
             );
         }
@@ -456,6 +487,15 @@ impl Vault {
                     ));
                 }
             }
+            let mut findings = Findings::default();
+            rules::check_history_owner(
+                client,
+                &format!("/clients/{i}"),
+                |id| existing.contains(id),
+                "a client already in this vault",
+                &mut findings,
+            );
+            first_rejection(findings)?;
         }
         self.insert_clients(
             &document.clients,

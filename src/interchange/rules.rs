@@ -68,6 +68,75 @@ pub(crate) fn defined_ids(client: &Client, base: &str) -> Vec<(Id, String)> {
     ids
 }
 
+/// The ids of the records a client's history holds versions or removals of, with the
+/// path of each.
+pub(crate) fn history_ids(client: &Client, base: &str) -> Vec<(Id, String)> {
+    use crate::records::VersionedRecord;
+    let Some(history) = &client.map_history else {
+        return Vec::new();
+    };
+    history
+        .versions
+        .iter()
+        .enumerate()
+        .map(|(v, version)| {
+            let key = match &version.record {
+                VersionedRecord::Part(_) => "part",
+                VersionedRecord::Relationship(_) => "relationship",
+                VersionedRecord::Agreement(_) => "agreement",
+                VersionedRecord::Group(_) => "group",
+                VersionedRecord::Removed(_) => "removed",
+            };
+            let (_, id) = version.record.key();
+            (
+                id.to_owned(),
+                format!("{base}/map_history/versions/{v}/{key}/id"),
+            )
+        })
+        .collect()
+}
+
+/// Refuses a history that names another client's records: a version of a record, or
+/// an unburdening step in a session, whose id `of_another` says belongs to a client
+/// other than `client` (`whose` names that client in the sentence). A history naming
+/// them would show another client's part on this client's map, open its story from
+/// there, and carry it in this client's records request.
+pub(crate) fn check_history_owner(
+    client: &Client,
+    base: &str,
+    of_another: impl Fn(&str) -> bool,
+    whose: &str,
+    findings: &mut Findings,
+) {
+    use crate::records::VersionedRecord;
+    for (id, path) in history_ids(client, base) {
+        if of_another(&id) {
+            findings.reject(
+                path,
+                format!("the id {id} belongs to {whose}: a client's map history may hold only that client's own records"),
+            );
+        }
+    }
+    let Some(history) = &client.map_history else {
+        return;
+    };
+    for (v, version) in history.versions.iter().enumerate() {
+        if let VersionedRecord::Part(part) = &version.record {
+            for (j, step) in part.unburdening.iter().enumerate() {
+                if of_another(&step.session) {
+                    findings.reject(
+                        format!("{base}/map_history/versions/{v}/part/unburdening/{j}/session"),
+                        format!(
+                            "the session {} belongs to {whose}: a step may only name a session of its own client",
+                            step.session
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// Reports an id defined twice among `ids`.
 pub(crate) fn check_unique_ids(ids: &[(Id, String)], findings: &mut Findings) {
     let mut seen: HashMap<&str, &str> = HashMap::new();
@@ -136,18 +205,22 @@ pub(crate) fn check_client(client: &Client, base: &str, findings: &mut Findings)
         }
     }
     // A part is in at most one group, once.
-    let mut grouped: HashMap<&str, &str> = HashMap::new();
+    // Groups are told apart by their place in the list: two may share a name.
+    let mut grouped: HashMap<&str, usize> = HashMap::new();
     for (g, group) in client.groups.iter().enumerate() {
         for (j, p) in group.parts.iter().enumerate() {
             let at = format!("{base}/groups/{g}/parts/{j}");
             part_ref(findings, p, at.clone());
-            if let Some(other) = grouped.insert(p.as_str(), group.name.as_str()) {
+            if let Some(other) = grouped.insert(p.as_str(), g) {
                 findings.reject(
                     at,
-                    if other == group.name {
+                    if other == g {
                         format!("the part {p} is listed twice in this group")
                     } else {
-                        format!("the part {p} is already in the group “{other}”; a part is in at most one group")
+                        format!(
+                            "the part {p} is already in the group “{}” (at {base}/groups/{other}); a part is in at most one group",
+                            client.groups[other].name
+                        )
                     },
                 );
             }
@@ -279,8 +352,10 @@ fn check_step_fields(step: &crate::records::UnburdeningStep, path: &str, finding
 /// A history is a timeline from its start: versions in time order, none before
 /// `since`, and each record as a change through kapnotes could have left it.
 fn check_history(history: &crate::records::MapHistory, base: &str, findings: &mut Findings) {
-    use crate::records::VersionedRecord;
+    use crate::records::{MapRecordKind, VersionedRecord};
     let since = history.since.instant();
+    // Every record a version before this one was about.
+    let mut had: HashSet<(MapRecordKind, &str)> = HashSet::new();
     for (i, version) in history.versions.iter().enumerate() {
         let path = format!("{base}/versions/{i}");
         if version.at.instant() < since {
@@ -295,19 +370,45 @@ fn check_history(history: &crate::records::MapHistory, base: &str, findings: &mu
                 "the versions must be in time order: this one is earlier than the one before it",
             );
         }
+        // A relationship, agreement or group names only parts the history held before
+        // it: otherwise it could name a part of another client, or none at all.
+        let known_part = |findings: &mut Findings, id: &str, at: String| {
+            if !had.contains(&(MapRecordKind::Part, id)) {
+                findings.reject(
+                    at,
+                    format!("the part {id} has no version earlier in this history: a version may only name parts the history already holds"),
+                );
+            }
+        };
         match &version.record {
             VersionedRecord::Part(part) => {
                 for (j, step) in part.unburdening.iter().enumerate() {
                     check_step_fields(step, &format!("{path}/part/unburdening/{j}"), findings);
                 }
             }
-            VersionedRecord::Relationship(r) if r.from_part == r.to_part => findings.reject(
-                format!("{path}/relationship/to_part"),
-                "a relationship must join two different parts",
-            ),
+            VersionedRecord::Relationship(r) => {
+                known_part(
+                    findings,
+                    &r.from_part,
+                    format!("{path}/relationship/from_part"),
+                );
+                known_part(findings, &r.to_part, format!("{path}/relationship/to_part"));
+                if r.from_part == r.to_part {
+                    findings.reject(
+                        format!("{path}/relationship/to_part"),
+                        "a relationship must join two different parts",
+                    );
+                }
+            }
+            VersionedRecord::Agreement(a) => {
+                for (j, p) in a.parts.iter().enumerate() {
+                    known_part(findings, p, format!("{path}/agreement/parts/{j}"));
+                }
+            }
             VersionedRecord::Group(group) => {
                 let mut seen = HashSet::new();
                 for (j, p) in group.parts.iter().enumerate() {
+                    known_part(findings, p, format!("{path}/group/parts/{j}"));
                     if !seen.insert(p) {
                         findings.reject(
                             format!("{path}/group/parts/{j}"),
@@ -316,7 +417,29 @@ fn check_history(history: &crate::records::MapHistory, base: &str, findings: &mu
                     }
                 }
             }
-            _ => {}
+            VersionedRecord::Removed(removal) => {
+                if !had.contains(&(removal.kind, removal.id.as_str())) {
+                    findings.reject(
+                        format!("{path}/removed/id"),
+                        format!(
+                            "the history has no earlier version of the {} {}: a removal must follow a version of what it removes",
+                            kind_name(removal.kind),
+                            removal.id
+                        ),
+                    );
+                }
+            }
         }
+        had.insert(version.record.key());
+    }
+}
+
+fn kind_name(kind: crate::records::MapRecordKind) -> &'static str {
+    use crate::records::MapRecordKind;
+    match kind {
+        MapRecordKind::Part => "part",
+        MapRecordKind::Relationship => "relationship",
+        MapRecordKind::Agreement => "agreement",
+        MapRecordKind::Group => "group",
     }
 }

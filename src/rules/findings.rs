@@ -165,103 +165,230 @@ impl Collector<'_> {
     }
 }
 
-/// Every finding for one client, most severe first, then in date order.
+/// What every rule reads: the client, the moment judged, the vault's settings, and the
+/// sessions by start time.
+struct Course<'a> {
+    client: &'a Client,
+    as_of: DateTime<FixedOffset>,
+    settings: &'a RuleSettings,
+    sessions: Vec<&'a Session>,
+}
+
+impl<'a> Course<'a> {
+    /// The dosing sessions that are judged (cancelled ones are not), by start time.
+    fn dosing(&self) -> impl Iterator<Item = &'a Session> + '_ {
+        self.sessions.iter().copied().filter(|s| is_dosing(s))
+    }
+
+    /// The completed dosing sessions, by start time.
+    fn completed_dosing(&self) -> Vec<&'a Session> {
+        self.sessions
+            .iter()
+            .copied()
+            .filter(|s| s.kind == SessionKind::Dosing && s.status == SessionStatus::Completed)
+            .collect()
+    }
+
+    /// The completed dosing sessions that have a dose, with its total.
+    fn completed_doses(&self) -> Vec<(&'a Session, f64)> {
+        self.completed_dosing()
+            .into_iter()
+            .filter_map(|s| completed_dose(s).map(|mg| (s, mg)))
+            .collect()
+    }
+}
+
+/// A rule: adds its findings about a course.
+type Rule = fn(&Course<'_>, &mut Collector<'_>);
+
+/// Every rule, one function named after its code, in the order of the table in
+/// docs/RULES.md (a test holds the two equal): adding a rule is adding a function, a
+/// line here and a row there.
+const RULES: [(&str, Rule); 27] = [
+    (
+        codes::DOSED_WITHOUT_PROCEED,
+        dosing_completed_without_proceed,
+    ),
+    (codes::PROTECTOR_NOT_ASKED, checkin_protector_not_asked),
+    (codes::DOSE_OUTSIDE_RANGE, dose_outside_prescribed_range),
+    (codes::NO_PRESCRIBED_RANGE, dose_no_prescribed_range),
+    (codes::NO_PREPARATION, dosing_without_preparation),
+    (codes::OPEN_CONTRAINDICATION, contraindication_open),
+    (codes::NO_CONSENT, consent_missing),
+    (
+        codes::TELEHEALTH_NO_SUPPORT,
+        telehealth_without_support_person,
+    ),
+    (codes::FOLLOW_UP_OVERDUE, medical_follow_up_overdue),
+    (codes::NO_INTEGRATION, integration_missing),
+    (codes::DOSES_TOO_CLOSE, doses_too_close),
+    (codes::FIRST_DOSE_PSYCHEDELIC, first_dose_psychedelic),
+    (codes::RAISED_AFTER_FLOODING, dose_raised_after_flooding),
+    (codes::NOTE_UNSIGNED, note_unsigned),
+    (codes::PHQ9_SAFETY, phq9_item9_positive),
+    (codes::BLOOD_PRESSURE_STOP, blood_pressure_too_high_to_dose),
+    (
+        codes::BLOOD_PRESSURE_WARN,
+        blood_pressure_raised_before_dose,
+    ),
+    (codes::SPO2_STOP, oxygen_saturation_critical),
+    (codes::SPO2_WARN, oxygen_saturation_low),
+    (codes::SEDATION_STOP, sedation_deep),
+    (codes::SEDATION_WARN, sedation_moderate),
+    (codes::SUBSTANCE_TODAY, substance_taken_before_dose),
+    (codes::DISCHARGE_EARLY, discharge_before_observation_time),
+    (codes::DISCHARGE_UNMET, discharge_criterion_unmet),
+    (codes::DOSING_DAY_INCOMPLETE, dosing_day_record_incomplete),
+    (codes::ADVERSE_EVENT_NO_ACTION, adverse_event_without_action),
+    (
+        codes::UNBURDENED_PROTECTORS_DUE,
+        unburdened_exile_protectors_due,
+    ),
+];
+
+/// Every finding for one client, most severe first, then in date order (of the session
+/// or measure it is about; findings about a part come last), then in the order of the
+/// rules.
 pub fn check_client(
     client: &Client,
     as_of: DateTime<FixedOffset>,
     settings: &RuleSettings,
 ) -> Vec<Finding> {
+    let mut sessions: Vec<&Session> = client.sessions.iter().collect();
+    sessions.sort_by(|a, b| a.starts_at.cmp(&b.starts_at));
+    let course = Course {
+        client,
+        as_of,
+        settings,
+        sessions,
+    };
     let mut c = Collector {
         client,
         findings: Vec::new(),
     };
-    let t = THRESHOLDS;
-    let profile = &client.profile;
-    let mut sessions: Vec<&Session> = client.sessions.iter().collect();
-    sessions.sort_by(|a, b| a.starts_at.cmp(&b.starts_at));
-    let today = as_of.date_naive();
+    for (_, rule) in RULES {
+        rule(&course, &mut c);
+    }
+    let when = |f: &Finding| match f.subject {
+        Subject::Session => client.session(&f.record_id).map(|s| s.starts_at.instant()),
+        Subject::Measure => client
+            .measures
+            .iter()
+            .find(|m| m.id == f.record_id)
+            .and_then(|m| m.taken_on.0.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc().fixed_offset()),
+        Subject::Client | Subject::Part => None,
+    };
+    let mut findings = c.findings;
+    findings.sort_by_cached_key(|f| (std::cmp::Reverse(f.severity), when(f).is_none(), when(f)));
+    findings
+}
 
-    for s in sessions.iter().copied().filter(|s| is_dosing(s)) {
-        let date = date_of(s);
+fn dosing_completed_without_proceed(course: &Course<'_>, c: &mut Collector<'_>) {
+    for s in course
+        .dosing()
+        .filter(|s| s.status == SessionStatus::Completed)
+    {
         let label = when(s);
-
-        // Consent to proceed.
-        if s.status == SessionStatus::Completed {
-            match &s.checkin {
-                None => c.add(
-                    Severity::Stop,
-                    codes::DOSED_WITHOUT_PROCEED,
-                    Subject::Session,
-                    &s.id,
-                    format!(
-                        "{} is marked completed but has no green-light check-in.",
-                        capitalise(&label)
-                    ),
+        match &s.checkin {
+            None => c.add(
+                Severity::Stop,
+                codes::DOSED_WITHOUT_PROCEED,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "{} is marked completed but has no green-light check-in.",
+                    capitalise(&label)
                 ),
-                Some(checkin) if checkin.decision != Decision::Proceed => c.add(
-                    Severity::Stop,
-                    codes::DOSED_WITHOUT_PROCEED,
-                    Subject::Session,
-                    &s.id,
-                    format!(
-                        "{} is marked completed although its check-in decided to hold off.",
-                        capitalise(&label)
-                    ),
+            ),
+            Some(checkin) if checkin.decision != Decision::Proceed => c.add(
+                Severity::Stop,
+                codes::DOSED_WITHOUT_PROCEED,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "{} is marked completed although its check-in decided to hold off.",
+                    capitalise(&label)
                 ),
-                _ => {}
-            }
+            ),
+            _ => {}
         }
-        if let Some(checkin) = &s.checkin {
-            let missing: Vec<&str> = client
-                .parts
-                .iter()
-                .filter(|p| p.role == PartRole::Manager || p.role == PartRole::Firefighter)
-                .filter(|p| p.first_noticed.is_none_or(|d| d.0 <= date))
-                .filter(|p| !checkin.responses.iter().any(|r| r.part == p.id))
-                .map(|p| p.name.as_str())
-                .collect();
-            if !missing.is_empty() {
-                c.add(
-                    Severity::Warn,
-                    codes::PROTECTOR_NOT_ASKED,
-                    Subject::Session,
-                    &s.id,
-                    format!(
-                        "In the check-in of {label}, these protectors were not asked: {}.",
-                        missing.join(", ")
-                    ),
-                );
-            }
-        }
+    }
+}
 
-        // The dose.
-        if let Some(dose) = &s.dose {
-            let assessment = assess_dose(
-                profile.prescriber.as_ref(),
-                dose.mg.value(),
-                dose.booster_mg.map(|b| b.value()),
+fn checkin_protector_not_asked(course: &Course<'_>, c: &mut Collector<'_>) {
+    for s in course.dosing() {
+        let Some(checkin) = &s.checkin else { continue };
+        let date = date_of(s);
+        let missing: Vec<&str> = course
+            .client
+            .parts
+            .iter()
+            .filter(|p| p.role == PartRole::Manager || p.role == PartRole::Firefighter)
+            .filter(|p| p.first_noticed.is_none_or(|d| d.0 <= date))
+            .filter(|p| !checkin.responses.iter().any(|r| r.part == p.id))
+            .map(|p| p.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            c.add(
+                Severity::Warn,
+                codes::PROTECTOR_NOT_ASKED,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "In the check-in of {}, these protectors were not asked: {}.",
+                    when(s),
+                    missing.join(", ")
+                ),
             );
-            match (&profile.prescriber, assessment.within_prescribed_range) {
-                (None, _) => c.add(
-                    Severity::Warn,
-                    codes::NO_PRESCRIBED_RANGE,
-                    Subject::Session,
-                    &s.id,
-                    format!("A dose was given in {label} but no prescriber's range is on file."),
-                ),
-                (Some(_), Some(false)) => c.add(
-                    Severity::Warn,
-                    codes::DOSE_OUTSIDE_RANGE,
-                    Subject::Session,
-                    &s.id,
-                    format!("In {label}: {}", assessment.warning.unwrap_or_default()),
-                ),
-                _ => {}
-            }
         }
+    }
+}
 
-        // Preparation, contraindications, consent, telehealth.
-        let prepared = client.sessions.iter().any(|p| {
+fn dose_outside_prescribed_range(course: &Course<'_>, c: &mut Collector<'_>) {
+    let Some(prescriber) = &course.client.profile.prescriber else {
+        return;
+    };
+    for s in course.dosing() {
+        let Some(dose) = &s.dose else { continue };
+        let assessment = assess_dose(
+            Some(prescriber),
+            dose.mg.value(),
+            dose.booster_mg.map(|b| b.value()),
+        );
+        if assessment.within_prescribed_range == Some(false) {
+            c.add(
+                Severity::Warn,
+                codes::DOSE_OUTSIDE_RANGE,
+                Subject::Session,
+                &s.id,
+                format!("In {}: {}", when(s), assessment.warning.unwrap_or_default()),
+            );
+        }
+    }
+}
+
+fn dose_no_prescribed_range(course: &Course<'_>, c: &mut Collector<'_>) {
+    if course.client.profile.prescriber.is_some() {
+        return;
+    }
+    for s in course.dosing().filter(|s| s.dose.is_some()) {
+        c.add(
+            Severity::Warn,
+            codes::NO_PRESCRIBED_RANGE,
+            Subject::Session,
+            &s.id,
+            format!(
+                "A dose was given in {} but no prescriber's range is on file.",
+                when(s)
+            ),
+        );
+    }
+}
+
+fn dosing_without_preparation(course: &Course<'_>, c: &mut Collector<'_>) {
+    for s in course.dosing() {
+        let prepared = course.client.sessions.iter().any(|p| {
             p.kind == SessionKind::Preparation
                 && p.status == SessionStatus::Completed
                 && p.starts_at.instant() < s.starts_at.instant()
@@ -272,17 +399,24 @@ pub fn check_client(
                 codes::NO_PREPARATION,
                 Subject::Session,
                 &s.id,
-                format!("No completed preparation session comes before {label}."),
+                format!("No completed preparation session comes before {}.", when(s)),
             );
         }
-        // An MAO inhibitor taken today is that contraindication: reported once, by this
-        // rule, whether or not the screening has it.
+    }
+}
+
+/// A contraindication on file for the session's date; an MAO inhibitor taken today is
+/// that contraindication too, reported once by this rule, whether or not the screening
+/// has it.
+fn contraindication_open(course: &Course<'_>, c: &mut Collector<'_>) {
+    for s in course.dosing() {
+        let (date, label) = (date_of(s), when(s));
         let maoi_today = s
             .pre_dose
             .as_ref()
             .is_some_and(|p| p.substances_today.contains(&Substance::Maoi));
         let mut maoi_reported = false;
-        if let Some(screening) = &profile.screening {
+        if let Some(screening) = &course.client.profile.screening {
             for contraindication in screening.contraindications.iter().filter(|x| x.present) {
                 if contraindication.noted_on.is_none_or(|d| d.0 <= date) {
                     let kind = serde_json::to_value(contraindication.kind)
@@ -317,97 +451,110 @@ pub fn check_client(
                 ),
             );
         }
-        if profile.consent_signed_on.is_none_or(|d| d.0 > date) {
+    }
+}
+
+fn consent_missing(course: &Course<'_>, c: &mut Collector<'_>) {
+    let signed = course.client.profile.consent_signed_on;
+    for s in course.dosing() {
+        if signed.is_none_or(|d| d.0 > date_of(s)) {
             c.add(
                 Severity::Warn,
                 codes::NO_CONSENT,
                 Subject::Session,
                 &s.id,
-                format!("No informed consent is on file before {label}."),
+                format!("No informed consent is on file before {}.", when(s)),
             );
         }
-        if s.setting == Setting::Telehealth
+    }
+}
+
+fn telehealth_without_support_person(course: &Course<'_>, c: &mut Collector<'_>) {
+    for s in course.dosing().filter(|s| {
+        s.setting == Setting::Telehealth
             && s.support_person
                 .as_deref()
                 .is_none_or(|p| p.trim().is_empty())
-        {
-            c.add(
+    }) {
+        c.add(
+            Severity::Warn,
+            codes::TELEHEALTH_NO_SUPPORT,
+            Subject::Session,
+            &s.id,
+            format!(
+                "{} is by telehealth but no support person on site is recorded.",
+                capitalise(&when(s))
+            ),
+        );
+    }
+}
+
+fn medical_follow_up_overdue(course: &Course<'_>, c: &mut Collector<'_>) {
+    let Some(prescriber) = &course.client.profile.prescriber else {
+        return;
+    };
+    let t = THRESHOLDS;
+    for s in course.dosing() {
+        let (date, label) = (date_of(s), when(s));
+        match (prescriber.next_medical_follow_up, prescriber.prescribed_on) {
+            (Some(due), _) if date > due.0 => c.add(
                 Severity::Warn,
-                codes::TELEHEALTH_NO_SUPPORT,
+                codes::FOLLOW_UP_OVERDUE,
                 Subject::Session,
                 &s.id,
                 format!(
-                    "{} is by telehealth but no support person on site is recorded.",
+                    "{} is after the medical follow-up that was due on {due}.",
                     capitalise(&label)
+                ),
+            ),
+            (None, Some(prescribed))
+                if date > prescribed.0 + Duration::days(t.follow_up_after_prescription_days) =>
+            {
+                c.add(Severity::Warn, codes::FOLLOW_UP_OVERDUE, Subject::Session, &s.id,
+                    format!("{} is more than {} days after the prescription of {prescribed} and no medical follow-up is on file.",
+                        capitalise(&label), t.follow_up_after_prescription_days));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn integration_missing(course: &Course<'_>, c: &mut Collector<'_>) {
+    let t = THRESHOLDS;
+    let today = course.as_of.date_naive();
+    for s in course.completed_dosing() {
+        let date = date_of(s);
+        let deadline = date + Duration::days(t.integration_within_days);
+        let integrated = course.client.sessions.iter().any(|i| {
+            i.kind == SessionKind::Integration
+                && i.status == SessionStatus::Completed
+                && i.integration
+                    .as_ref()
+                    .and_then(|x| x.dosing_session.as_deref())
+                    == Some(s.id.as_str())
+                && date_of(i) <= deadline
+        });
+        if !integrated && today > deadline {
+            c.add(
+                Severity::Warn,
+                codes::NO_INTEGRATION,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "{} has no completed integration session linked to it within {} days.",
+                    capitalise(&when(s)),
+                    t.integration_within_days
                 ),
             );
         }
-
-        dosing_day(&mut c, s, &label, settings);
-
-        // Medical follow-up.
-        if let Some(prescriber) = &profile.prescriber {
-            match (prescriber.next_medical_follow_up, prescriber.prescribed_on) {
-                (Some(due), _) if date > due.0 => c.add(
-                    Severity::Warn,
-                    codes::FOLLOW_UP_OVERDUE,
-                    Subject::Session,
-                    &s.id,
-                    format!(
-                        "{} is after the medical follow-up that was due on {due}.",
-                        capitalise(&label)
-                    ),
-                ),
-                (None, Some(prescribed))
-                    if date
-                        > prescribed.0 + Duration::days(t.follow_up_after_prescription_days) =>
-                {
-                    c.add(Severity::Warn, codes::FOLLOW_UP_OVERDUE, Subject::Session, &s.id,
-                        format!("{} is more than {} days after the prescription of {prescribed} and no medical follow-up is on file.",
-                            capitalise(&label), t.follow_up_after_prescription_days));
-                }
-                _ => {}
-            }
-        }
-
-        // Integration after a completed dosing session.
-        if s.status == SessionStatus::Completed {
-            let deadline = date + Duration::days(t.integration_within_days);
-            let integrated = client.sessions.iter().any(|i| {
-                i.kind == SessionKind::Integration
-                    && i.status == SessionStatus::Completed
-                    && i.integration
-                        .as_ref()
-                        .and_then(|x| x.dosing_session.as_deref())
-                        == Some(s.id.as_str())
-                    && date_of(i) <= deadline
-            });
-            if !integrated && today > deadline {
-                c.add(
-                    Severity::Warn,
-                    codes::NO_INTEGRATION,
-                    Subject::Session,
-                    &s.id,
-                    format!(
-                        "{} has no completed integration session linked to it within {} days.",
-                        capitalise(&label),
-                        t.integration_within_days
-                    ),
-                );
-            }
-        }
     }
+}
 
-    // Across dosing sessions: spacing, first dose, raises after flooding.
-    let completed: Vec<&Session> = sessions
-        .iter()
-        .copied()
-        .filter(|s| s.kind == SessionKind::Dosing && s.status == SessionStatus::Completed)
-        .collect();
-    for pair in completed.windows(2) {
+fn doses_too_close(course: &Course<'_>, c: &mut Collector<'_>) {
+    for pair in course.completed_dosing().windows(2) {
         let (earlier, later) = (pair[0], pair[1]);
         let gap = (date_of(later) - date_of(earlier)).num_days();
-        if gap < t.min_days_between_doses {
+        if gap < THRESHOLDS.min_days_between_doses {
             c.add(
                 Severity::Warn,
                 codes::DOSES_TOO_CLOSE,
@@ -421,11 +568,10 @@ pub fn check_client(
             );
         }
     }
-    let dosed: Vec<(&Session, f64)> = completed
-        .iter()
-        .filter_map(|s| completed_dose(s).map(|mg| (*s, mg)))
-        .collect();
-    if let Some((first, mg)) = dosed.first()
+}
+
+fn first_dose_psychedelic(course: &Course<'_>, c: &mut Collector<'_>) {
+    if let Some((first, mg)) = course.completed_doses().first()
         && dose_band(*mg) == DoseBand::Psychedelic
     {
         c.add(
@@ -439,26 +585,31 @@ pub fn check_client(
             ),
         );
     }
-    for pair in dosed.windows(2) {
+}
+
+fn dose_raised_after_flooding(course: &Course<'_>, c: &mut Collector<'_>) {
+    for pair in course.completed_doses().windows(2) {
         let ((previous, before), (next, after)) = (pair[0], pair[1]);
         let flooded = previous
             .observations
             .as_ref()
             .is_some_and(|o| !o.flooding_signs.is_empty());
-        if flooded && after > before * (1.0 + t.max_raise_after_flooding) {
+        if flooded && after > before * (1.0 + THRESHOLDS.max_raise_after_flooding) {
             c.add(Severity::Warn, codes::RAISED_AFTER_FLOODING, Subject::Session, &next.id,
                 format!("The dose was raised from {before} mg to {after} mg in {} although the previous session showed signs of flooding.", when(next)));
         }
     }
+}
 
-    // Unsigned notes.
-    for s in sessions
+fn note_unsigned(course: &Course<'_>, c: &mut Collector<'_>) {
+    for s in course
+        .sessions
         .iter()
         .filter(|s| s.status == SessionStatus::Completed && !s.is_signed())
     {
         let ended =
             s.starts_at.instant() + Duration::minutes(i64::from(s.duration_minutes.unwrap_or(0)));
-        if as_of > ended + Duration::hours(t.sign_within_hours) {
+        if course.as_of > ended + Duration::hours(THRESHOLDS.sign_within_hours) {
             c.add(
                 Severity::Note,
                 codes::NOTE_UNSIGNED,
@@ -472,9 +623,384 @@ pub fn check_client(
             );
         }
     }
+}
 
-    // A severe adverse event needs what was done about it.
-    for s in &sessions {
+fn phq9_item9_positive(course: &Course<'_>, c: &mut Collector<'_>) {
+    for m in course
+        .client
+        .measures
+        .iter()
+        .filter(|m| m.instrument == Instrument::Phq9)
+    {
+        if measures::score(m).safety_item_positive && m.safety_follow_up.is_none() {
+            c.add(Severity::Stop, codes::PHQ9_SAFETY, Subject::Measure, &m.id,
+                format!("The PHQ-9 of {} has item 9 (thoughts of death or self-harm) above zero, and no safety follow-up is recorded.", m.taken_on));
+        }
+    }
+}
+
+/// How far a blood pressure before the dose reaches: 2 at or above the stop, 1 at or
+/// above the warning, 0 below both.
+fn blood_pressure_level(t: &DosingThresholds, systolic: Option<u32>, diastolic: Option<u32>) -> u8 {
+    let reaches = |sys: ThresholdKey, dia: ThresholdKey| {
+        systolic.is_some_and(|v| v >= t.get(sys)) || diastolic.is_some_and(|v| v >= t.get(dia))
+    };
+    if reaches(
+        ThresholdKey::BloodPressureStopSystolic,
+        ThresholdKey::BloodPressureStopDiastolic,
+    ) {
+        2
+    } else if reaches(
+        ThresholdKey::BloodPressureWarnSystolic,
+        ThresholdKey::BloodPressureWarnDiastolic,
+    ) {
+        1
+    } else {
+        0
+    }
+}
+
+/// The worse blood pressure before the dose of one judged dosing session.
+struct PressureBeforeDose<'a> {
+    session: &'a Session,
+    /// How far it reaches (see [`blood_pressure_level`]).
+    level: u8,
+    systolic: Option<u32>,
+    diastolic: Option<u32>,
+    /// When it was taken, in words.
+    at: String,
+}
+
+/// The dosing sessions whose blood pressure before the dose is judged (not held off,
+/// not completed without a dose: without a dose there is no "before" to judge), each
+/// with the worse of its pressures before the dose.
+fn pressures_judged<'a>(course: &Course<'a>) -> Vec<PressureBeforeDose<'a>> {
+    let t = &course.settings.thresholds;
+    course
+        .dosing()
+        .filter(|s| s.status != SessionStatus::HeldOff)
+        .filter(|s| !(s.status == SessionStatus::Completed && s.dose.is_none()))
+        .filter_map(|session| {
+            pressures_before_dose(session)
+                .into_iter()
+                .map(|(systolic, diastolic, at)| PressureBeforeDose {
+                    session,
+                    level: blood_pressure_level(t, systolic, diastolic),
+                    systolic,
+                    diastolic,
+                    at,
+                })
+                .max_by_key(|p| p.level)
+        })
+        .collect()
+}
+
+fn blood_pressure_too_high_to_dose(course: &Course<'_>, c: &mut Collector<'_>) {
+    let t = &course.settings.thresholds;
+    for p in pressures_judged(course)
+        .into_iter()
+        .filter(|p| p.level == 2)
+    {
+        let s = p.session;
+        c.add(
+                Severity::Stop,
+                codes::BLOOD_PRESSURE_STOP,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "The blood pressure {} in {} was {}, at or above {}/{}: hold the dose until it is lower.",
+                    p.at,
+                    when(s),
+                    pressure_text(p.systolic, p.diastolic),
+                    t.get(ThresholdKey::BloodPressureStopSystolic),
+                    t.get(ThresholdKey::BloodPressureStopDiastolic)
+                ),
+            );
+    }
+}
+
+fn blood_pressure_raised_before_dose(course: &Course<'_>, c: &mut Collector<'_>) {
+    let t = &course.settings.thresholds;
+    for p in pressures_judged(course)
+        .into_iter()
+        .filter(|p| p.level == 1)
+    {
+        let s = p.session;
+        c.add(
+                Severity::Warn,
+                codes::BLOOD_PRESSURE_WARN,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "The blood pressure {} in {} was {}, at or above {}/{}: weigh the risk before dosing.",
+                    p.at,
+                    when(s),
+                    pressure_text(p.systolic, p.diastolic),
+                    t.get(ThresholdKey::BloodPressureWarnSystolic),
+                    t.get(ThresholdKey::BloodPressureWarnDiastolic)
+                ),
+            );
+    }
+}
+
+/// Every reading of every judged dosing session (held-off ones too), with its session.
+fn readings<'a, 'b>(
+    course: &'b Course<'a>,
+) -> impl Iterator<Item = (&'a Session, &'a Reading)> + 'b {
+    course
+        .dosing()
+        .flat_map(|s| s.monitoring.iter().map(move |r| (s, r)))
+}
+
+fn oxygen_saturation_critical(course: &Course<'_>, c: &mut Collector<'_>) {
+    let below = course.settings.thresholds.get(ThresholdKey::Spo2StopBelow);
+    for (s, reading) in readings(course) {
+        if let Some(spo2) = reading.spo2.filter(|v| *v < below) {
+            c.add(
+                Severity::Stop,
+                codes::SPO2_STOP,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "The oxygen saturation at {} in {} was {spo2} %, below {below} %.",
+                    clock(&reading.at),
+                    when(s)
+                ),
+            );
+        }
+    }
+}
+
+fn oxygen_saturation_low(course: &Course<'_>, c: &mut Collector<'_>) {
+    let t = &course.settings.thresholds;
+    let (stop, below) = (
+        t.get(ThresholdKey::Spo2StopBelow),
+        t.get(ThresholdKey::Spo2WarnBelow),
+    );
+    for (s, reading) in readings(course) {
+        if let Some(spo2) = reading.spo2.filter(|v| *v >= stop && *v < below) {
+            c.add(
+                Severity::Warn,
+                codes::SPO2_WARN,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "The oxygen saturation at {} in {} was {spo2} %, below {below} %.",
+                    clock(&reading.at),
+                    when(s)
+                ),
+            );
+        }
+    }
+}
+
+fn sedation_deep(course: &Course<'_>, c: &mut Collector<'_>) {
+    let at_or_below = course
+        .settings
+        .thresholds
+        .get(ThresholdKey::SedationStopAtOrBelow);
+    for (s, reading) in readings(course) {
+        if let Some(level) = reading
+            .sedation
+            .map(u32::from)
+            .filter(|v| *v <= at_or_below)
+        {
+            c.add(
+                Severity::Stop,
+                codes::SEDATION_STOP,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "The sedation at {} in {} was MOAA/S {level}, at or below {at_or_below}.",
+                    clock(&reading.at),
+                    when(s)
+                ),
+            );
+        }
+    }
+}
+
+fn sedation_moderate(course: &Course<'_>, c: &mut Collector<'_>) {
+    let t = &course.settings.thresholds;
+    let (stop, at_or_below) = (
+        t.get(ThresholdKey::SedationStopAtOrBelow),
+        t.get(ThresholdKey::SedationWarnAtOrBelow),
+    );
+    for (s, reading) in readings(course) {
+        if let Some(level) = reading
+            .sedation
+            .map(u32::from)
+            .filter(|v| *v > stop && *v <= at_or_below)
+        {
+            c.add(
+                Severity::Warn,
+                codes::SEDATION_WARN,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "The sedation at {} in {} was MOAA/S {level}, at or below {at_or_below}.",
+                    clock(&reading.at),
+                    when(s)
+                ),
+            );
+        }
+    }
+}
+
+fn substance_taken_before_dose(course: &Course<'_>, c: &mut Collector<'_>) {
+    for s in course
+        .dosing()
+        .filter(|s| s.status != SessionStatus::HeldOff)
+    {
+        let Some(pre_dose) = &s.pre_dose else {
+            continue;
+        };
+        let taken: Vec<String> = pre_dose
+            .substances_today
+            .iter()
+            .filter(|x| {
+                matches!(
+                    x,
+                    Substance::Benzodiazepine | Substance::Opioid | Substance::Alcohol
+                )
+            })
+            .map(|x| words(*x))
+            .collect();
+        if !taken.is_empty() {
+            c.add(
+                Severity::Warn,
+                codes::SUBSTANCE_TODAY,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "The pre-dose checks of {} list {} taken today, which deepens sedation with ketamine.",
+                    when(s),
+                    taken.join(", ")
+                ),
+            );
+        }
+    }
+}
+
+fn discharge_before_observation_time(course: &Course<'_>, c: &mut Collector<'_>) {
+    let minutes = course
+        .settings
+        .thresholds
+        .get(ThresholdKey::ObservationMinutes);
+    for s in course.dosing() {
+        if let (Some(discharge), Some(dose)) = (&s.discharge, &s.dose)
+            && discharge.at.instant()
+                < dose.administered_at.instant() + Duration::minutes(i64::from(minutes))
+        {
+            c.add(
+                Severity::Warn,
+                codes::DISCHARGE_EARLY,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "The discharge of {} at {} came less than {minutes} minutes after the dose.",
+                    when(s),
+                    clock(&discharge.at)
+                ),
+            );
+        }
+    }
+}
+
+fn discharge_criterion_unmet(course: &Course<'_>, c: &mut Collector<'_>) {
+    for s in course.dosing() {
+        let Some(discharge) = &s.discharge else {
+            continue;
+        };
+        let unmet: Vec<&str> = [
+            (discharge.alert_and_oriented, "alert and oriented"),
+            (discharge.walking_steadily, "walking steadily"),
+            (discharge.vitals_near_baseline, "vital signs near baseline"),
+        ]
+        .into_iter()
+        .filter(|(met, _)| *met != Some(true))
+        .map(|(_, name)| name)
+        .collect();
+        if !unmet.is_empty() {
+            c.add(
+                Severity::Warn,
+                codes::DISCHARGE_UNMET,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "The discharge of {} does not record these criteria as met: {}.",
+                    when(s),
+                    unmet.join(", ")
+                ),
+            );
+        }
+    }
+}
+
+/// A completed in-person dosing session that starts after the vault gained the
+/// dosing-day record: the dose, a reading before it and after it, a discharge and who
+/// takes the client home.
+fn dosing_day_record_incomplete(course: &Course<'_>, c: &mut Collector<'_>) {
+    let since = course.settings.dosing_day_since;
+    for s in course.dosing().filter(|s| {
+        s.status == SessionStatus::Completed
+            && s.setting == Setting::InPerson
+            && since.is_some_and(|since| s.starts_at.instant() > since)
+    }) {
+        let observed = s.observations.as_ref();
+        let before = s
+            .monitoring
+            .iter()
+            .any(|r| measured(r) && is_before_dose(s, r))
+            || observed
+                .is_some_and(|o| o.blood_pressure_pre.is_some() || o.heart_rate_pre.is_some());
+        let after = s
+            .monitoring
+            .iter()
+            .any(|r| measured(r) && !is_before_dose(s, r))
+            || observed
+                .is_some_and(|o| o.blood_pressure_post.is_some() || o.heart_rate_post.is_some());
+        let ride_home = s
+            .pre_dose
+            .as_ref()
+            .and_then(|p| p.ride_home.as_deref())
+            .is_some_and(|r| !r.trim().is_empty());
+        // Without a dose, "before" and "after" mean nothing: name the dose instead.
+        let (before, after) = if s.dose.is_none() {
+            (true, true)
+        } else {
+            (before, after)
+        };
+        let missing: Vec<&str> = [
+            (s.dose.is_some(), "the dose"),
+            (before, "a reading before the dose"),
+            (after, "a reading after it"),
+            (s.discharge.is_some(), "a discharge"),
+            (ride_home, "who takes the client home"),
+        ]
+        .into_iter()
+        .filter(|(present, _)| !present)
+        .map(|(_, what)| what)
+        .collect();
+        if !missing.is_empty() {
+            c.add(
+                Severity::Warn,
+                codes::DOSING_DAY_INCOMPLETE,
+                Subject::Session,
+                &s.id,
+                format!(
+                    "{} is completed without {}.",
+                    capitalise(&when(s)),
+                    missing.join(", ")
+                ),
+            );
+        }
+    }
+}
+
+/// A severe adverse event needs what was done about it (any session, cancelled too).
+fn adverse_event_without_action(course: &Course<'_>, c: &mut Collector<'_>) {
+    for s in &course.sessions {
         for event in s.adverse_events.iter().filter(|e| {
             e.severity == AdverseEventSeverity::Severe
                 && e.action.as_deref().is_none_or(|a| a.trim().is_empty())
@@ -494,32 +1020,14 @@ pub fn check_client(
             );
         }
     }
-
-    // PHQ-9 item 9.
-    for m in client
-        .measures
-        .iter()
-        .filter(|m| m.instrument == Instrument::Phq9)
-    {
-        if measures::score(m).safety_item_positive && m.safety_follow_up.is_none() {
-            c.add(Severity::Stop, codes::PHQ9_SAFETY, Subject::Measure, &m.id,
-                format!("The PHQ-9 of {} has item 9 (thoughts of death or self-harm) above zero, and no safety follow-up is recorded.", m.taken_on));
-        }
-    }
-
-    unburdened_protectors_due(&mut c);
-
-    let mut findings = c.findings;
-    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    findings
 }
 
 /// Once a part is unburdened (its latest step of kind "unburdening"), each part that
 /// protects it is due a check-in about it, until a check-in in a session that starts
 /// after the step's session has an answer from that protector. One finding per
 /// unburdened part, naming the protectors still due.
-fn unburdened_protectors_due(c: &mut Collector<'_>) {
-    let client = c.client;
+fn unburdened_exile_protectors_due(course: &Course<'_>, c: &mut Collector<'_>) {
+    let client = course.client;
     for part in &client.parts {
         let Some(step) = part
             .unburdening
@@ -651,256 +1159,6 @@ fn pressure_text(systolic: Option<u32>, diastolic: Option<u32>) -> String {
     format!("{}/{} mmHg", show(systolic), show(diastolic))
 }
 
-/// The dosing-day rules of one dosing session (not cancelled): blood pressure before
-/// the dose, saturation and sedation in every reading, substances taken today,
-/// discharge, and a complete record.
-fn dosing_day(c: &mut Collector<'_>, s: &Session, label: &str, settings: &RuleSettings) {
-    let t = &settings.thresholds;
-    let held_off = s.status == SessionStatus::HeldOff;
-
-    // A completed session without a dose has no "before the dose" to judge: its
-    // readings were taken during and after something unrecorded.
-    let no_dose_given = s.status == SessionStatus::Completed && s.dose.is_none();
-    let level =
-        |systolic: Option<u32>, diastolic: Option<u32>, sys: ThresholdKey, dia: ThresholdKey| {
-            systolic.is_some_and(|v| v >= t.get(sys)) || diastolic.is_some_and(|v| v >= t.get(dia))
-        };
-    let severity_of = |(systolic, diastolic, _): &(Option<u32>, Option<u32>, String)| {
-        if level(
-            *systolic,
-            *diastolic,
-            ThresholdKey::BloodPressureStopSystolic,
-            ThresholdKey::BloodPressureStopDiastolic,
-        ) {
-            2
-        } else if level(
-            *systolic,
-            *diastolic,
-            ThresholdKey::BloodPressureWarnSystolic,
-            ThresholdKey::BloodPressureWarnDiastolic,
-        ) {
-            1
-        } else {
-            0
-        }
-    };
-    let worst = pressures_before_dose(s).into_iter().max_by_key(severity_of);
-    if !held_off
-        && !no_dose_given
-        && let Some((systolic, diastolic, when)) = worst
-    {
-        let reaches = |sys: ThresholdKey, dia: ThresholdKey| level(systolic, diastolic, sys, dia);
-        let measured = pressure_text(systolic, diastolic);
-        if reaches(
-            ThresholdKey::BloodPressureStopSystolic,
-            ThresholdKey::BloodPressureStopDiastolic,
-        ) {
-            c.add(
-                Severity::Stop,
-                codes::BLOOD_PRESSURE_STOP,
-                Subject::Session,
-                &s.id,
-                format!(
-                    "The blood pressure {when} in {label} was {measured}, at or above {}/{}: hold the dose until it is lower.",
-                    t.get(ThresholdKey::BloodPressureStopSystolic),
-                    t.get(ThresholdKey::BloodPressureStopDiastolic)
-                ),
-            );
-        } else if reaches(
-            ThresholdKey::BloodPressureWarnSystolic,
-            ThresholdKey::BloodPressureWarnDiastolic,
-        ) {
-            c.add(
-                Severity::Warn,
-                codes::BLOOD_PRESSURE_WARN,
-                Subject::Session,
-                &s.id,
-                format!(
-                    "The blood pressure {when} in {label} was {measured}, at or above {}/{}: weigh the risk before dosing.",
-                    t.get(ThresholdKey::BloodPressureWarnSystolic),
-                    t.get(ThresholdKey::BloodPressureWarnDiastolic)
-                ),
-            );
-        }
-    }
-
-    for reading in &s.monitoring {
-        let at = clock(&reading.at);
-        if let Some(spo2) = reading.spo2 {
-            if spo2 < t.get(ThresholdKey::Spo2StopBelow) {
-                c.add(
-                    Severity::Stop,
-                    codes::SPO2_STOP,
-                    Subject::Session,
-                    &s.id,
-                    format!(
-                        "The oxygen saturation at {at} in {label} was {spo2} %, below {} %.",
-                        t.get(ThresholdKey::Spo2StopBelow)
-                    ),
-                );
-            } else if spo2 < t.get(ThresholdKey::Spo2WarnBelow) {
-                c.add(
-                    Severity::Warn,
-                    codes::SPO2_WARN,
-                    Subject::Session,
-                    &s.id,
-                    format!(
-                        "The oxygen saturation at {at} in {label} was {spo2} %, below {} %.",
-                        t.get(ThresholdKey::Spo2WarnBelow)
-                    ),
-                );
-            }
-        }
-        if let Some(level) = reading.sedation.map(u32::from) {
-            if level <= t.get(ThresholdKey::SedationStopAtOrBelow) {
-                c.add(
-                    Severity::Stop,
-                    codes::SEDATION_STOP,
-                    Subject::Session,
-                    &s.id,
-                    format!(
-                        "The sedation at {at} in {label} was MOAA/S {level}, at or below {}.",
-                        t.get(ThresholdKey::SedationStopAtOrBelow)
-                    ),
-                );
-            } else if level <= t.get(ThresholdKey::SedationWarnAtOrBelow) {
-                c.add(
-                    Severity::Warn,
-                    codes::SEDATION_WARN,
-                    Subject::Session,
-                    &s.id,
-                    format!(
-                        "The sedation at {at} in {label} was MOAA/S {level}, at or below {}.",
-                        t.get(ThresholdKey::SedationWarnAtOrBelow)
-                    ),
-                );
-            }
-        }
-    }
-
-    if !held_off && let Some(pre_dose) = &s.pre_dose {
-        let taken: Vec<String> = pre_dose
-            .substances_today
-            .iter()
-            .filter(|x| {
-                matches!(
-                    x,
-                    Substance::Benzodiazepine | Substance::Opioid | Substance::Alcohol
-                )
-            })
-            .map(|x| words(*x))
-            .collect();
-        if !taken.is_empty() {
-            c.add(
-                Severity::Warn,
-                codes::SUBSTANCE_TODAY,
-                Subject::Session,
-                &s.id,
-                format!(
-                    "The pre-dose checks of {label} list {} taken today, which deepens sedation with ketamine.",
-                    taken.join(", ")
-                ),
-            );
-        }
-    }
-
-    if let Some(discharge) = &s.discharge {
-        let minutes = t.get(ThresholdKey::ObservationMinutes);
-        if let Some(dose) = &s.dose
-            && discharge.at.instant()
-                < dose.administered_at.instant() + Duration::minutes(i64::from(minutes))
-        {
-            c.add(
-                Severity::Warn,
-                codes::DISCHARGE_EARLY,
-                Subject::Session,
-                &s.id,
-                format!(
-                    "The discharge of {label} at {} came less than {minutes} minutes after the dose.",
-                    clock(&discharge.at)
-                ),
-            );
-        }
-        let unmet: Vec<&str> = [
-            (discharge.alert_and_oriented, "alert and oriented"),
-            (discharge.walking_steadily, "walking steadily"),
-            (discharge.vitals_near_baseline, "vital signs near baseline"),
-        ]
-        .into_iter()
-        .filter(|(met, _)| *met != Some(true))
-        .map(|(_, name)| name)
-        .collect();
-        if !unmet.is_empty() {
-            c.add(
-                Severity::Warn,
-                codes::DISCHARGE_UNMET,
-                Subject::Session,
-                &s.id,
-                format!(
-                    "The discharge of {label} does not record these criteria as met: {}.",
-                    unmet.join(", ")
-                ),
-            );
-        }
-    }
-
-    let judged = s.status == SessionStatus::Completed
-        && s.setting == Setting::InPerson
-        && settings
-            .dosing_day_since
-            .is_some_and(|since| s.starts_at.instant() > since);
-    if judged {
-        let observed = s.observations.as_ref();
-        let before = s
-            .monitoring
-            .iter()
-            .any(|r| measured(r) && is_before_dose(s, r))
-            || observed
-                .is_some_and(|o| o.blood_pressure_pre.is_some() || o.heart_rate_pre.is_some());
-        let after = s
-            .monitoring
-            .iter()
-            .any(|r| measured(r) && !is_before_dose(s, r))
-            || observed
-                .is_some_and(|o| o.blood_pressure_post.is_some() || o.heart_rate_post.is_some());
-        let ride_home = s
-            .pre_dose
-            .as_ref()
-            .and_then(|p| p.ride_home.as_deref())
-            .is_some_and(|r| !r.trim().is_empty());
-        // Without a dose, "before" and "after" mean nothing: name the dose instead.
-        let (before, after) = if s.dose.is_none() {
-            (true, true)
-        } else {
-            (before, after)
-        };
-        let missing: Vec<&str> = [
-            (s.dose.is_some(), "the dose"),
-            (before, "a reading before the dose"),
-            (after, "a reading after it"),
-            (s.discharge.is_some(), "a discharge"),
-            (ride_home, "who takes the client home"),
-        ]
-        .into_iter()
-        .filter(|(present, _)| !present)
-        .map(|(_, what)| what)
-        .collect();
-        if !missing.is_empty() {
-            c.add(
-                Severity::Warn,
-                codes::DOSING_DAY_INCOMPLETE,
-                Subject::Session,
-                &s.id,
-                format!(
-                    "{} is completed without {}.",
-                    capitalise(label),
-                    missing.join(", ")
-                ),
-            );
-        }
-    }
-}
-
 fn kind_name(kind: SessionKind) -> &'static str {
     match kind {
         SessionKind::Consultation => "consultation",
@@ -937,6 +1195,20 @@ mod tests {
     }
 
     const NOW: &str = "2026-05-10T12:00:00+00:00";
+
+    #[test]
+    fn the_rules_are_the_table_of_the_docs_in_its_order() {
+        let docs = include_str!("../../docs/RULES.md");
+        let table = &docs[docs.find("## Flagged").unwrap()..];
+        let documented: Vec<&str> = table
+            .lines()
+            .take_while(|l| !l.starts_with("## ") || l.starts_with("## Flagged"))
+            .filter_map(|l| l.strip_prefix("| `"))
+            .filter_map(|l| l.split('`').next())
+            .collect();
+        let coded: Vec<&str> = RULES.iter().map(|(code, _)| *code).collect();
+        assert_eq!(coded, documented);
+    }
 
     fn signed(mut s: Session, at: &str) -> Session {
         s.signed_at = Some(ts(at));

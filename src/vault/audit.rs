@@ -782,8 +782,9 @@ fn row_problems(
     };
     let mut problems = Vec::new();
     let mut present: HashSet<(&'static str, String)> = HashSet::new();
-    for (table, meta, sealed, _) in every_row(conn)? {
+    for (table, meta, sealed, client) in every_row(conn)? {
         let kind = table.record_name();
+        let parent = meta.parent;
         let id = meta.id;
         if unreadable.contains(&format!("{}/{id}", table.name())) {
             present.insert((kind, id));
@@ -808,6 +809,14 @@ fn row_problems(
                         "The {kind} {id} is not the version audit entry {} recorded: it was rolled back or replaced.",
                         entry.position
                     ));
+                } else if moved(entry, table, client.as_deref(), parent.as_deref()) {
+                    // Its sealed bytes are untouched, but its row now names another
+                    // client (or session): the record would vanish from one and, unread,
+                    // sit in the other.
+                    problems.push(format!(
+                        "The {kind} {id} is filed under another client or session than audit entry {} recorded: it was moved behind kapnotes' back.",
+                        entry.position
+                    ));
                 }
             }
         }
@@ -825,6 +834,38 @@ fn row_problems(
         }
     }
     Ok(problems)
+}
+
+/// Whether a row names another client, or (a note revision) another session, than the
+/// entry that recorded it. Entries of older trails that name none are not compared.
+fn moved(entry: &AuditEntry, table: Table, client: Option<&str>, parent: Option<&str>) -> bool {
+    let other_client = entry
+        .client_id
+        .as_deref()
+        .is_some_and(|recorded| Some(recorded) != client);
+    let other_session = table == Table::NoteRevisions
+        && entry
+            .session_id
+            .as_deref()
+            .is_some_and(|recorded| Some(recorded) != parent);
+    other_client || other_session
+}
+
+/// Every stored row that does not open under `keys`: a plaintext column (its parent,
+/// its place in creation order, its revision) or its sealed bytes edited in the file.
+/// Only authenticated, not decoded, so the check at unlock stays cheap.
+pub(crate) fn rows_that_do_not_open(conn: &Connection, keys: &Keys) -> Result<Vec<String>> {
+    Ok(every_row(conn)?
+        .into_iter()
+        .filter(|(table, meta, sealed, _)| !keys.authenticates(*table, meta, sealed))
+        .map(|(table, meta, _, _)| {
+            format!(
+                "The {} {} does not open: it was altered in the file.",
+                table.record_name(),
+                meta.id
+            )
+        })
+        .collect())
 }
 
 /// One entry per stored row, as `action` (a rotation's or an upgrade's re-encryption,

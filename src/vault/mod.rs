@@ -455,6 +455,10 @@ impl Vault {
                 &Default::default(),
             )?);
         }
+        // Every row opens: a plaintext column edited in the file (a row moved to another
+        // client, or put in another place in creation order) refuses changes at once,
+        // not only when `verify` or the record that holds it is read.
+        problems.extend(audit::rows_that_do_not_open(&self.conn, &self.keys)?);
         Ok(problems)
     }
 
@@ -669,8 +673,15 @@ impl Vault {
         header.wrap_for_passphrase(&new_keys.master, passphrase, kdf)?;
         header.wrap_for_recovery(&new_keys.master, &recovery)?;
         let tx = self.conn.transaction()?;
-        // The stored header is checked under the old key before anything is re-sealed.
+        // The stored header is checked under the old key before anything is re-sealed,
+        // and every row against the trail: a rotation re-records every row as it is, so
+        // a row put back or moved since the unlock's check would pass for genuine after.
         audit::current_head(&tx, &self.keys)?;
+        let trail = audit::read(&tx, &self.keys)?;
+        let against_trail = audit::check_rows_against_trail(&tx, &trail, &Default::default())?;
+        if let Some(problem) = trail.problems.iter().chain(&against_trail).next() {
+            return Err(audit::damaged(problem.clone()));
+        }
         for table in Table::ALL {
             for (meta, sealed) in store::load_rows(&tx, table, None)? {
                 let resealed = self.keys.reseal(&new_keys, table, &meta, &sealed)?;

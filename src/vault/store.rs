@@ -178,6 +178,13 @@ impl Keys {
         serde_json::from_slice(&plain).map_err(|_| tampered())
     }
 
+    /// Whether a row's payload opens under these keys with its plaintext columns as
+    /// they are (nothing is decoded).
+    pub fn authenticates(&self, table: Table, meta: &RowMeta, sealed: &[u8]) -> bool {
+        let ad = row_associated_data(&self.vault_id, table, meta);
+        self.data_key.open(sealed, ad.as_bytes()).is_ok()
+    }
+
     /// Re-encrypts a row's payload under `new` keys, unchanged otherwise (key rotation).
     pub fn reseal(
         &self,

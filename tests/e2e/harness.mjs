@@ -12,7 +12,16 @@ import { remote } from 'webdriverio';
 const here = dirname(fileURLToPath(import.meta.url));
 export const repo = resolve(here, '../..');
 export const appBinary = process.env.KAPNOTES_APP ?? join(repo, 'target/debug/kapnotes-desktop');
-export const screenshotDir = join(repo, 'docs/screenshots');
+// Screenshots go outside the tracked tree, so a test run leaves `git status` clean;
+// `make screenshots` points this at docs/screenshots to refresh the documented ones.
+export const screenshotDir = process.env.KAPNOTES_SCREENSHOTS
+  ? resolve(process.env.KAPNOTES_SCREENSHOTS)
+  : join(repo, 'target/e2e-screenshots');
+mkdirSync(screenshotDir, { recursive: true });
+
+// tauri-driver's port and, one above it, WebKitWebDriver's; another pair lets two runs
+// share a machine.
+const DRIVER_PORT = Number(process.env.KAPNOTES_E2E_PORT ?? 4444);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -116,8 +125,8 @@ function findAppProcess(driverPid) {
  * (an e2e-only setting of the `e2e-paths` build), autosaves wait that long. */
 export async function startApp(home, { autosaveDelayMs } = {}) {
   // The ports are fixed: a driver left over from another run would get our session.
-  if ((await portAnswers(4444)) || (await portAnswers(4445))) {
-    throw new Error('Port 4444 or 4445 is already in use (another tauri-driver or WebKitWebDriver?). Stop it and run again.');
+  if ((await portAnswers(DRIVER_PORT)) || (await portAnswers(DRIVER_PORT + 1))) {
+    throw new Error(`Port ${DRIVER_PORT} or ${DRIVER_PORT + 1} is already in use (another tauri-driver or WebKitWebDriver?). Stop it, or set KAPNOTES_E2E_PORT to another pair, and run again.`);
   }
   const env = {
     ...process.env,
@@ -129,11 +138,11 @@ export async function startApp(home, { autosaveDelayMs } = {}) {
   delete env.KAPNOTES_VAULT;
   delete env.KAPNOTES_E2E_AUTOSAVE_MS;
   if (autosaveDelayMs) env.KAPNOTES_E2E_AUTOSAVE_MS = String(autosaveDelayMs);
-  const driver = spawn(process.env.TAURI_DRIVER ?? 'tauri-driver', [], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  await waitForPort(4444, 30_000);
+  const driver = spawn(process.env.TAURI_DRIVER ?? 'tauri-driver', ['--port', String(DRIVER_PORT), '--native-port', String(DRIVER_PORT + 1)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitForPort(DRIVER_PORT, 30_000);
   const browser = await remote({
     hostname: '127.0.0.1',
-    port: 4444,
+    port: DRIVER_PORT,
     logLevel: 'error',
     capabilities: {
       'tauri:options': { application: appBinary },

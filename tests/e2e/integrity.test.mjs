@@ -3,7 +3,7 @@
 // checked in the background and the outcome shown (calmly when intact, plainly and
 // persistently when a record was rolled back behind the app's back); and one action
 // replaces the passphrase, the data key and the recovery key together.
-// Run in the dim-room theme; screenshots 26–30 go to docs/screenshots/.
+// Run in the dim-room theme; screenshots 26–30 (docs/screenshots/ with `make screenshots`).
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

@@ -3,7 +3,7 @@
 // → a dosing session held off by a red protector → a dosing session with all greens,
 // a dose (first out of range, then in range), observations and a signed note → an
 // integration session → lock → a wrong passphrase → unlock → everything still there.
-// Screenshots of every main screen go to docs/screenshots/.
+// Screenshots of every main screen (docs/screenshots/ with `make screenshots`).
 
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';

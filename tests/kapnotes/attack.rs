@@ -667,3 +667,83 @@ fn a_dropped_trail_is_reported_as_tampering_not_as_an_older_vault() {
         .unwrap();
     refused_as_altered(&tv.path);
 }
+
+/// A row of one client's history filed under another client in the file (its sealed
+/// bytes untouched, so its hash still matches its entry): the unlock's check catches
+/// it, changes are refused, and nothing reads a history that quietly lost a version.
+#[test]
+fn a_row_moved_to_another_client_in_the_file_is_caught_at_unlock() {
+    let (tv, mut vault) = TestVault::with_example();
+    let other = kapnotes::records::ClientProfile::new("B");
+    let other_id = other.id.clone();
+    vault.create_client(other).unwrap();
+    let mut planner = vault.part(PLANNER).unwrap();
+    planner.status = kapnotes::records::PartStatus::Unburdened;
+    vault.update_part(planner).unwrap();
+    drop(vault);
+    for (table, edit) in [
+        (
+            "map_history",
+            "UPDATE map_history SET client_id = ?1 WHERE creation_order =
+               (SELECT MAX(creation_order) FROM map_history WHERE client_id = ?2)",
+        ),
+        (
+            "parts",
+            "UPDATE parts SET client_id = ?1 WHERE creation_order =
+               (SELECT MAX(creation_order) FROM parts WHERE client_id = ?2)",
+        ),
+    ] {
+        let copy = tv.file(&format!("moved-{table}.kapnotes"));
+        std::fs::copy(&tv.path, &copy).unwrap();
+        let conn = rusqlite::Connection::open(&copy).unwrap();
+        assert_eq!(conn.execute(edit, [&other_id, CLIENT]).unwrap(), 1);
+        drop(conn);
+        let mut vault = Vault::unlock(&copy, PASSPHRASE, Access::ReadWrite).unwrap();
+        let problems = vault.trail_problems().join("\n");
+        assert!(
+            problems.contains("moved behind kapnotes' back"),
+            "{table}: {problems}"
+        );
+        assert!(problems.contains("does not open"), "{table}: {problems}");
+        let refused = vault.set_client_archived(CLIENT, true).unwrap_err();
+        assert_eq!(refused.kind(), kapnotes::ErrorKind::Integrity, "{table}");
+    }
+}
+
+/// A row put back in the file while the vault is open (after the unlock's check) is not
+/// laundered by a key rotation, which would otherwise record every row anew as it
+/// found it: the rotation is refused and the vault still reports the row.
+#[test]
+fn a_key_rotation_refuses_a_row_put_back_while_the_vault_was_open() {
+    const RELATIONSHIP: &str = "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e20";
+    let (tv, mut vault) = TestVault::with_example();
+    let side = rusqlite::Connection::open(&tv.path).unwrap();
+    let old: (String, String, i64, i64, Vec<u8>) = side
+        .query_row(
+            "SELECT id, client_id, creation_order, revision, sealed FROM relationships WHERE id = ?1",
+            [RELATIONSHIP],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    vault.delete_relationship(RELATIONSHIP).unwrap();
+    side.execute(
+        "INSERT INTO relationships (id, client_id, creation_order, revision, sealed) VALUES (?1, ?2, ?3, ?4, ?5)",
+        rusqlite::params![old.0, old.1, old.2, old.3, old.4],
+    )
+    .unwrap();
+    drop(side);
+    let refused = vault.rotate_data_key(PASSPHRASE).map(|_| ()).unwrap_err();
+    assert_eq!(refused.kind(), kapnotes::ErrorKind::Integrity);
+    assert!(
+        refused.to_string().contains("is in the vault again"),
+        "{refused}"
+    );
+    drop(vault);
+    let vault = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite).unwrap();
+    assert!(
+        vault
+            .trail_problems()
+            .iter()
+            .any(|p| p.contains("is in the vault again"))
+    );
+}

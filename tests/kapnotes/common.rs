@@ -86,22 +86,3 @@ pub fn read_all_bytes(path: &Path) -> Vec<u8> {
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
-
-/// Runs the `kapnotes` binary on `vault` with `args`, `stdin` on its standard input.
-pub fn run_kapnotes(vault: &Path, args: &[&str], stdin: &str) -> std::process::Output {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kapnotes"))
-        .arg("--vault")
-        .arg(vault)
-        .args(args)
-        .env_remove("KAPNOTES_VAULT")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A command that fails before reading its standard input closes it: not an error here.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    child.wait_with_output().unwrap()
-}

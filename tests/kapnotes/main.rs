@@ -3,7 +3,6 @@
 
 mod attack;
 mod audit;
-mod cli;
 mod common;
 mod contract;
 mod crash;

@@ -1399,3 +1399,369 @@ fn a_history_that_runs_past_the_import_is_refused() {
         assert!(vault.list_clients().unwrap().is_empty());
     }
 }
+
+// ----- findings of the security review (issue 11) -----
+
+/// A step recorded in a psychotherapy-note session, then removed, then the session
+/// deleted: the step's versions in the history name a session that no longer exists,
+/// so a records request keeps a step only when its session is one the request keeps.
+#[test]
+fn a_step_of_a_deleted_psychotherapy_note_session_stays_out_of_a_records_request() {
+    let (_tv, mut vault) = TestVault::with_example();
+    let mut session = Session::new(SessionKind::Therapy, ts("2026-05-10T10:00:00+00:00"));
+    session.psychotherapy_note = true;
+    let sid = session.id.clone();
+    vault.create_session(CLIENT, session).unwrap();
+    let secret = "WORDS-OF-A-PSYCHOTHERAPY-NOTE";
+    let mut witnessing = step(UnburdeningStepKind::Witnessing, "2026-05-10", &sid);
+    witnessing.note = secret.into();
+    vault
+        .record_unburdening_step(LITTLE_ONE, witnessing.clone())
+        .unwrap();
+    // And a step in a kept session, which stays.
+    let kept_note = "WORDS-OF-A-KEPT-SESSION";
+    let mut retrieval = step(UnburdeningStepKind::Retrieval, "2026-05-10", DOSING);
+    retrieval.note = kept_note.into();
+    vault
+        .record_unburdening_step(LITTLE_ONE, retrieval)
+        .unwrap();
+    vault
+        .delete_unburdening_step(LITTLE_ONE, &witnessing.id)
+        .unwrap();
+    vault.delete_session(&sid).unwrap();
+    let request = ExportScope::Client {
+        id: CLIENT.into(),
+        include_psychotherapy_notes: false,
+    };
+    let text = exported_text(&vault, &request);
+    assert!(!text.contains(secret), "left out of the history");
+    assert!(text.contains(kept_note), "a kept session's step stays");
+    assert!(!text.contains(&witnessing.id));
+    // The request imports as it is; the whole vault's export (a backup) keeps all.
+    let (_tv2, mut other) = TestVault::new();
+    other.import(&text).unwrap();
+    assert!(exported_text(&vault, &ExportScope::Everything).contains(secret));
+}
+
+/// A document whose history's local dates run against its instants: 1 May (in
+/// -10:00) holds a version saved after one dated 2 May (in +14:00). The map of 1 May is
+/// the timeline up to that version, so it never shows a map the history did not pass
+/// through (the Little One befriended while the Planner still had its old name).
+#[test]
+fn the_map_of_a_day_replays_the_timeline_up_to_its_last_version_of_that_day() {
+    let mut doc: Value = serde_json::from_str(EXAMPLE).unwrap();
+    let client = &mut doc["clients"][0];
+    let since = "2026-04-30T00:00:00+00:00";
+    let mut versions: Vec<Value> = client["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| json!({"at": since, "part": p}))
+        .collect();
+    for r in client["relationships"].as_array().unwrap() {
+        versions.push(json!({"at": since, "relationship": r}));
+    }
+    for a in client["agreements"].as_array().unwrap() {
+        versions.push(json!({"at": since, "agreement": a}));
+    }
+    // 11:00Z on 1 May, dated 2 May in +14:00: the Planner is renamed.
+    let mut planner = client["parts"][1].clone();
+    assert_eq!(planner["id"], PLANNER);
+    planner["name"] = json!("The Organizer");
+    versions.push(json!({"at": "2026-05-02T01:00:00+14:00", "part": planner.clone()}));
+    // 06:00Z on 2 May, dated 1 May in -10:00: the Little One is befriended.
+    let mut little_one = client["parts"][3].clone();
+    assert_eq!(little_one["id"], LITTLE_ONE);
+    little_one["status"] = json!("befriended");
+    versions.push(json!({"at": "2026-05-01T20:00:00-10:00", "part": little_one.clone()}));
+    client["parts"][1] = planner;
+    client["parts"][3] = little_one;
+    client["map_history"] = json!({"since": since, "versions": versions});
+    let (_tv, mut vault) = TestVault::new();
+    vault.import(&doc.to_string()).unwrap();
+    let part = |m: &kapnotes::parts_history::MapOnDay, id: &str| {
+        let p = m.parts.iter().find(|p| p.id == id).unwrap();
+        (p.name.clone(), p.status)
+    };
+    let on_1 = vault.map_on(CLIENT, date("2026-05-01")).unwrap();
+    assert_eq!(
+        part(&on_1, PLANNER),
+        ("The Organizer".to_owned(), PartStatus::GettingToKnow),
+        "the rename saved before the day's last version counts"
+    );
+    assert_eq!(part(&on_1, LITTLE_ONE).1, PartStatus::Befriended);
+    let on_2 = vault.map_on(CLIENT, date("2026-05-02")).unwrap();
+    assert_eq!(on_1.parts, on_2.parts, "1 May ends where 2 May does");
+    // Comparing the day before names both changes, each on the day that holds it.
+    let comparison = vault
+        .compare_maps(CLIENT, date("2026-04-30"), date("2026-05-01"))
+        .unwrap();
+    let changed: Vec<&str> = comparison
+        .changes
+        .iter()
+        .filter_map(|c| c.part.as_deref())
+        .collect();
+    assert_eq!(changed, [PLANNER, LITTLE_ONE]);
+}
+
+/// The over-time document with a second client, a copy of the first under other ids.
+fn with_second_client() -> Value {
+    let mut doc = over_time();
+    let text = doc["clients"][0].to_string().replace(
+        "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e",
+        "bbbbbbbb-2f1a-4c61-9d7e-0a1b2c3d4e",
+    );
+    doc["clients"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::from_str(&text).unwrap());
+    doc
+}
+
+const B_PLANNER: &str = "bbbbbbbb-2f1a-4c61-9d7e-0a1b2c3d4e11";
+/// Client B's Critic: removed, so only B's history names it.
+const B_CRITIC: &str = "bbbbbbbb-2f1a-4c61-9d7e-0a1b2c3d4e14";
+const B_INTEGRATION: &str = "bbbbbbbb-2f1a-4c61-9d7e-0a1b2c3d4e60";
+
+/// Appends `version` to client 0's history, at its last version's time.
+fn push_version(client: &mut Value, version: Value) {
+    let versions = client["map_history"]["versions"].as_array_mut().unwrap();
+    let at = versions.last().unwrap()["at"].clone();
+    let mut version = version;
+    version["at"] = at;
+    versions.push(version);
+}
+
+/// Why importing `doc` was refused; it must be.
+fn rejection_of(vault: &mut Vault, doc: &Value, what: &str) -> kapnotes::Rejection {
+    match vault.import(&doc.to_string()) {
+        Err(kapnotes::Error::Rejected(rejection)) => rejection,
+        other => panic!("{what}: not refused with a path: {other:?}"),
+    }
+}
+
+fn planner_of(doc: &Value, client: usize) -> Value {
+    doc["clients"][client]["parts"][1].clone()
+}
+
+#[test]
+fn an_imported_history_naming_another_client_s_records_is_refused_whole() {
+    let cases: Vec<(&str, DocumentEdit, &str, &str)> = vec![
+        (
+            "a version of the other client's part",
+            Box::new(|d| {
+                let b_planner = planner_of(d, 1);
+                push_version(&mut d["clients"][0], json!({"part": b_planner}));
+            }),
+            "/clients/0/map_history/versions/14/part/id",
+            "belongs to another client of this document",
+        ),
+        (
+            "a version of a part only the other client's history names",
+            Box::new(|d| {
+                let mut critic = planner_of(d, 0);
+                critic["id"] = json!(B_CRITIC);
+                push_version(&mut d["clients"][0], json!({"part": critic}));
+            }),
+            // The first history to name it holds it: the second client's is refused.
+            "/clients/1/map_history/versions/6/part/id",
+            "belongs to another client of this document",
+        ),
+        (
+            "a removal of the other client's part",
+            Box::new(|d| {
+                push_version(
+                    &mut d["clients"][0],
+                    json!({"removed": {"kind": "part", "id": B_PLANNER}}),
+                );
+            }),
+            "/clients/0/map_history/versions/14/removed/id",
+            "belongs to another client",
+        ),
+        (
+            "a step in the other client's session",
+            Box::new(|d| {
+                d["clients"][0]["map_history"]["versions"][11]["part"]["unburdening"][0]["session"] =
+                    json!(B_INTEGRATION);
+            }),
+            "/clients/0/map_history/versions/11/part/unburdening/0/session",
+            "belongs to another client of this document",
+        ),
+        (
+            "a removal of something the history never had",
+            Box::new(|d| {
+                push_version(
+                    &mut d["clients"][0],
+                    json!({"removed": {"kind": "relationship", "id": new_id()}}),
+                );
+            }),
+            "/clients/0/map_history/versions/14/removed/id",
+            "no earlier version of the relationship",
+        ),
+        (
+            "a removal of a part as a group",
+            Box::new(|d| {
+                push_version(
+                    &mut d["clients"][0],
+                    json!({"removed": {"kind": "group", "id": PLANNER}}),
+                );
+            }),
+            "/clients/0/map_history/versions/14/removed/id",
+            "no earlier version of the group",
+        ),
+        (
+            "a relationship with a part the history never had",
+            Box::new(|d| {
+                push_version(
+                    &mut d["clients"][0],
+                    json!({"relationship": {"id": new_id(), "from_part": PLANNER,
+                        "to_part": new_id(), "kind": "protects", "note": ""}}),
+                );
+            }),
+            "/clients/0/map_history/versions/14/relationship/to_part",
+            "no version earlier in this history",
+        ),
+        (
+            "an agreement with a part the history never had",
+            Box::new(|d| {
+                push_version(
+                    &mut d["clients"][0],
+                    json!({"agreement": {"id": new_id(), "made_on": "2026-05-04",
+                        "text": "Stays in the car.", "parts": [PLANNER, B_PLANNER]}}),
+                );
+            }),
+            "/clients/0/map_history/versions/14/agreement/parts/1",
+            "no version earlier in this history",
+        ),
+        (
+            "a group with a part before its first version",
+            Box::new(|d| {
+                // The group's version moved before the Critic (version 6) first appears.
+                let versions = d["clients"][0]["map_history"]["versions"]
+                    .as_array_mut()
+                    .unwrap();
+                let mut group = versions[13].clone();
+                group["at"] = json!("2026-04-20T10:00:00+00:00");
+                group["group"]["parts"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!(CRITIC));
+                versions.insert(6, group);
+            }),
+            "/clients/0/map_history/versions/6/group/parts/2",
+            "no version earlier in this history",
+        ),
+    ];
+    for (what, edit, path, rule) in cases {
+        let mut doc = with_second_client();
+        edit(&mut doc);
+        let (tv, mut vault) = TestVault::new();
+        let rejection = rejection_of(&mut vault, &doc, what);
+        assert_eq!(rejection.path, path, "{what}: {}", rejection.rule);
+        assert!(rejection.rule.contains(rule), "{what}: {}", rejection.rule);
+        assert!(vault.list_clients().unwrap().is_empty(), "{what}");
+        assert_eq!(history_rows(&tv.path), 0, "{what}");
+    }
+    // The document as it is imports, two clients each with its own history.
+    let (_tv, mut vault) = TestVault::new();
+    vault.import(&with_second_client().to_string()).unwrap();
+    verify_clean(&vault);
+}
+
+#[test]
+fn an_imported_history_naming_a_record_already_in_the_vault_is_refused() {
+    let doc = with_second_client();
+    let only = |i: usize| {
+        let mut d = doc.clone();
+        let client = d["clients"][i].clone();
+        d["clients"] = json!([client]);
+        d
+    };
+    let cases: Vec<(&str, DocumentEdit, &str)> = vec![
+        (
+            "a version of a part of a client in the vault",
+            Box::new(|d| {
+                let mut b_planner = planner_of(d, 0);
+                b_planner["id"] = json!(B_PLANNER);
+                push_version(&mut d["clients"][0], json!({"part": b_planner}));
+            }),
+            "/clients/0/map_history/versions/14/part/id",
+        ),
+        (
+            "a version of a part only the vault's history holds",
+            Box::new(|d| {
+                let mut critic = planner_of(d, 0);
+                critic["id"] = json!(B_CRITIC);
+                push_version(&mut d["clients"][0], json!({"part": critic}));
+            }),
+            "/clients/0/map_history/versions/14/part/id",
+        ),
+        (
+            "a step in a session of a client in the vault",
+            Box::new(|d| {
+                d["clients"][0]["map_history"]["versions"][11]["part"]["unburdening"][0]["session"] =
+                    json!(B_INTEGRATION);
+            }),
+            "/clients/0/map_history/versions/11/part/unburdening/0/session",
+        ),
+    ];
+    for (what, edit, path) in cases {
+        let (tv, mut vault) = TestVault::new();
+        vault.import(&only(1).to_string()).unwrap();
+        let rows = history_rows(&tv.path);
+        let mut a = only(0);
+        edit(&mut a);
+        let rejection = rejection_of(&mut vault, &a, what);
+        assert_eq!(rejection.path, path, "{what}: {}", rejection.rule);
+        assert!(
+            rejection.rule.contains("a client already in this vault"),
+            "{what}: {}",
+            rejection.rule
+        );
+        assert_eq!(vault.list_clients().unwrap().len(), 1, "{what}");
+        assert_eq!(history_rows(&tv.path), rows, "{what}");
+        // The story of the vault's part is still only its own client's.
+        let story = vault.part_story(B_PLANNER).unwrap();
+        assert_eq!(story.client_id, "bbbbbbbb-2f1a-4c61-9d7e-0a1b2c3d4e01");
+    }
+    // Unchanged, the first client joins the second.
+    let (_tv, mut vault) = TestVault::new();
+    vault.import(&only(1).to_string()).unwrap();
+    vault.import(&only(0).to_string()).unwrap();
+    verify_clean(&vault);
+}
+
+#[test]
+fn a_part_in_two_groups_of_the_same_name_is_told_apart_by_place() {
+    let mut doc = over_time();
+    let name = doc["clients"][0]["groups"][0]["name"].clone();
+    doc["clients"][0]["groups"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"id": new_id(), "name": name, "parts": [PLANNER]}));
+    let (_tv, mut vault) = TestVault::new();
+    let err = vault.import(&doc.to_string()).unwrap_err();
+    let kapnotes::Error::Rejected(rejection) = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(rejection.path, "/clients/0/groups/1/parts/0");
+    assert!(
+        rejection.rule.contains("already in the group")
+            && rejection.rule.contains("/clients/0/groups/0"),
+        "{}",
+        rejection.rule
+    );
+}
+
+#[test]
+fn a_history_of_more_than_100000_versions_is_refused() {
+    let mut doc = over_time();
+    let history = &mut doc["clients"][0]["map_history"];
+    let last = history["versions"][13].clone();
+    let versions = history["versions"].as_array_mut().unwrap();
+    versions.resize(100_001, last);
+    let (_tv, mut vault) = TestVault::new();
+    let rejection = rejection_of(&mut vault, &doc, "100001 versions");
+    assert_eq!(rejection.path, "/clients/0/map_history/versions");
+    assert!(vault.list_clients().unwrap().is_empty());
+}

@@ -2,6 +2,7 @@
 //! and the documented exit codes.
 
 use crate::common::*;
+use crate::run_kapnotes;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -202,7 +203,7 @@ fn exit_codes_are_as_documented() {
         assert!(help.contains(needle), "--help lacks {needle}");
     }
     // The README's table is the one reference: every code --help lists is in it.
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../../../README.md");
     for code in 0..=8 {
         assert!(
             help.contains(&format!("\n  {code}  ")),
@@ -708,4 +709,49 @@ fn on_a_damaged_trail_changes_exit_5_and_an_export_says_it_cannot_be_recorded() 
     assert_eq!(code(&out), 5, "{}", stderr(&out));
     let out = kapnotes(&tv.path, &["verify"], &line(PASSPHRASE));
     assert_eq!(code(&out), 5, "{}", stderr(&out));
+}
+
+#[test]
+fn the_command_line_writes_the_then_and_now_page_and_refuses_a_bad_date() {
+    let (tv, mut vault) = TestVault::new();
+    vault.import(PARTS_OVER_TIME).unwrap();
+    drop(vault);
+    let out = tv.file("cli-record.pdf");
+    let run = |date: &str| {
+        run_kapnotes(
+            &tv.path,
+            &[
+                "pdf",
+                "--client",
+                CLIENT,
+                "--map-then",
+                date,
+                "-o",
+                out.to_str().unwrap(),
+            ],
+            &format!("{PASSPHRASE}\n"),
+        )
+    };
+    let bad = run("30/04/2026");
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--map-then takes a date"));
+    assert!(!out.exists());
+    let good = run("2026-04-22");
+    assert_eq!(
+        good.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    let text = std::process::Command::new("pdftotext")
+        .arg(&out)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains("The system then and now"));
 }

@@ -1,16 +1,16 @@
 //! The `kapnotes` command line: scripted use of the vault (backups from cron, records
-//! requests, verification). One file per subcommand under `src/cli/`.
+//! requests, verification). One file per subcommand under `cli/src/commands/`.
 
 #![forbid(unsafe_code)]
 
-mod cli;
+mod commands;
 
 use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
-    match cli::run(args) {
+    let args = commands::Cli::parse();
+    match commands::run(args) {
         Ok(code) => code,
         Err(failure) => {
             // An error can name a JSON key or a row id taken from the input: escaped.
