@@ -16,14 +16,15 @@ export async function mapGeometry(browser) {
     });
     const nodes = [...svg.querySelectorAll('g.node')].map((g) => {
       const shapes = [...g.children].filter((c) => c.tagName === 'path' || c.tagName === 'rect');
-      const name = g.querySelector('text.name');
+      // A shape's words are drawn in the group right after its button.
+      const name = g.nextElementSibling.querySelector('text.name');
       return {
         name: name.textContent,
         shape: union(shapes.map((s) => box(s.getBoundingClientRect()))),
         label: box(name.getBoundingClientRect()),
       };
     });
-    const texts = [...svg.querySelectorAll('g.node text')].map((t) => ({
+    const texts = [...svg.querySelectorAll('g.node-text text')].map((t) => ({
       text: t.textContent,
       px: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a,
     }));
