@@ -2,8 +2,8 @@
 #   make run      builds the desktop app and opens it on your default vault
 #   make test     installs what is missing, then runs every check CI runs
 #   make package  builds an installable .deb
-#   make bench    runs the benchmarks, side by side with SQLite and SQLCipher, and the
-#                 app's start-up and memory (docs/BENCHMARKS.md)
+#   make bench    runs the benchmarks, side by side with SQLite and SQLCipher, the app's
+#                 start-up and memory, and the parts map's layout (docs/BENCHMARKS.md)
 #   make screenshots  runs the end-to-end tests and refreshes docs/screenshots
 .PHONY: setup ui display run test lint test-core test-ui e2e screenshots package bench footprint
 
@@ -67,3 +67,4 @@ bench: setup
 	cargo bench --bench vault
 	KAPNOTES_BENCH_DOCS=$(CURDIR)/docs/BENCHMARKS.md cargo bench --bench side_by_side
 	$(MAKE) footprint
+	cd ui && npm run bench

@@ -30,7 +30,15 @@ const homes = [];
 // KAPNOTES_E2E_KEEP is set for a look at them.
 process.once('exit', () => {
   if (process.env.KAPNOTES_E2E_KEEP) return;
-  for (const home of homes) rmSync(home, { recursive: true, force: true });
+  // WebKit's helper processes may still be writing their shader cache for a moment:
+  // retry, and a temporary folder left behind is not a failed test.
+  for (const home of homes) {
+    try {
+      rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch (e) {
+      console.error(`Could not remove the test home ${home}: ${e.message}`);
+    }
+  }
 });
 
 /** A fresh home for one app run: data, config and cache, and the e2e path folder. */

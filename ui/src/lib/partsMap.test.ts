@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPosition, fitAll, matchingParts, positions, relationshipLine, roleShape, toMap, zoomAt } from './partsMap';
-import type { Part } from './types';
+import { GROUP_SHAPE, comparedMap, dayBefore, firstDosingDay, fitAll, labelBaseline, matchingParts, nodeBox, relationshipLine, roleExtent, roleShape, toMap, zoomAt } from './partsMap';
+import type { MapComparison, Part } from './types';
 
 const part = (id: string, name: string, role: Part['role'], position: Part['position'] = null): Part => ({
   id, name, role, description: '', age_sense: null, fears: '', positive_intent: '', burdens: '',
@@ -13,11 +13,13 @@ describe('parts map geometry', () => {
     expect(shapes.size).toBe(5);
   });
 
-  it('keeps saved positions and lays out the others on a grid', () => {
-    const map = positions([part('a', 'A', 'manager', { x: 5, y: 6 }), part('b', 'B', 'exile')]);
-    expect(map.get('a')).toEqual({ x: 5, y: 6 });
-    expect(map.get('b')).toEqual(defaultPosition(1));
-    expect(defaultPosition(0)).not.toEqual(defaultPosition(8));
+  it('puts a name below its shape, its box holding both', () => {
+    const label = { width: 120, ascent: 13, descent: 3 };
+    for (const shape of [roleExtent('exile'), roleExtent('firefighter'), GROUP_SHAPE]) {
+      const baseline = labelBaseline(shape, label);
+      expect(baseline - label.ascent).toBeGreaterThan(shape.bottom);
+      expect(nodeBox(shape, label)).toEqual({ left: -60, top: shape.top, right: 60, bottom: baseline + 3 });
+    }
   });
 
   it('zooms around the pointer', () => {
@@ -28,16 +30,14 @@ describe('parts map geometry', () => {
     expect(zoomAt(view, { x: 0, y: 0 }, 100).scale).toBe(3);
   });
 
-  it('fits a large system on screen', () => {
-    const points = Array.from({ length: 160 }, (_, i) => defaultPosition(i));
-    const view = fitAll(points, 800, 600);
-    for (const p of points) {
-      const sx = (p.x - view.x) * view.scale;
-      const sy = (p.y - view.y) * view.scale;
-      expect(sx).toBeGreaterThanOrEqual(0);
-      expect(sx).toBeLessThanOrEqual(800);
-      expect(sy).toBeGreaterThanOrEqual(0);
-      expect(sy).toBeLessThanOrEqual(600);
+  it('fits every box whole on screen', () => {
+    const boxes = Array.from({ length: 160 }, (_, i) => ({ left: (i % 16) * 90, top: Math.floor(i / 16) * 100, right: (i % 16) * 90 + 80, bottom: Math.floor(i / 16) * 100 + 90 }));
+    const view = fitAll(boxes, 800, 600);
+    for (const b of boxes) {
+      expect((b.left - view.x) * view.scale).toBeGreaterThanOrEqual(12);
+      expect((b.right - view.x) * view.scale).toBeLessThanOrEqual(800 - 12 + 1e-9);
+      expect((b.top - view.y) * view.scale).toBeGreaterThanOrEqual(0);
+      expect((b.bottom - view.y) * view.scale).toBeLessThanOrEqual(600);
     }
   });
 
@@ -48,10 +48,59 @@ describe('parts map geometry', () => {
     expect(matchingParts(parts, '  ').size).toBe(0);
   });
 
-  it('stops relationship lines at the parts', () => {
-    const line = relationshipLine({ x: 0, y: 0 }, { x: 200, y: 0 });
-    expect(line.x1).toBeGreaterThan(0);
-    expect(line.x2).toBeLessThan(200);
-    expect(line.labelX).toBe(100);
+  it('stops relationship lines at the edges of the shapes and their names', () => {
+    const box = { left: -30, top: -30, right: 30, bottom: 50 };
+    const across = relationshipLine({ x: 0, y: 0 }, { x: 200, y: 0 }, box, box);
+    expect(across.x1).toBeGreaterThanOrEqual(30);
+    expect(across.x2).toBeLessThanOrEqual(170);
+    // Downwards, the line starts below the name, not through it.
+    const down = relationshipLine({ x: 0, y: 0 }, { x: 0, y: 300 }, box, box);
+    expect(down.y1).toBeGreaterThanOrEqual(50);
+    expect(down.y2).toBeLessThanOrEqual(270);
+  });
+});
+
+describe('the map on another day', () => {
+  it('finds the day before the first dosing session', () => {
+    const sessions = [
+      { kind: 'preparation', starts_at: '2026-03-01T10:00:00Z' },
+      { kind: 'dosing', starts_at: '2026-03-20T10:00:00Z' },
+      { kind: 'dosing', starts_at: '2026-03-08T10:00:00Z' },
+    ];
+    expect(firstDosingDay(sessions)).toBe('2026-03-08');
+    expect(dayBefore('2026-03-01')).toBe('2026-02-28');
+    expect(firstDosingDay([{ kind: 'integration', starts_at: '2026-03-01T10:00:00Z' }])).toBeNull();
+  });
+
+  it('shows two days as one map, each change marked', () => {
+    const day = (parts: Part[], relationships: MapComparison['from']['relationships']) => ({
+      date: '2026-01-01', history_since: '2025-12-01T00:00:00Z', before_history: false, parts, relationships, agreements: [], groups: [],
+    });
+    const keeper = part('k', 'Keeper', 'manager');
+    const gone = part('g', 'Gone', 'firefighter');
+    const fresh = part('f', 'Fresh', 'exile');
+    const link = { id: 'r1', from_part: 'k', to_part: 'g', kind: 'protects' as const, note: '' };
+    const comparison: MapComparison = {
+      from: day([keeper, gone], [link]),
+      to: day([{ ...keeper, status: 'unburdened' }, fresh], []),
+      changes: [
+        { kind: 'part_changed', part: 'k', relationship: null, group: null, words: 'Keeper changed.' },
+        { kind: 'part_removed', part: 'g', relationship: null, group: null, words: 'Gone removed.' },
+        { kind: 'part_added', part: 'f', relationship: null, group: null, words: 'Fresh added.' },
+        { kind: 'relationship_removed', part: null, relationship: 'r1', group: null, words: 'Line lost.' },
+      ],
+    };
+    const map = comparedMap(comparison);
+    expect(map.parts.map((p) => p.id).sort()).toEqual(['f', 'g', 'k']);
+    expect(map.parts.find((p) => p.id === 'k')!.status).toBe('unburdened');
+    expect(map.relationships.map((r) => r.id)).toEqual(['r1']);
+    expect(Object.fromEntries(map.partMarks)).toEqual({ k: 'changed', g: 'removed', f: 'added' });
+    expect(map.relationshipMarks.get('r1')).toBe('removed');
+  });
+});
+
+describe('fit', () => {
+  it('does not blow a small map up to fill the screen', () => {
+    expect(fitAll([{ left: 0, top: 0, right: 100, bottom: 100 }], 800, 600).scale).toBe(1.25);
   });
 });
