@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "new_id",
     "create_part",
     "update_part",
+    "set_part_positions",
     "delete_part",
     "create_relationship",
     "update_relationship",

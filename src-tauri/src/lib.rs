@@ -71,6 +71,7 @@ pub fn run() {
             commands::clients::prepare_search,
             commands::parts_map::create_part,
             commands::parts_map::update_part,
+            commands::parts_map::set_part_positions,
             commands::parts_map::delete_part,
             commands::parts_map::create_relationship,
             commands::parts_map::update_relationship,

@@ -230,6 +230,14 @@ pub struct Position {
     pub y: Number,
 }
 
+/// Where one part is to be drawn: what the map sends when it lays out or moves parts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartPosition {
+    pub part: Id,
+    pub position: Position,
+}
+
 /// One part of the client's internal system (IFS).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

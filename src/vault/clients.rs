@@ -8,8 +8,9 @@ use super::{ClientRecord, NoteHistory, Table, Vault, store};
 use crate::error::{Error, Result};
 use crate::parts_history::{self, MapComparison, MapOnDay, PartStory};
 use crate::records::{
-    Addendum, Agreement, Client, ClientProfile, Date, Measure, Part, PartGroup, PartStatus,
-    Relationship, Session, SessionStatus, Timestamp, UnburdeningStep, UnburdeningStepKind,
+    Addendum, Agreement, Client, ClientProfile, Date, Measure, Part, PartGroup, PartPosition,
+    PartStatus, Relationship, Session, SessionStatus, Timestamp, UnburdeningStep,
+    UnburdeningStepKind,
 };
 use serde::Serialize;
 
@@ -427,6 +428,30 @@ impl Vault {
 
     pub fn update_part(&mut self, part: Part) -> Result<()> {
         self.update_child(part)
+    }
+
+    /// Places several parts of one client's map at once (a layout, a tidy, a group
+    /// moved): one transaction, only their positions changed, so an edit the clinician
+    /// made to a part meanwhile is kept. Positions are layout: no history is written.
+    pub fn set_part_positions(
+        &mut self,
+        client_id: &str,
+        positions: &[PartPosition],
+    ) -> Result<()> {
+        self.modify_client(client_id, NoteHistory::Automatic, |client| {
+            for placed in positions {
+                let part = client
+                    .parts
+                    .iter_mut()
+                    .find(|p| p.id == placed.part)
+                    .ok_or_else(|| Error::NotFound {
+                        what: Table::Parts.record_name(),
+                        id: placed.part.clone(),
+                    })?;
+                part.position = Some(placed.position);
+            }
+            Ok(())
+        })
     }
 
     /// Deletes a part with the relationships drawn to it. Refused while anything else

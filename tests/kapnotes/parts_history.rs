@@ -56,6 +56,63 @@ fn group(name: &str, parts: &[&str]) -> PartGroup {
 // ----- the write path -----
 
 #[test]
+fn parts_placed_together_change_only_their_positions_in_one_write() {
+    let (tv, mut vault) = TestVault::with_example();
+    let rows = history_rows(&tv.path);
+    let entries = vault.audit_trail().unwrap().entries.len();
+    // The clinician renamed the Planner; the map, holding an older copy, places it and
+    // another part: the rename stays.
+    let mut planner = vault.part(PLANNER).unwrap();
+    planner.name = "The Organiser".into();
+    vault.update_part(planner).unwrap();
+    let at = |x: f64| Position {
+        x: Number(x),
+        y: Number(5.0),
+    };
+    vault
+        .set_part_positions(
+            CLIENT,
+            &[
+                PartPosition {
+                    part: PLANNER.into(),
+                    position: at(-250.0),
+                },
+                PartPosition {
+                    part: SCROLLING.into(),
+                    position: at(250.0),
+                },
+            ],
+        )
+        .unwrap();
+    let planner = vault.part(PLANNER).unwrap();
+    assert_eq!(planner.name, "The Organiser");
+    assert_eq!(planner.position, Some(at(-250.0)));
+    assert_eq!(vault.part(SCROLLING).unwrap().position, Some(at(250.0)));
+    // The rename wrote its version; the placing none.
+    assert_eq!(history_rows(&tv.path), rows + 1);
+    // One entry for the rename's part and its version, one per part placed.
+    assert_eq!(vault.audit_trail().unwrap().entries.len(), entries + 4);
+    // A part that is not this client's is refused, and nothing is placed.
+    let refused = vault
+        .set_part_positions(
+            CLIENT,
+            &[
+                PartPosition {
+                    part: PLANNER.into(),
+                    position: at(0.0),
+                },
+                PartPosition {
+                    part: new_id(),
+                    position: at(0.0),
+                },
+            ],
+        )
+        .unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::NotFound);
+    assert_eq!(vault.part(PLANNER).unwrap().position, Some(at(-250.0)));
+}
+
+#[test]
 fn a_change_writes_a_version_and_a_drag_or_a_fold_writes_none() {
     let (tv, mut vault) = TestVault::with_example();
     // The import started the history with the map as found: 4 parts, 3 relationships,

@@ -4,7 +4,9 @@
 use crate::error::CommandResult;
 use crate::state::AppState;
 use kapnotes::parts_history::{MapComparison, MapOnDay, PartStory};
-use kapnotes::records::{Agreement, Date, Part, PartGroup, Relationship, UnburdeningStep};
+use kapnotes::records::{
+    Agreement, Date, Part, PartGroup, PartPosition, Relationship, UnburdeningStep,
+};
 use kapnotes::vault::PartsMap;
 use tauri::State;
 
@@ -21,6 +23,15 @@ pub fn create_part(state: State<'_, AppState>, client_id: String, part: Part) ->
 #[tauri::command(async)]
 pub fn update_part(state: State<'_, AppState>, part: Part) -> CommandResult<()> {
     state.with_vault(|vault| vault.update_part(part))
+}
+
+#[tauri::command(async)]
+pub fn set_part_positions(
+    state: State<'_, AppState>,
+    client_id: String,
+    positions: Vec<PartPosition>,
+) -> CommandResult<()> {
+    state.with_vault(|vault| vault.set_part_positions(&client_id, &positions))
 }
 
 #[tauri::command(async)]

@@ -12,6 +12,7 @@ import type {
   Instrument,
   InstrumentItems,
   Measure,
+  Position,
   Score,
   Agreement,
   AppStatus,
@@ -120,6 +121,8 @@ export const ipc = {
 
   createPart: (clientId: string, part: Part) => call<void>('create_part', { clientId, part }),
   updatePart: (part: Part) => call<void>('update_part', { part }),
+  setPartPositions: (clientId: string, positions: { part: string; position: Position }[]) =>
+    call<void>('set_part_positions', { clientId, positions }),
   deletePart: (id: string) => call<void>('delete_part', { id }),
   createRelationship: (clientId: string, relationship: Relationship) =>
     call<void>('create_relationship', { clientId, relationship }),
