@@ -69,7 +69,7 @@ test('a system of 160 parts reads at Fit in the default window', async () => {
   await h.click('button=Parts map');
   await h.waitText('h1', 'Parts map: D.I.D. system');
   // The parts had no places: the map lays them out and keeps the places it gave them
-  // (160 saves: longer than one autosave on a busy machine).
+  // (one write of 160 places: longer than one autosave on a busy machine).
   await browser.waitUntil(async () => (await (await browser.$('[data-save-state]')).getAttribute('data-save-state')) === 'saved', {
     timeout: 60_000,
     timeoutMsg: 'the laid-out positions were not saved',
