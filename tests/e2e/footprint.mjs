@@ -68,17 +68,21 @@ const starts = [];
 const firstScreen = [];
 const mapOpen = [];
 let names = [];
+let seenByDriver = false;
 for (let round = 0; round < ROUNDS; round++) {
   const app = await startApp(freshHome());
   const h = helpers(app.browser);
   try {
     await h.waitText('h1', 'kapnotes', 30_000);
-    // The first paint the webview reports, against the process's start.
+    const seen = Date.now();
+    // The first paint the webview reports, against the process's start; when this
+    // WebKit reports none, the moment the driver first saw the screen (a little later).
     const painted = await app.browser.execute(() => {
       const paint = performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint');
       return paint ? performance.timeOrigin + paint.startTime : null;
     });
-    if (painted) starts.push(painted - startedAt(app.pid));
+    if (!painted) seenByDriver = true;
+    starts.push((painted ?? seen) - startedAt(app.pid));
     await sleep(3000); // let the first screen settle, as a clinician's would
     const idle = memory(app.pid);
     firstScreen.push(idle.mb);
@@ -101,6 +105,7 @@ const fmt = (x) => x.toFixed(0);
 console.log(`processes: ${names.join(', ')}`);
 console.log(`| measure (median of ${ROUNDS}) | value | target |`);
 console.log('|---|---|---|');
-console.log(`| cold start to the first screen's first paint | ${starts.length ? `${fmt(median(starts))} ms` : 'not reported by this WebKit'} | |`);
+const startWhat = seenByDriver ? 'first seen by the driver; this WebKit reports no paint timing' : 'its first paint';
+console.log(`| cold start to the first screen (${startWhat}) | ${fmt(median(starts))} ms | |`);
 console.log(`| memory at the first screen (PSS, all processes) | ${fmt(median(firstScreen))} MB | ≤ 150 MB |`);
 console.log(`| memory with the 160-part map open | ${fmt(median(mapOpen))} MB | ≤ 250 MB |`);
