@@ -48,13 +48,7 @@ pub(super) fn route_label(route: Route) -> &'static str {
 }
 
 pub(super) fn role_label(role: PartRole) -> &'static str {
-    match role {
-        PartRole::SelfEnergy => "Self",
-        PartRole::Manager => "manager",
-        PartRole::Firefighter => "firefighter",
-        PartRole::Exile => "exile",
-        PartRole::Unknown => "role not known",
-    }
+    crate::parts_history::role_words(role)
 }
 
 pub(super) fn signal_label(signal: Signal) -> &'static str {
