@@ -113,7 +113,7 @@ test('the large map stays usable: find, filter, unfold, add, tidy', async () => 
   for (const role of ['Self', 'Manager', 'Firefighter', 'Not yet known']) await h.click(`label=${role}`);
 
   // Unfold a group: its fifteen parts are spread out clear of everything else.
-  await h.click('button[aria-label="Folded: Night watch"]');
+  await h.click('button[aria-label="Unfold Night watch"]');
   await browser.waitUntil(async () => (await browser.$$('[data-part-id]')).length === 40, { timeoutMsg: 'the group did not unfold' });
   await h.saved();
   await assertNothingOverlaps('after unfolding');
@@ -160,7 +160,7 @@ test('the large map stays usable: find, filter, unfold, add, tidy', async () => 
   );
   await h.click('button=Make group');
   await h.waitText('#groups-heading + ul', 'Twins (2)');
-  await h.click('button[aria-label="Folded: Twins"]');
+  await h.click('button[aria-label="Fold Twins"]');
   await browser.waitUntil(async () => (await browser.$$('[data-part-id]')).length === 40, { timeoutMsg: 'the new group did not fold' });
   const twins = await browser.$('g.group[aria-label="Folded group: Twins, 2 parts"]');
   assert.equal(await browser.execute((g) => g.nextElementSibling.querySelector('text.count').textContent, twins), '2');

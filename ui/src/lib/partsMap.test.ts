@@ -72,6 +72,19 @@ describe('the map on another day', () => {
     expect(firstDosingDay([{ kind: 'integration', starts_at: '2026-03-01T10:00:00Z' }])).toBeNull();
   });
 
+  it('leaves out cancelled dosing sessions and planned ones still ahead', () => {
+    const now = new Date('2026-04-01T00:00:00Z').getTime();
+    const sessions = [
+      { kind: 'dosing', status: 'cancelled', starts_at: '2026-02-01T10:00:00Z' },
+      { kind: 'dosing', status: 'held_off', starts_at: '2026-03-08T10:00:00Z' },
+      { kind: 'dosing', status: 'completed', starts_at: '2026-03-20T10:00:00Z' },
+    ];
+    expect(firstDosingDay(sessions, now)).toBe('2026-03-08');
+    expect(firstDosingDay([{ kind: 'dosing', status: 'planned', starts_at: '2026-05-01T10:00:00Z' }], now)).toBeNull();
+    // Planned, but its day has passed: it counts (its status was not brought up to date).
+    expect(firstDosingDay([{ kind: 'dosing', status: 'planned', starts_at: '2026-02-10T10:00:00Z' }], now)).toBe('2026-02-10');
+  });
+
   it('shows two days as one map, each change marked', () => {
     const day = (parts: Part[], relationships: MapComparison['from']['relationships']) => ({
       date: '2026-01-01', history_since: '2025-12-01T00:00:00Z', before_history: false, parts, relationships, agreements: [], groups: [],

@@ -170,8 +170,10 @@ export function dayBefore(date: string): string {
 }
 
 /** The local date (YYYY-MM-DD) of the earliest dosing session, or null when there is none. */
-export function firstDosingDay(sessions: { kind: string; starts_at: string }[]): string | null {
-  const starts = sessions.filter((s) => s.kind === 'dosing').map((s) => new Date(s.starts_at).getTime()).filter((t) => !Number.isNaN(t));
+export function firstDosingDay(sessions: { kind: string; status?: string; starts_at: string }[], now = Date.now()): string | null {
+  // A dosing session that was not cancelled and is not still ahead.
+  const starts = sessions
+    .filter((s) => s.kind === 'dosing' && s.status !== 'cancelled' && !(s.status === 'planned' && new Date(s.starts_at).getTime() > now)).map((s) => new Date(s.starts_at).getTime()).filter((t) => !Number.isNaN(t));
   if (starts.length === 0) return null;
   const d = new Date(Math.min(...starts));
   const pad = (n: number) => String(n).padStart(2, '0');
