@@ -90,12 +90,23 @@ class AppModel {
     this.applyTheme();
   }
 
-  /** Saves what is pending, then shows another screen. */
+  /** Saves what is pending, then shows another screen. When a change could not be
+   * saved, the screen stays and says so: leaving would lose it. Asking for the same
+   * screen again leaves anyway (a vault that refuses every change must not trap the
+   * clinician on one screen). */
   async go(screen: Screen) {
-    await flushAll();
+    const failed = await flushAll();
+    const sameAsked = JSON.stringify(screen) === this.leavingDespite;
+    if (failed && !sameAsked) {
+      this.leavingDespite = JSON.stringify(screen);
+      this.say(`A change on this screen is not saved. ${failed} Correct it and it saves itself, or choose the same place again to leave without it.`, 'error');
+      return;
+    }
+    this.leavingDespite = null;
     this.notice = null;
     this.screen = screen;
   }
+  private leavingDespite: string | null = null;
 
   /** Opens a part's story (its page): from the map, and wherever a part is named. */
   openPartStory(clientId: string, partId: string) {

@@ -27,6 +27,20 @@ describe('autosave', () => {
     saver.dispose();
   });
 
+  it('says which flush failed, so leaving the screen can be held back', async () => {
+    const fine = createAutosaver<string>(async () => {});
+    const refused = createAutosaver<string>(async () => {
+      throw new Error('A part needs a name.');
+    });
+    fine.schedule('saved words');
+    refused.schedule('');
+    expect(await flushAll()).toBe('A part needs a name.');
+    refused.dispose();
+    fine.schedule('more words');
+    expect(await flushAll()).toBeNull();
+    fine.dispose();
+  });
+
   it('keeps the text and reports a failed save, then retries on flush', async () => {
     let fail = true;
     const saved: string[] = [];

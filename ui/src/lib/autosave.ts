@@ -23,9 +23,12 @@ export function setAutosaveDelay(ms: number) {
   defaultDelayMs = ms;
 }
 
-/** Flushes every autosaver that has something pending. */
-export async function flushAll(): Promise<void> {
+/** Flushes every autosaver that has something pending. Returns the first save that
+ * failed (its message), if one did: what it held is still on screen, not in the vault. */
+export async function flushAll(): Promise<string | null> {
   await Promise.all([...live].map((saver) => saver.flush()));
+  const failed = [...live].find((saver) => saver.state === 'failed');
+  return failed ? (failed.error ?? 'it was refused') : null;
 }
 
 export function createAutosaver<T>(
