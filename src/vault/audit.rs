@@ -671,7 +671,12 @@ pub(crate) fn upgrade(
             .iter()
             .rposition(|e| e.action == AuditAction::DataKeyRotated)
             .map_or(0, |i| i + 1);
-        let rows = row_problems(tx, &trail.entries[since_rotation..], &HashSet::new(), true)?;
+        let rows = row_problems(
+            &every_row(tx)?,
+            &trail.entries[since_rotation..],
+            &HashSet::new(),
+            true,
+        );
         if let Some(problem) = rows.first() {
             return Err(damaged(problem.trim_end_matches('.')));
         }
@@ -719,7 +724,7 @@ fn upgrade_in_place(
     if let Some(problem) = trail.problems.first() {
         return Err(damaged(problem.trim_end_matches('.')));
     }
-    let rows = row_problems(tx, &trail.entries, &HashSet::new(), false)?;
+    let rows = row_problems(&every_row(tx)?, &trail.entries, &HashSet::new(), false);
     if let Some(problem) = rows.first() {
         return Err(damaged(problem.trim_end_matches('.')));
     }
@@ -748,17 +753,22 @@ pub(crate) fn check_rows_against_trail(
     trail: &AuditTrail,
     unreadable: &HashSet<String>,
 ) -> Result<Vec<String>> {
-    row_problems(conn, &trail.entries, unreadable, false)
+    Ok(row_problems(
+        &every_row(conn)?,
+        &trail.entries,
+        unreadable,
+        false,
+    ))
 }
 
 /// The check above over `entries`; with `allow_unrecorded`, a row without any entry
 /// passes (a format-2 trail recorded an import as one entry per client).
 fn row_problems(
-    conn: &Connection,
+    rows: &[StoredRow],
     entries: &[AuditEntry],
     unreadable: &HashSet<String>,
     allow_unrecorded: bool,
-) -> Result<Vec<String>> {
+) -> Vec<String> {
     let newest = newest_recorded(entries);
     // Where each client was deleted: it covers its records recorded before then, and a
     // record of that client recorded before then must not be back.
@@ -782,10 +792,10 @@ fn row_problems(
     };
     let mut problems = Vec::new();
     let mut present: HashSet<(&'static str, String)> = HashSet::new();
-    for (table, meta, sealed, client) in every_row(conn)? {
+    for (table, meta, sealed, client) in rows {
         let kind = table.record_name();
-        let parent = meta.parent;
-        let id = meta.id;
+        let parent = meta.parent.as_deref();
+        let id = meta.id.clone();
         if unreadable.contains(&format!("{}/{id}", table.name())) {
             present.insert((kind, id));
             continue;
@@ -804,12 +814,12 @@ fn row_problems(
                     problems.push(format!(
                         "The {kind} {id} was deleted with its client (audit entry {at}) but is in the vault again."
                     ));
-                } else if entry.content_sha256.as_deref() != Some(sealed_sha256(&sealed).as_str()) {
+                } else if entry.content_sha256.as_deref() != Some(sealed_sha256(sealed).as_str()) {
                     problems.push(format!(
                         "The {kind} {id} is not the version audit entry {} recorded: it was rolled back or replaced.",
                         entry.position
                     ));
-                } else if moved(entry, table, client.as_deref(), parent.as_deref()) {
+                } else if moved(entry, *table, client.as_deref(), parent) {
                     // Its sealed bytes are untouched, but its row now names another
                     // client (or session): the record would vanish from one and, unread,
                     // sit in the other.
@@ -833,7 +843,7 @@ fn row_problems(
             ));
         }
     }
-    Ok(problems)
+    problems
 }
 
 /// Whether a row names another client, or (a note revision) another session, than the
@@ -851,21 +861,32 @@ fn moved(entry: &AuditEntry, table: Table, client: Option<&str>, parent: Option<
     other_client || other_session
 }
 
-/// Every stored row that does not open under `keys`: a plaintext column (its parent,
-/// its place in creation order, its revision) or its sealed bytes edited in the file.
-/// Only authenticated, not decoded, so the check at unlock stays cheap.
-pub(crate) fn rows_that_do_not_open(conn: &Connection, keys: &Keys) -> Result<Vec<String>> {
-    Ok(every_row(conn)?
-        .into_iter()
-        .filter(|(table, meta, sealed, _)| !keys.authenticates(*table, meta, sealed))
-        .map(|(table, meta, _, _)| {
-            format!(
-                "The {} {} does not open: it was altered in the file.",
-                table.record_name(),
-                meta.id
-            )
-        })
-        .collect())
+/// The check at unlock, reading every row once: each row against the trail, when there
+/// is one (as [`check_rows_against_trail`]), and each row's seal under `keys`, so that a plaintext
+/// column (its parent, its place in creation order, its revision) or its sealed bytes
+/// edited in the file is caught at once. Seals are only authenticated, not decoded, so
+/// the check stays cheap.
+pub(crate) fn check_rows_at_unlock(
+    conn: &Connection,
+    trail: Option<&AuditTrail>,
+    keys: &Keys,
+) -> Result<Vec<String>> {
+    let rows = every_row(conn)?;
+    let mut problems = trail.map_or_else(Vec::new, |trail| {
+        row_problems(&rows, &trail.entries, &HashSet::new(), false)
+    });
+    problems.extend(
+        rows.iter()
+            .filter(|(table, meta, sealed, _)| !keys.authenticates(*table, meta, sealed))
+            .map(|(table, meta, _, _)| {
+                format!(
+                    "The {} {} does not open: it was altered in the file.",
+                    table.record_name(),
+                    meta.id
+                )
+            }),
+    );
+    Ok(problems)
 }
 
 /// One entry per stored row, as `action` (a rotation's or an upgrade's re-encryption,

@@ -448,17 +448,13 @@ impl Vault {
         let _snapshot = Transaction::new_unchecked(&self.conn, TransactionBehavior::Deferred)?;
         let trail = audit::read(&self.conn, &self.keys)?;
         let mut problems = trail.problems.clone();
-        if audit::is_present(&self.conn)? {
-            problems.extend(audit::check_rows_against_trail(
-                &self.conn,
-                &trail,
-                &Default::default(),
-            )?);
-        }
-        // Every row opens: a plaintext column edited in the file (a row moved to another
-        // client, or put in another place in creation order) refuses changes at once,
-        // not only when `verify` or the record that holds it is read.
-        problems.extend(audit::rows_that_do_not_open(&self.conn, &self.keys)?);
+        // Every row against the trail, and every row opens: a plaintext column edited in
+        // the file (a row moved to another client, or put in another place in creation
+        // order) refuses changes at once, not only when `verify` or its record is read.
+        let against = audit::is_present(&self.conn)?.then_some(&trail);
+        problems.extend(audit::check_rows_at_unlock(
+            &self.conn, against, &self.keys,
+        )?);
         Ok(problems)
     }
 
