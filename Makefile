@@ -31,6 +31,7 @@ lint: ui
 
 test-core: setup
 	cargo test --all-targets
+	cargo test -p kapnotes-desktop --features e2e-paths --lib
 
 test-ui: setup
 	cd ui && npm test

@@ -31,6 +31,9 @@ pub enum ErrorKind {
     Busy,
     NotFound,
     Refused,
+    /// Something inside kapnotes failed that the clinician cannot fix (a bug or a
+    /// damaged installation); nothing was written.
+    Internal,
     /// Nothing was written: the output path would replace a file (or a vault), or its
     /// folder is missing.
     OutputRefused,
@@ -38,7 +41,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 8] = [
+    pub const ALL: [ErrorKind; 9] = [
         ErrorKind::WrongPassphrase,
         ErrorKind::Rejected,
         ErrorKind::Integrity,
@@ -46,10 +49,12 @@ impl ErrorKind {
         ErrorKind::NotFound,
         ErrorKind::Refused,
         ErrorKind::OutputRefused,
+        ErrorKind::Internal,
         ErrorKind::Other,
     ];
 
-    /// A stable lower-case code, shared with the desktop app's UI.
+    /// A stable lower-case code (the command line's exit code and the desktop shell's
+    /// error kinds are chosen from the kind).
     pub fn code(self) -> &'static str {
         match self {
             ErrorKind::WrongPassphrase => "wrong_passphrase",
@@ -59,6 +64,7 @@ impl ErrorKind {
             ErrorKind::NotFound => "not_found",
             ErrorKind::Refused => "refused",
             ErrorKind::OutputRefused => "output_refused",
+            ErrorKind::Internal => "internal",
             ErrorKind::Other => "other",
         }
     }
@@ -67,7 +73,7 @@ impl ErrorKind {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    #[error("No vault was found at {}. Create one with `kapnotes init`, or give its path with --vault.", .0.display())]
+    #[error("No vault was found at {}. Create a vault there, or choose the one you meant.", .0.display())]
     VaultNotFound(PathBuf),
 
     #[error("A file already exists at {}; it was left untouched. Choose another path.", .0.display())]
@@ -107,7 +113,7 @@ pub enum Error {
     WeakPassphrase { min: usize },
 
     #[error(
-        "The {table} record {id} failed its integrity check: it was altered or corrupted, so it is not shown. Restore the vault from a backup and run `kapnotes verify`."
+        "The {table} record {id} failed its integrity check: it was altered or corrupted, so it is not shown. Restore the vault from a backup that verifies."
     )]
     TamperedRecord { table: &'static str, id: String },
 
@@ -127,6 +133,11 @@ pub enum Error {
     DamagedTrail { detail: String },
 
     #[error(
+        "The backup copy just made failed SQLite's integrity check, so it was not kept. Try again; if it fails again, check the vault and restore a backup that verifies."
+    )]
+    BackupCopyDamaged,
+
+    #[error(
         "This vault was written by a newer version of kapnotes (format {found}, this version reads up to {supported}). Update kapnotes to open it."
     )]
     NewerFormat { found: i64, supported: i64 },
@@ -136,20 +147,19 @@ pub enum Error {
     )]
     WriterBusy,
 
-    #[error("This vault was opened for reading only; open it for writing to make changes.")]
-    ReadOnly,
-
     #[error("Rejected {0}. Nothing was written.")]
     Rejected(Rejection),
 
     #[error("No {what} with id {id} is in this vault.")]
     NotFound { what: &'static str, id: String },
 
-    #[error("This session is signed, so its note is locked. Add a dated addendum instead.")]
-    SignedSessionLocked,
+    /// A change or request the clinician can act on, refused before anything was written.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
 
-    #[error("{0}")]
-    Refused(String),
+    /// A failure inside kapnotes; nothing was written.
+    #[error(transparent)]
+    Internal(#[from] Internal),
 
     #[error(
         "The vault file could not be read or written ({0}). Check that the disk is not full and that you may write to the folder."
@@ -173,6 +183,87 @@ pub enum Error {
     Random,
 }
 
+/// What a clinician asked for that kapnotes refuses, and why, in one sentence that says
+/// what to do instead. Nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Refusal {
+    #[error("This vault was opened for reading only; open it for writing to make changes.")]
+    ReadOnly,
+
+    #[error("This session is signed, so its note is locked. Add a dated addendum instead.")]
+    SignedSessionLocked,
+
+    #[error("This session is signed, so it is part of the permanent record and cannot be deleted.")]
+    SignedSessionPermanent,
+
+    #[error("This session is already signed.")]
+    AlreadySigned,
+
+    #[error("A planned session cannot be signed: mark it completed, held off or cancelled first.")]
+    PlannedSessionUnsignable,
+
+    #[error("Addenda are for signed notes; this note is not signed yet, so edit it directly.")]
+    AddendumToUnsignedNote,
+
+    /// `by`: the records that refer to it, in words ("the check-in of 2026-03-01").
+    #[error(
+        "This {what} cannot be deleted because {by} still refers to it. Remove that reference first."
+    )]
+    StillReferenced { what: &'static str, by: String },
+
+    #[error(
+        "This client has signed session notes, which are permanent records, so the client can only be archived."
+    )]
+    ClientHasSignedNotes,
+
+    #[error("A client's id cannot be changed.")]
+    ClientIdChanged,
+
+    #[error("That file is the vault itself, not a backup of it. Choose a backup file.")]
+    BackupIsTheVault,
+
+    #[error("The vault file was replaced while it was open; lock and unlock it again.")]
+    VaultReplacedWhileOpen,
+
+    #[error("A preparation sheet is made for a dosing session; choose a dosing session.")]
+    PrepSheetNeedsDosingSession,
+}
+
+/// A failure inside kapnotes that no choice of the clinician's could have avoided (a
+/// bug, or a damaged installation). Nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Internal {
+    /// `what`: the record or document that could not be encoded ("the record").
+    #[error(
+        "kapnotes could not encode {what}, so nothing was written. Please report this problem."
+    )]
+    Encoding { what: &'static str },
+
+    #[error("The interchange schema built into kapnotes is damaged; reinstall kapnotes.")]
+    SchemaDamaged,
+
+    #[error("The fonts built into kapnotes could not be loaded; reinstall kapnotes.")]
+    FontDamaged,
+
+    /// `detail`: the PDF library's words, never clinical text.
+    #[error(
+        "kapnotes could not make the document ({detail}), so nothing was written. Please report this problem."
+    )]
+    Document { detail: String },
+
+    #[error(
+        "A setting was written but could not be read back, so the change was undone. Try again; if it fails again, check the vault."
+    )]
+    SettingNotReadBack,
+
+    #[error(
+        "kapnotes could not start checking the vault ({detail}). Lock and unlock it to check it again."
+    )]
+    CheckNotStarted { detail: String },
+}
+
 impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
@@ -186,10 +277,12 @@ impl Error {
             | Error::DamagedHeader { .. }
             | Error::DamagedTrail { .. }
             | Error::DamagedFile
-            | Error::BackupDamaged { .. } => ErrorKind::Integrity,
+            | Error::BackupDamaged { .. }
+            | Error::BackupCopyDamaged => ErrorKind::Integrity,
             Error::WriterBusy => ErrorKind::Busy,
             Error::NotFound { .. } | Error::VaultNotFound(_) => ErrorKind::NotFound,
-            Error::SignedSessionLocked | Error::Refused(_) | Error::ReadOnly => ErrorKind::Refused,
+            Error::Refused(_) => ErrorKind::Refused,
+            Error::Internal(_) => ErrorKind::Internal,
             Error::AlreadyExists(_)
             | Error::WouldReplaceVault(_)
             | Error::OutputExists(_)
@@ -246,3 +339,15 @@ impl From<crate::crypto::RandomFailure> for Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    /// The app shows these sentences too, so none may send the clinician to a command.
+    #[test]
+    fn no_message_names_a_command_line_command() {
+        let source = include_str!("error.rs");
+        let messages = &source[..source.find("#[cfg(test)]").unwrap()];
+        assert!(!messages.contains("`kapnotes"));
+        assert!(!messages.contains("--vault"));
+    }
+}

@@ -20,6 +20,6 @@ pub mod rules;
 pub mod search;
 pub mod vault;
 
-pub use error::{Error, ErrorKind, Rejection, Result};
+pub use error::{Error, ErrorKind, Internal, Refusal, Rejection, Result};
 pub use interchange::{Document, ExportScope, ImportSummary};
 pub use vault::{Access, Vault};

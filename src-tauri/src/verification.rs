@@ -66,9 +66,10 @@ pub fn start(app: &AppHandle, unlock_number: u64) {
             });
         });
     if let Err(error) = spawned {
-        let outcome = Outcome::of(Err(kapnotes::Error::Refused(format!(
-            "kapnotes could not start checking the vault ({error}); run `kapnotes verify` to check it."
-        ))));
+        let outcome = Outcome::of(Err(kapnotes::error::Internal::CheckNotStarted {
+            detail: error.to_string(),
+        }
+        .into()));
         state.keep_verification(unlock_number, outcome, |outcome| {
             let _ = app.emit(EVENT, outcome);
         });

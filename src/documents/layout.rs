@@ -5,7 +5,7 @@
 //! Text is real text in the embedded DejaVu Sans (subset by krilla), so it can be
 //! selected, searched and read aloud.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Internal, Result};
 use krilla::Document;
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect, Size};
@@ -551,8 +551,11 @@ impl Layout {
             )),
             ..usvg::Options::default()
         };
-        let tree = usvg::Tree::from_str(svg, &options)
-            .map_err(|_| Error::Refused("A figure could not be drawn into the document.".into()))?;
+        let tree = usvg::Tree::from_str(svg, &options).map_err(|_| {
+            Error::Internal(Internal::Document {
+                detail: "a figure could not be drawn".into(),
+            })
+        })?;
         let size = tree.size();
         let mut width = self.body_w * share.min(1.0);
         let mut height = size.height() * width / size.width();
@@ -586,9 +589,7 @@ impl Layout {
         let regular = Font::new(REGULAR.into(), 0);
         let bold = Font::new(BOLD.into(), 0);
         let (Some(regular), Some(bold)) = (regular, bold) else {
-            return Err(Error::Refused(
-                "The document's font could not be loaded.".into(),
-            ));
+            return Err(Internal::FontDamaged.into());
         };
         let total = self.pages.len();
         let header_left = self.fit(&running.clinician, Face::Regular, 8.5, self.body_w * 0.48);
@@ -609,8 +610,11 @@ impl Layout {
                 .language("en".into()),
         );
         for (number, ops) in self.pages.iter().enumerate() {
-            let settings = PageSettings::from_wh(self.page_w, self.page_h)
-                .ok_or_else(|| Error::Refused("The page size is not valid.".into()))?;
+            let settings = PageSettings::from_wh(self.page_w, self.page_h).ok_or_else(|| {
+                Error::Internal(Internal::Document {
+                    detail: "the page size is not valid".into(),
+                })
+            })?;
             let mut page = document.start_page_with(settings);
             let mut surface = page.surface();
             let page_label = format!("Page {} of {total}", number + 1);
@@ -670,9 +674,9 @@ impl Layout {
             page.finish();
         }
         document.finish().map_err(|e| {
-            Error::Refused(format!(
-                "The document could not be made ({e:?}); nothing was written."
-            ))
+            Error::from(Internal::Document {
+                detail: format!("{e:?}"),
+            })
         })
     }
 
@@ -767,15 +771,16 @@ fn draw(
         }
         Op::Svg { index, x, y, w, h } => {
             let (Some(tree), Some(size)) = (svgs.get(*index), Size::from_wh(*w, *h)) else {
-                return Err(Error::Refused(
-                    "A figure could not be placed in the document.".into(),
-                ));
+                return Err(Internal::Document {
+                    detail: "a figure could not be placed".into(),
+                }
+                .into());
             };
             surface.push_transform(&krilla::geom::Transform::from_translate(*x, *y));
             let drawn = surface.draw_svg(tree, size, SvgSettings::default());
             surface.pop();
-            drawn.ok_or_else(|| {
-                Error::Refused("A figure could not be drawn into the document.".into())
+            drawn.ok_or_else(|| Internal::Document {
+                detail: "a figure could not be drawn".into(),
             })?;
         }
     }

@@ -13,7 +13,7 @@ mod prep_sheet;
 mod session_note;
 mod wording;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::records::{Client, Date, Session, SessionKind};
 use crate::vault::{AuditAction, AuditEvent, Output, OutputFile, Overwrite, Table, Vault};
 pub use layout::Paper;
@@ -77,9 +77,7 @@ impl Vault {
                 let client = self.client(&self.client_of(Table::Sessions, session_id)?)?;
                 let session = session_in(&client, session_id)?;
                 if session.kind != SessionKind::Dosing {
-                    return Err(Error::Refused(
-                        "A preparation sheet is made for a dosing session; choose a dosing session.".into(),
-                    ));
+                    return Err(Refusal::PrepSheetNeedsDosingSession.into());
                 }
                 // One page to have at hand: set tighter until it fits (a very large
                 // system may still need a second).

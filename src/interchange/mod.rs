@@ -12,7 +12,7 @@ mod json_keys;
 mod rules;
 pub mod text;
 
-use crate::error::{Error, Rejection, Result};
+use crate::error::{Error, Internal, Refusal, Rejection, Result};
 use crate::records::{Client, Clinician, Id, Timestamp};
 use crate::rules::DosingThresholds;
 use crate::vault::Vault;
@@ -48,7 +48,7 @@ impl Document {
     /// The canonical text of the document: every key present, two-space indentation.
     pub fn to_canonical_json(&self) -> Result<String> {
         let mut text = serde_json::to_string_pretty(self)
-            .map_err(|_| Error::Refused("The export could not be encoded.".into()))?;
+            .map_err(|_| Error::Internal(Internal::Encoding { what: "the export" }))?;
         text.push('\n');
         Ok(text)
     }
@@ -85,11 +85,7 @@ fn validator() -> Result<&'static jsonschema::Validator> {
                 .map_err(|e| e.to_string())
         })
         .as_ref()
-        .map_err(|_| {
-            Error::Refused(
-                "The interchange schema built into kapnotes is damaged; reinstall kapnotes.".into(),
-            )
-        })
+        .map_err(|_| Error::Internal(Internal::SchemaDamaged))
 }
 
 /// The first schema violation in `value`, with its path. Error messages never quote the
@@ -473,7 +469,7 @@ impl Vault {
     /// rejected document writes nothing.
     pub fn import(&mut self, json: &str) -> Result<ImportSummary> {
         if !self.is_writable() {
-            return Err(Error::ReadOnly);
+            return Err(Refusal::ReadOnly.into());
         }
         let document = parse_document(json)?;
         refuse_future_history(&document)?;

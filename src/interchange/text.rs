@@ -10,7 +10,7 @@
 //! Only what changes is checked, so a value stored by an older version stays editable:
 //! a string equal to the stored one at the same place passes as it is.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Internal, Result};
 use crate::records::{Client, Clinician};
 use serde::Serialize;
 use serde_json::Value;
@@ -271,7 +271,7 @@ pub(crate) fn check_changed_text(
 
 fn as_value(record: &impl Serialize) -> Result<Value> {
     serde_json::to_value(record)
-        .map_err(|_| Error::Refused("The record could not be encoded for checking.".into()))
+        .map_err(|_| Error::Internal(Internal::Encoding { what: "the record" }))
 }
 
 /// The text rule for a change to a client's record (`stored`: the record before the
@@ -283,9 +283,8 @@ pub(crate) fn check_changed_client(new: &mut Client, stored: Option<&Client>) ->
     let mut value = as_value(new)?;
     let stored = stored.map(as_value).transpose()?;
     if check_changed_text(&mut value, stored.as_ref(), RecordKind::Client, "")? {
-        *new = serde_json::from_value(value).map_err(|_| {
-            Error::Refused("The record could not be decoded after checking.".into())
-        })?;
+        *new =
+            serde_json::from_value(value).map_err(|_| Internal::Encoding { what: "the record" })?;
     }
     Ok(())
 }

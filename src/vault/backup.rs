@@ -10,7 +10,7 @@ use super::output_file::{
 };
 use super::private_file::create_private_folder;
 use super::{Access, Vault, create_private_file, open_sealed, remove_vault_files};
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -41,9 +41,7 @@ fn snapshot(source: &Connection, temporary: &Path) -> Result<()> {
     copy.pragma_update(None, "journal_mode", "DELETE")?;
     let check: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
     if check != "ok" {
-        return Err(Error::Refused(
-            "The backup copy failed SQLite's integrity check; try again.".into(),
-        ));
+        return Err(Error::BackupCopyDamaged);
     }
     copy.close().map_err(|(_, e)| Error::Storage(e))?;
     std::fs::File::open(temporary)
@@ -167,9 +165,7 @@ pub fn restore_backup(backup: &Path, target: &Path, passphrase: &str) -> Result<
 /// where the replaced vault was kept. Refused while another process writes the vault.
 pub fn replace_with_backup(vault: &Path, backup: &Path, passphrase: &str) -> Result<PathBuf> {
     if same_file(vault, backup) {
-        return Err(Error::Refused(
-            "That file is the vault itself, not a backup of it.".into(),
-        ));
+        return Err(Refusal::BackupIsTheVault.into());
     }
     let _writer = super::writer_lock::WriterLock::acquire(vault)?;
     let staged = temporary_beside(vault);

@@ -5,7 +5,7 @@
 
 use super::audit::{self, AuditAction, AuditEvent};
 use super::{ClientRecord, NoteHistory, Table, Vault, store};
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::parts_history::{self, MapComparison, MapOnDay, PartStory};
 use crate::records::{
     Addendum, Agreement, Client, ClientProfile, Date, Measure, Part, PartGroup, PartPosition,
@@ -30,16 +30,14 @@ pub struct PartsMap {
 pub(crate) fn guard_signed_sessions(before: &Client, after: &Client) -> Result<()> {
     for signed in before.sessions.iter().filter(|s| s.is_signed()) {
         let Some(now) = after.session(&signed.id) else {
-            return Err(Error::Refused(
-                "This session is signed, so it is part of the permanent record and cannot be deleted.".into(),
-            ));
+            return Err(Refusal::SignedSessionPermanent.into());
         };
         let kept = signed.addenda.len();
         let appended_only = now.addenda.len() >= kept && now.addenda[..kept] == signed.addenda[..];
         let mut without_new_addenda = now.clone();
         without_new_addenda.addenda.truncate(kept);
         if !appended_only || without_new_addenda != *signed {
-            return Err(Error::SignedSessionLocked);
+            return Err(Refusal::SignedSessionLocked.into());
         }
     }
     Ok(())
@@ -132,15 +130,16 @@ fn references_to(client: &Client, id: &str) -> Vec<&'static str> {
     found
 }
 
-fn refuse_if_referenced(client: &Client, id: &str, what: &str) -> Result<()> {
+fn refuse_if_referenced(client: &Client, id: &str, what: &'static str) -> Result<()> {
     let refs = references_to(client, id);
     if refs.is_empty() {
         return Ok(());
     }
-    Err(Error::Refused(format!(
-        "This {what} cannot be deleted because {} still refers to it. Remove that reference first.",
-        refs.join(" and ")
-    )))
+    Err(Refusal::StillReferenced {
+        what,
+        by: refs.join(" and "),
+    }
+    .into())
 }
 
 /// Where a kind of record lives inside a client.
@@ -276,9 +275,7 @@ impl Vault {
         self.require_writable()?;
         let client = self.client(client_id)?;
         if client.sessions.iter().any(Session::is_signed) {
-            return Err(Error::Refused(
-                "This client has signed session notes, which are permanent records, so the client can only be archived.".into(),
-            ));
+            return Err(Refusal::ClientHasSignedNotes.into());
         }
         let tx = self.conn.transaction()?;
         // Its history and groups go with it: the client's recorded deletion covers them.
@@ -537,12 +534,10 @@ impl Vault {
         self.modify_client(&client_id, NoteHistory::Automatic, |client| {
             let session = session_in(client, session_id)?;
             if session.is_signed() {
-                return Err(Error::Refused("This session is already signed.".into()));
+                return Err(Refusal::AlreadySigned.into());
             }
             if session.status == SessionStatus::Planned {
-                return Err(Error::Refused(
-                    "A planned session cannot be signed: mark it completed, held off or cancelled first.".into(),
-                ));
+                return Err(Refusal::PlannedSessionUnsignable.into());
             }
             session.signed_at = Some(at.clone());
             Ok(())
@@ -560,9 +555,7 @@ impl Vault {
         self.modify_client(&client_id, NoteHistory::Automatic, |client| {
             let session = session_in(client, session_id)?;
             if !session.is_signed() {
-                return Err(Error::Refused(
-                    "Addenda are for signed notes; this note is not signed yet, so edit it directly.".into(),
-                ));
+                return Err(Refusal::AddendumToUnsignedNote.into());
             }
             if text.trim().is_empty() {
                 return Err(Error::rejected("/addenda", "an addendum needs some text"));

@@ -38,7 +38,7 @@ pub use store::Table;
 pub use verify::{Problem, VerifyReport};
 
 use crate::crypto::{KdfParams, KdfParamsProblem, RecoveryKey, SymmetricKey};
-use crate::error::{Error, Result};
+use crate::error::{Error, Internal, Refusal, Result};
 use crate::records::{
     Agreement, Client, ClientProfile, Clinician, Measure, Part, PartGroup, Relationship, Session,
     Timestamp,
@@ -577,7 +577,7 @@ impl Vault {
 
     fn require_writable(&self) -> Result<()> {
         if self.writer.is_none() {
-            return Err(Error::ReadOnly);
+            return Err(Refusal::ReadOnly.into());
         }
         if let Some(problem) = self.trail_problems.first() {
             return Err(audit::damaged(problem.trim_end_matches('.')));
@@ -700,9 +700,7 @@ impl Vault {
     pub fn detached_reader(&self) -> Result<Vault> {
         let (conn, header) = open_sealed(&self.path)?;
         if header.vault_id != self.header.vault_id {
-            return Err(Error::Refused(
-                "The vault file was replaced while it was open; lock and unlock it again.".into(),
-            ));
+            return Err(Refusal::VaultReplacedWhileOpen.into());
         }
         Ok(Vault::assemble(
             conn,
@@ -863,7 +861,7 @@ impl Vault {
         updated.map_history = None;
         updated.sort_canonically();
         if updated.profile.id != loaded.client.profile.id {
-            return Err(Error::Refused("A client's id cannot be changed.".into()));
+            return Err(Refusal::ClientIdChanged.into());
         }
         clients::guard_signed_sessions(&loaded.client, &updated)?;
         crate::interchange::validate_client(&updated)?;
@@ -1006,9 +1004,7 @@ fn record_dosing_day_since(tx: &Transaction<'_>, keys: &Keys) -> Result<()> {
     }
     write_setting(tx, keys, DOSING_DAY_SINCE_SETTING, Some(&Timestamp::now()))?;
     let Some((_, sealed)) = store::load_row(tx, Table::Settings, DOSING_DAY_SINCE_SETTING)? else {
-        return Err(Error::Refused(
-            "The vault's settings could not be saved.".into(),
-        ));
+        return Err(Internal::SettingNotReadBack.into());
     };
     let event = AuditEvent::new(Action::Created)
         .record(Table::Settings, DOSING_DAY_SINCE_SETTING)

@@ -3,7 +3,7 @@
 //! nothing clinical can reach the file unsealed.
 
 use crate::crypto::{AssociatedData, SymmetricKey};
-use crate::error::{Error, Result};
+use crate::error::{Error, Internal, Result};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -150,10 +150,9 @@ pub fn row_associated_data(vault_id: &str, table: Table, meta: &RowMeta) -> Asso
 
 impl Keys {
     pub fn seal<T: Serialize>(&self, table: Table, meta: &RowMeta, value: &T) -> Result<Vec<u8>> {
-        let plain =
-            Zeroizing::new(serde_json::to_vec(value).map_err(|_| {
-                Error::Refused("The record could not be encoded for saving.".into())
-            })?);
+        let plain = Zeroizing::new(
+            serde_json::to_vec(value).map_err(|_| Internal::Encoding { what: "the record" })?,
+        );
         let ad = row_associated_data(&self.vault_id, table, meta);
         Ok(self.data_key.seal(&plain, ad.as_bytes())?)
     }

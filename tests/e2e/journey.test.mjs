@@ -258,6 +258,12 @@ test('lock, a wrong passphrase, unlock: everything is still there', async () => 
   await h.type('#passphrase', 'not my passphrase');
   await h.click('button=Unlock');
   await h.waitText('[role=alert]', 'passphrase is not right');
+  // The refused passphrase is selected, so typing again replaces it.
+  const selected = await browser.execute(() => {
+    const field = document.activeElement;
+    return field?.id === 'passphrase' && field.value.length > 0 && field.selectionStart === 0 && field.selectionEnd === field.value.length;
+  });
+  assert.ok(selected, 'the refused passphrase is focused and selected');
   await h.shot('13-wrong-passphrase');
   // Locking took an automatic backup of the changed vault.
   const backups = readdirSync(join(app.home, 'data', 'kapnotes', 'backups'));

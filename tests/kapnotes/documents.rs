@@ -283,7 +283,13 @@ fn the_prep_sheet_is_one_page_with_what_the_day_needs_then_a_monitoring_page() {
             Paper::A4,
         )
         .unwrap_err();
-    assert!(matches!(err, Error::Refused(_)), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::Refused(kapnotes::Refusal::PrepSheetNeedsDosingSession)
+        ),
+        "{err}"
+    );
 }
 
 #[test]

@@ -4,7 +4,6 @@
 mod attack;
 mod audit;
 mod common;
-mod contract;
 mod crash;
 mod documents;
 mod dosing_day;

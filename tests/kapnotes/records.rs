@@ -4,7 +4,7 @@
 
 use crate::common::*;
 use kapnotes::records::*;
-use kapnotes::{Access, Error, ErrorKind, Vault};
+use kapnotes::{Access, Error, ErrorKind, Refusal, Vault};
 
 #[test]
 fn every_record_kind_round_trips_through_a_reopened_vault() {
@@ -232,7 +232,7 @@ fn a_signed_session_is_locked_and_takes_only_addenda() {
     signed.note.push_str(" Edited later.");
     assert!(matches!(
         vault.update_session(signed),
-        Err(Error::SignedSessionLocked)
+        Err(Error::Refused(Refusal::SignedSessionLocked))
     ));
     assert!(vault.delete_session(DOSING).is_err());
 
@@ -250,7 +250,7 @@ fn a_signed_session_is_locked_and_takes_only_addenda() {
     edited.addenda[0].text = "Rewritten".into();
     assert!(matches!(
         vault.update_session(edited),
-        Err(Error::SignedSessionLocked)
+        Err(Error::Refused(Refusal::SignedSessionLocked))
     ));
 }
 
@@ -258,16 +258,26 @@ fn a_signed_session_is_locked_and_takes_only_addenda() {
 fn signing_locks_and_rules_apply() {
     let (_tv, mut vault) = TestVault::with_example();
     assert!(
-        vault.add_addendum(INTEGRATION, "too early").is_err(),
+        matches!(
+            vault.add_addendum(INTEGRATION, "too early"),
+            Err(Error::Refused(Refusal::AddendumToUnsignedNote))
+        ),
         "unsigned notes take no addenda"
     );
     let at = vault.sign_session(INTEGRATION).unwrap();
     assert_eq!(vault.session(INTEGRATION).unwrap().signed_at, Some(at));
-    assert!(vault.sign_session(INTEGRATION).is_err());
+    assert!(matches!(
+        vault.sign_session(INTEGRATION),
+        Err(Error::Refused(Refusal::AlreadySigned))
+    ));
 
     let planned = Session::new(SessionKind::Therapy, ts("2026-07-01T10:00:00+00:00"));
     vault.create_session(CLIENT, planned.clone()).unwrap();
     let refused = vault.sign_session(&planned.id).unwrap_err();
+    assert!(matches!(
+        refused,
+        Error::Refused(Refusal::PlannedSessionUnsignable)
+    ));
     assert_eq!(refused.kind(), ErrorKind::Refused);
 }
 
@@ -447,9 +457,12 @@ fn a_read_only_vault_refuses_changes() {
     let mut reader = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadOnly).unwrap();
     assert!(matches!(
         reader.set_client_archived(CLIENT, true),
-        Err(Error::ReadOnly)
+        Err(Error::Refused(Refusal::ReadOnly))
     ));
-    assert!(matches!(reader.import(EXAMPLE), Err(Error::ReadOnly)));
+    assert!(matches!(
+        reader.import(EXAMPLE),
+        Err(Error::Refused(Refusal::ReadOnly))
+    ));
 }
 
 #[test]

@@ -35,7 +35,8 @@ pub mod exit {
 const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
-  1  anything else (including a vault held open for writing by another process)
+  1  anything else (a vault held open for writing by another process, a change
+     refused as it stands, or a failure inside kapnotes)
   2  usage error
   3  wrong passphrase or recovery key
   4  input rejected (import, restore of an unusable file)
@@ -179,10 +180,21 @@ impl From<Error> for Failure {
             ErrorKind::Rejected => exit::REJECTED,
             ErrorKind::Integrity => exit::INTEGRITY,
             ErrorKind::OutputRefused => exit::OUTPUT_REFUSED,
-            _ => exit::OTHER,
+            ErrorKind::Busy
+            | ErrorKind::NotFound
+            | ErrorKind::Refused
+            | ErrorKind::Internal
+            | ErrorKind::Other => exit::OTHER,
+        };
+        // The core's sentences serve the app too, so they name no command; the command
+        // line adds the one that helps.
+        let hint = match &error {
+            Error::VaultNotFound(_) => " (`kapnotes init` creates one; --vault names another.)",
+            Error::TamperedRecord { .. } => " (`kapnotes verify` lists every damaged record.)",
+            _ => "",
         };
         Failure {
-            message: error.to_string(),
+            message: format!("{error}{hint}"),
             exit_code,
         }
     }

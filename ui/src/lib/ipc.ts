@@ -1,7 +1,7 @@
 // The one place the front end talks to the shell. Every command goes through `call`,
-// which turns a failure into an `AppError` with a stable kind (the same codes as
-// kapnotes::ErrorKind::code and src-tauri/src/error.rs). The UI never matches on
-// message text.
+// which turns a failure into an `AppError`: the sentence to show, and a kind only for the
+// failures the UI acts on (src-tauri/src/error.rs's `UiErrorKind`; a test holds the two
+// lists equal). The UI never matches on message text.
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
@@ -45,18 +45,7 @@ import type {
   Verification,
 } from './types';
 
-export const ERROR_KINDS = [
-  'wrong_passphrase',
-  'rejected',
-  'integrity',
-  'busy',
-  'not_found',
-  'refused',
-  'output_refused',
-  'locked',
-  'cancelled',
-  'other',
-] as const;
+export const ERROR_KINDS = ['locked', 'cancelled', 'not_found', 'wrong_passphrase', 'other'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 export class AppError extends Error {
