@@ -5,6 +5,8 @@
 #![forbid(unsafe_code)]
 
 mod commands;
+#[cfg(test)]
+mod contract;
 mod error;
 mod file_choice;
 mod preferences;
