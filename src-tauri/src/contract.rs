@@ -115,7 +115,63 @@ fn generate() -> String {
         json(&core::Observations::default()),
         json(&core::Integration::default()),
     );
+    // A new part as the core makes one; the map gives it its id, name, role and place.
+    let mut part = core::Part::new("", core::PartRole::Unknown);
+    part.id = String::new();
+    let _ = write!(out, "export const NEW_PART: Part = {};\n", json(&part));
+    let _ = write!(
+        out,
+        "\n/** The bounds the interchange schema (which the core checks every change against)\n \
+         * puts on the numbers a clinician types, by schema definition and property: `min`\n \
+         * and `max` inclusive, `above` exclusive. */\n\
+         export const SCHEMA_BOUNDS = {{\n{}}} as const;\n",
+        schema_bounds()
+    );
     out
+}
+
+/// `{ definition: { property: { min|above, max } } }` from the interchange schema, one
+/// definition a line. The thresholds and the measures' answers are left out: the
+/// commands serve those with their own bounds (`get_thresholds`, `instrument_items`).
+fn schema_bounds() -> String {
+    use serde_json::{Map, Value};
+    let schema: Value =
+        serde_json::from_str(kapnotes::interchange::SCHEMA_JSON).expect("the schema is JSON");
+    let bounds_of = |node: &Value| -> Option<Value> {
+        let node = node.get("items").unwrap_or(node);
+        let max = node.get("maximum")?;
+        let mut bounds = Map::new();
+        if let Some(min) = node.get("minimum") {
+            bounds.insert("min".into(), min.clone());
+        }
+        if let Some(above) = node.get("exclusiveMinimum") {
+            bounds.insert("above".into(), above.clone());
+        }
+        bounds.insert("max".into(), max.clone());
+        Some(Value::Object(bounds))
+    };
+    let mut lines = String::new();
+    let definitions = schema["$defs"].as_object().expect("the schema has $defs");
+    for (name, definition) in definitions {
+        if name == "thresholds" || name == "measure" {
+            continue;
+        }
+        let mut found = Map::new();
+        if let Some(bounds) = bounds_of(definition) {
+            found.insert("value".into(), bounds);
+        }
+        if let Some(properties) = definition.get("properties").and_then(Value::as_object) {
+            for (property, node) in properties {
+                if let Some(bounds) = bounds_of(node) {
+                    found.insert(property.clone(), bounds);
+                }
+            }
+        }
+        if !found.is_empty() {
+            let _ = writeln!(lines, "  {name}: {},", Value::Object(found));
+        }
+    }
+    lines
 }
 
 #[test]

@@ -595,3 +595,18 @@ export const PSYCHEDELIC_MG = [200, 400] as const;
  * recorded: the core's defaults. */
 export const EMPTY_OBSERVATIONS: Observations = {"parts_present":[],"flooding_signs":[],"blood_pressure_pre":null,"blood_pressure_post":null,"notes":"","heart_rate_pre":null,"heart_rate_post":null,"timeline":[]};
 export const EMPTY_INTEGRATION: Integration = {"dosing_session":null,"insights":"","parts_encountered":[],"messages":"","intention_reflections":[],"self_energy":{"calm":null,"clarity":null,"compassion":null,"curiosity":null,"confidence":null,"courage":null,"creativity":null,"connectedness":null},"commitments":""};
+export const NEW_PART: Part = {"id":"","name":"","role":"unknown","description":"","age_sense":null,"fears":"","positive_intent":"","burdens":"","body_location":null,"status":"unmet","first_noticed":null,"position":null};
+
+/** The bounds the interchange schema (which the core checks every change against)
+ * puts on the numbers a clinician types, by schema definition and property: `min`
+ * and `max` inclusive, `above` exclusive. */
+export const SCHEMA_BOUNDS = {
+  rating: {"value":{"min":0,"max":10}},
+  client: {"planned_dosing_sessions":{"min":1,"max":100}},
+  prescriber: {"dose_min_mg":{"above":0,"max":2000},"dose_max_mg":{"above":0,"max":2000}},
+  dose: {"mg":{"above":0,"max":2000},"booster_mg":{"above":0,"max":2000}},
+  observations: {"heart_rate_pre":{"min":20,"max":250},"heart_rate_post":{"min":20,"max":250}},
+  session: {"duration_minutes":{"min":1,"max":1440}},
+  pre_dose: {"hours_fasted":{"min":0,"max":72}},
+  reading: {"systolic":{"min":40,"max":300},"diastolic":{"min":20,"max":200},"heart_rate":{"min":20,"max":250},"spo2":{"min":50,"max":100},"sedation":{"min":0,"max":5},"dissociation_items":{"min":0,"max":4}},
+} as const;
