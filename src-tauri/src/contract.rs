@@ -118,7 +118,7 @@ fn generate() -> String {
     // A new part as the core makes one; the map gives it its id, name, role and place.
     let mut part = core::Part::new("", core::PartRole::Unknown);
     part.id = String::new();
-    let _ = write!(out, "export const NEW_PART: Part = {};\n", json(&part));
+    let _ = writeln!(out, "export const NEW_PART: Part = {};", json(&part));
     let _ = write!(
         out,
         "\n/** The bounds the interchange schema (which the core checks every change against)\n \
