@@ -189,3 +189,76 @@ fn the_ui_types_are_generated_from_the_rust_types() {
         "ui/src/lib/generated/contract.ts is out of date with the Rust types: run `make types` to refresh it."
     );
 }
+
+/// The optional fields (`name?:`) were marked by hand (`ts(optional)`) where serde omits
+/// a `None`: if a field lost its `skip_serializing_if`, the core would write `null` where
+/// the UI's type says the key is absent. A client whose every such field was given as
+/// `null` must come back without a single one of them.
+#[test]
+fn what_the_types_call_optional_the_core_omits_rather_than_writes_null() {
+    use serde_json::{Value, json};
+
+    let generated = generate();
+    let optional: HashSet<&str> = generated
+        .split("?:")
+        .filter_map(|before| {
+            let name = before.rsplit([' ', '\n', '{', ',']).next()?;
+            (!name.is_empty()).then_some(name)
+        })
+        .collect();
+    assert!(optional.contains("lot_number") && optional.contains("map_history"));
+
+    let at = "2026-03-01T10:00:00+00:00";
+    let session = core::new_id();
+    let document = json!({
+        "id": core::new_id(), "display_name": "A. B.", "created_at": at,
+        "parts": [{
+            "id": core::new_id(), "name": "Guard", "role": "manager",
+            "unburdening": [{
+                "id": core::new_id(), "kind": "unburdening", "on": "2026-03-01", "session": session,
+                "released": null, "released_to": null, "qualities": null,
+            }],
+        }],
+        "relationships": [], "agreements": [], "measures": [], "map_history": null,
+        "sessions": [{
+            "id": session, "kind": "dosing", "starts_at": at, "status": "completed",
+            "dose": { "mg": 100, "route": "oral", "administered_at": at, "booster_mg": null, "lot_number": null },
+            "pre_dose": { "checked_at": at, "hours_fasted": null, "ride_home": null },
+            "monitoring": [{
+                "at": at, "systolic": null, "diastolic": null, "heart_rate": null, "spo2": null, "sedation": null,
+            }],
+            "discharge": {
+                "at": at, "alert_and_oriented": null, "walking_steadily": null,
+                "vitals_near_baseline": null, "left_with": null,
+            },
+            "adverse_events": [{ "id": core::new_id(), "at": at, "kind": "nausea", "severity": "mild", "action": null }],
+        }],
+    });
+    let client: core::Client = serde_json::from_value(document).unwrap();
+    let written = serde_json::to_value(&client).unwrap();
+
+    fn nulls<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(fields) => {
+                for (key, value) in fields {
+                    if value.is_null() {
+                        found.push(key);
+                    }
+                    nulls(value, found);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|item| nulls(item, found)),
+            _ => {}
+        }
+    }
+    let mut written_null = Vec::new();
+    nulls(&written, &mut written_null);
+    let wrong: Vec<&str> = written_null
+        .into_iter()
+        .filter(|key| optional.contains(key))
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "the core writes null for {wrong:?}, which the UI's types say are absent instead"
+    );
+}
