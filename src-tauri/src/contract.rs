@@ -12,7 +12,7 @@ use std::path::Path;
 use ts_rs::{Config, TS, TypeVisitor};
 
 use crate::commands;
-use kapnotes::records as core;
+use kapnotes::records;
 
 const FILE: &str = "../ui/src/lib/generated/contract.ts";
 /// Set by `make types`: write the file instead of comparing with it.
@@ -56,14 +56,14 @@ fn generate() -> String {
         by_name: BTreeMap::new(),
     };
     // What the commands in commands/ take and return (and the `vault-verified` event).
-    types.visit::<core::Client>();
-    types.visit::<core::ClientProfile>();
-    types.visit::<core::Clinician>();
-    types.visit::<core::PartPosition>();
-    types.visit::<core::Addendum>();
-    types.visit::<core::CheckInResponse>();
-    types.visit::<core::Decision>();
-    types.visit::<core::Instrument>();
+    types.visit::<records::Client>();
+    types.visit::<records::ClientProfile>();
+    types.visit::<records::Clinician>();
+    types.visit::<records::PartPosition>();
+    types.visit::<records::Addendum>();
+    types.visit::<records::CheckInResponse>();
+    types.visit::<records::Decision>();
+    types.visit::<records::Instrument>();
     types.visit::<kapnotes::parts_history::MapOnDay>();
     types.visit::<kapnotes::parts_history::MapComparison>();
     types.visit::<kapnotes::parts_history::PartStory>();
@@ -112,11 +112,11 @@ fn generate() -> String {
          * recorded: the core's defaults. */\n\
          export const EMPTY_OBSERVATIONS: Observations = {};\n\
          export const EMPTY_INTEGRATION: Integration = {};\n",
-        json(&core::Observations::default()),
-        json(&core::Integration::default()),
+        json(&records::Observations::default()),
+        json(&records::Integration::default()),
     );
     // A new part as the core makes one; the map gives it its id, name, role and place.
-    let mut part = core::Part::new("", core::PartRole::Unknown);
+    let mut part = records::Part::new("", records::PartRole::Unknown);
     part.id = String::new();
     let _ = writeln!(out, "export const NEW_PART: Part = {};", json(&part));
     let _ = write!(
@@ -209,13 +209,13 @@ fn what_the_types_call_optional_the_core_omits_rather_than_writes_null() {
     assert!(optional.contains("lot_number") && optional.contains("map_history"));
 
     let at = "2026-03-01T10:00:00+00:00";
-    let session = core::new_id();
+    let session = records::new_id();
     let document = json!({
-        "id": core::new_id(), "display_name": "A. B.", "created_at": at,
+        "id": records::new_id(), "display_name": "A. B.", "created_at": at,
         "parts": [{
-            "id": core::new_id(), "name": "Guard", "role": "manager",
+            "id": records::new_id(), "name": "Guard", "role": "manager",
             "unburdening": [{
-                "id": core::new_id(), "kind": "unburdening", "on": "2026-03-01", "session": session,
+                "id": records::new_id(), "kind": "unburdening", "on": "2026-03-01", "session": session,
                 "released": null, "released_to": null, "qualities": null,
             }],
         }],
@@ -231,10 +231,10 @@ fn what_the_types_call_optional_the_core_omits_rather_than_writes_null() {
                 "at": at, "alert_and_oriented": null, "walking_steadily": null,
                 "vitals_near_baseline": null, "left_with": null,
             },
-            "adverse_events": [{ "id": core::new_id(), "at": at, "kind": "nausea", "severity": "mild", "action": null }],
+            "adverse_events": [{ "id": records::new_id(), "at": at, "kind": "nausea", "severity": "mild", "action": null }],
         }],
     });
-    let client: core::Client = serde_json::from_value(document).unwrap();
+    let client: records::Client = serde_json::from_value(document).unwrap();
     let written = serde_json::to_value(&client).unwrap();
 
     fn nulls<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
