@@ -5,7 +5,8 @@
 #   make bench    runs the benchmarks, side by side with SQLite and SQLCipher, the app's
 #                 start-up and memory, and the parts map's layout (docs/BENCHMARKS.md)
 #   make screenshots  runs the end-to-end tests and refreshes docs/screenshots
-.PHONY: setup ui display run test lint test-core test-ui e2e screenshots package bench footprint
+#   make types    regenerates the web UI's types from the Rust types (ui/src/lib/generated/)
+.PHONY: setup ui display run test lint test-core test-shell test-ui types e2e screenshots package bench footprint
 
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
@@ -31,10 +32,18 @@ lint: ui
 
 test-core: setup
 	cargo test --all-targets
-	cargo test -p kapnotes-desktop --features e2e-paths --lib
+
+# The shell's own tests: the command lists agree, and ui/src/lib/generated/contract.ts is
+# what the Rust types generate (the shell embeds ui/dist, hence `ui`).
+test-shell: ui
+	cargo test -p kapnotes-desktop --features e2e-paths
 
 test-ui: setup
 	cd ui && npm test
+
+# Rewrites ui/src/lib/generated/contract.ts from the Rust types (src-tauri/src/contract.rs).
+types: ui
+	KAPNOTES_REFRESH_TYPES=1 cargo test -p kapnotes-desktop --features e2e-paths --lib contract
 
 # The real app, front end embedded, in a real WebKit window under Xvfb (with a window
 # manager, so a test can close the window the way a person does).
@@ -49,7 +58,7 @@ screenshots: ui
 	cargo build -p kapnotes-desktop --features e2e-paths
 	KAPNOTES_SCREENSHOTS=$(CURDIR)/docs/screenshots $(E2E_RUN)
 
-test: lint test-core test-ui e2e
+test: lint test-core test-shell test-ui e2e
 
 package: ui
 	# The Tauri CLI, pinned; fetched on demand (only packaging needs it).

@@ -263,6 +263,7 @@ impl Instrument {
 
 /// A PCL-5 cluster sub-score.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ClusterScore {
     pub cluster: &'static str,
     pub items: &'static str,
@@ -272,6 +273,7 @@ pub struct ClusterScore {
 /// An MEQ-30 subscale: the mean of its items (0–5), as a share of the maximum, and
 /// whether it reaches the 60 % criterion. `None` when one of its items was skipped.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct SubscaleScore {
     pub subscale: &'static str,
     pub items: &'static [usize],
@@ -282,6 +284,7 @@ pub struct SubscaleScore {
 
 /// The score of one measure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Score {
     pub instrument: Instrument,
     /// The total (PHQ-9, GAD-7, PCL-5), the total × 4 (WHO-5) or the mean (DES-II, EBI,

@@ -190,6 +190,7 @@ fn day_of(at: &Timestamp) -> Date {
 
 /// The parts map as it stood at the end of `date`, read-only.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct MapOnDay {
     pub date: Date,
     pub history_since: Timestamp,
@@ -284,6 +285,7 @@ pub fn map_on(client: &Client, date: Date) -> MapOnDay {
 // ----- two days compared -----
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum MapChangeKind {
     PartAdded,
@@ -300,6 +302,7 @@ pub enum MapChangeKind {
 /// One difference between two days' maps, with one plain sentence saying it (the same
 /// words in the app, for screen readers, and in documents).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct MapChange {
     pub kind: MapChangeKind,
     pub part: Option<Id>,
@@ -309,6 +312,7 @@ pub struct MapChange {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct MapComparison {
     pub from: MapOnDay,
     pub to: MapOnDay,
@@ -686,6 +690,7 @@ pub fn compare_maps(client: &Client, from: Date, to: Date) -> MapComparison {
 // ----- a part's story -----
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum StoryKind {
     CheckIn,
@@ -705,6 +710,7 @@ pub enum StoryKind {
 
 /// One moment of a part's story.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct StoryEntry {
     pub on: Date,
     pub kind: StoryKind,
@@ -717,6 +723,7 @@ pub struct StoryEntry {
 
 /// A part's story across the course, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct PartStory {
     pub part: Part,
     pub client_id: Id,

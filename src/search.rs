@@ -20,6 +20,7 @@ const SNIPPET_CONTEXT_CHARS: usize = 60;
 
 /// The kind of record a hit was found in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
     Client,
@@ -34,6 +35,7 @@ pub enum RecordKind {
 
 /// One field that matched.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct SearchHit {
     pub client_id: Id,
     pub client_name: String,

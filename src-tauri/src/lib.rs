@@ -5,6 +5,8 @@
 #![forbid(unsafe_code)]
 
 mod commands;
+#[cfg(test)]
+mod contract;
 mod error;
 mod file_choice;
 mod preferences;
@@ -127,7 +129,9 @@ mod tests {
     use std::collections::BTreeSet;
 
     /// The command list lives in four places, and Tauri's build step never deletes the
-    /// permission file of a removed command: they must all name the same commands.
+    /// permission file of a removed command: they must all name the same commands. (The
+    /// build rewrites gen/schemas from the permission files, so a stale file is the one
+    /// way a removed command's permission lingers there.)
     #[test]
     fn every_list_of_commands_names_the_same_commands() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));

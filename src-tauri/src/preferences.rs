@@ -43,8 +43,10 @@ impl Default for Preferences {
 /// The preferences the front end may read and change: all but the backup folder.
 /// Unknown fields are refused, so a script in the webview cannot name a folder here.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "Preferences"))]
 #[serde(deny_unknown_fields)]
 pub struct Choices {
+    #[cfg_attr(test, ts(type = r#""light" | "dark" | "dim""#))]
     pub theme: String,
     pub auto_lock_minutes: u32,
     pub backup_every_minutes: u32,

@@ -12,6 +12,7 @@ use tauri::{AppHandle, Emitter, Manager};
 pub const EVENT: &str = "vault-verified";
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "Verification"))]
 pub struct Outcome {
     /// When the check finished, in milliseconds since 1970 (the front end shows it in
     /// local time).

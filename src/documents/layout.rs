@@ -29,6 +29,7 @@ const BODY_TOP: f32 = 78.0;
 
 /// The paper documents are laid out for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Paper {
     #[default]

@@ -69,6 +69,7 @@ pub enum ExportScope {
 
 /// What an import added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ImportSummary {
     pub clients: usize,
     pub sessions: usize,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// Whose records these are: printed on every document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Clinician {
     pub name: String,
@@ -25,6 +26,7 @@ pub struct Clinician {
 /// A client's own details: everything about a client except the records that hang
 /// off it (parts, sessions…).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ClientProfile {
     pub id: Id,
     /// What lists show: initials or a pseudonym.
@@ -73,6 +75,7 @@ impl ClientProfile {
 /// A client with every record that belongs to them: the unit of import, export and
 /// of "read one client's whole record".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Client {
     #[serde(flatten)]
     pub profile: ClientProfile,
@@ -88,6 +91,7 @@ pub struct Client {
     /// never takes it from a caller; an export carries it only when it holds a change
     /// after its start (see docs/INTERCHANGE.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub map_history: Option<MapHistory>,
 }
 
@@ -129,6 +133,7 @@ impl Client {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Route {
     Sublingual,
@@ -140,6 +145,7 @@ pub enum Route {
 
 /// The prescriber's allowed dose range; the therapist only records it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Prescriber {
     pub name: String,
@@ -155,6 +161,7 @@ pub struct Prescriber {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Screening {
     pub screened_on: Date,
@@ -170,6 +177,7 @@ pub struct Screening {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ContraindicationKind {
     Maoi,
@@ -183,6 +191,7 @@ pub enum ContraindicationKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Contraindication {
     pub kind: ContraindicationKind,
@@ -195,6 +204,7 @@ pub struct Contraindication {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PartRole {
     #[serde(rename = "self")]
@@ -213,6 +223,7 @@ impl PartRole {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PartStatus {
     #[default]
@@ -224,6 +235,7 @@ pub enum PartStatus {
 
 /// Where a part sits on the drawn map.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Position {
     pub x: Number,
@@ -232,6 +244,7 @@ pub struct Position {
 
 /// Where one part is to be drawn: what the map sends when it lays out or moves parts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct PartPosition {
     pub part: Id,
@@ -240,6 +253,7 @@ pub struct PartPosition {
 
 /// One part of the client's internal system (IFS).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Part {
     pub id: Id,
@@ -292,6 +306,7 @@ impl Part {
 
 /// The steps of unburdening a part (IFS), in the order they usually come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum UnburdeningStepKind {
     Witnessing,
@@ -304,6 +319,11 @@ pub enum UnburdeningStepKind {
 
 /// What a burden was released to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(rename = "ReleaseElement")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Element {
     Light,
@@ -316,6 +336,7 @@ pub enum Element {
 
 /// One dated step of a part's unburdening, in the session it happened in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct UnburdeningStep {
     pub id: Id,
@@ -326,17 +347,21 @@ pub struct UnburdeningStep {
     pub note: String,
     /// What was released (an "unburdening" step only).
     #[serde(default, skip_serializing_if = "is_blank")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub released: Option<String>,
     /// How it was released (an "unburdening" step only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub released_to: Option<Element>,
     /// The qualities taken in (an "invitation" step only).
     #[serde(default, skip_serializing_if = "is_blank")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub qualities: Option<String>,
 }
 
 /// A named cluster of parts (a host's inner family, say) the map can fold to one shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct PartGroup {
     pub id: Id,
@@ -351,6 +376,7 @@ pub struct PartGroup {
 /// How a client's parts map changed, from `since` on: every version of every part,
 /// relationship, agreement and group, in the order written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct MapHistory {
     pub since: Timestamp,
@@ -361,6 +387,7 @@ pub struct MapHistory {
 /// One record as it was from `at` on (or its removal). Parts carry no `position` and
 /// groups no `folded` that matters: those are layout, not history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct MapVersion {
     pub at: Timestamp,
     #[serde(flatten)]
@@ -369,6 +396,7 @@ pub struct MapVersion {
 
 /// What a [`MapVersion`] holds: exactly one of these keys beside `at`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum VersionedRecord {
     Part(Part),
@@ -393,6 +421,7 @@ impl VersionedRecord {
 
 /// The kinds of record the map history keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum MapRecordKind {
     Part,
@@ -403,6 +432,7 @@ pub enum MapRecordKind {
 
 /// A record gone from the map.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Removal {
     pub kind: MapRecordKind,
@@ -410,6 +440,7 @@ pub struct Removal {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RelationshipKind {
     Protects,
@@ -419,6 +450,7 @@ pub enum RelationshipKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Relationship {
     pub id: Id,
@@ -431,6 +463,7 @@ pub struct Relationship {
 
 /// An internal agreement between parts ("conference room" work).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Agreement {
     pub id: Id,
@@ -441,6 +474,7 @@ pub struct Agreement {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SessionKind {
     Consultation,
@@ -451,6 +485,7 @@ pub enum SessionKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Setting {
     #[default]
@@ -459,6 +494,7 @@ pub enum Setting {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SessionStatus {
     Planned,
@@ -469,6 +505,7 @@ pub enum SessionStatus {
 
 /// A dated correction or addition to a signed note.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Addendum {
     pub at: Timestamp,
@@ -477,6 +514,7 @@ pub struct Addendum {
 
 /// An intention in the client's own words, optionally tied to a part.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Intention {
     pub id: Id,
@@ -486,6 +524,7 @@ pub struct Intention {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Signal {
     Green,
@@ -494,6 +533,7 @@ pub enum Signal {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     Proceed,
@@ -501,6 +541,7 @@ pub enum Decision {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct CheckInResponse {
     pub part: Id,
@@ -513,6 +554,7 @@ pub struct CheckInResponse {
 
 /// The protectors' green-light check-in before a dose.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct CheckIn {
     pub at: Timestamp,
@@ -523,6 +565,7 @@ pub struct CheckIn {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Dose {
     pub mg: Number,
@@ -532,6 +575,7 @@ pub struct Dose {
     pub booster_mg: Option<Number>,
     /// The lot (batch) number of what was given. Added after v1: exported only when set.
     #[serde(default, skip_serializing_if = "is_blank")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub lot_number: Option<String>,
 }
 
@@ -543,6 +587,7 @@ impl Dose {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FloodingSign {
     Panic,
@@ -552,6 +597,7 @@ pub enum FloodingSign {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct TimelineNote {
     pub at: Timestamp,
@@ -560,6 +606,7 @@ pub struct TimelineNote {
 
 /// What the clinician saw during the journey.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Observations {
     #[serde(default)]
@@ -587,6 +634,7 @@ fn is_blank(value: &Option<String>) -> bool {
 
 /// Something taken today that matters before a ketamine dose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Substance {
     Benzodiazepine,
@@ -601,15 +649,18 @@ pub enum Substance {
 /// The checks before a dose. Added after v1, like every property below it: each one is
 /// exported only when it holds something, so v1 documents export as they always did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct PreDose {
     pub checked_at: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub hours_fasted: Option<Number>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub substances_today: Vec<Substance>,
     /// Who takes the client home.
     #[serde(default, skip_serializing_if = "is_blank")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub ride_home: Option<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
@@ -617,21 +668,27 @@ pub struct PreDose {
 
 /// One set of vital signs and ratings during a dosing session; any may be absent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Reading {
     pub at: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub systolic: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub diastolic: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub heart_rate: Option<u32>,
     /// Oxygen saturation, %.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub spo2: Option<u32>,
     /// MOAA/S: 5 responds readily to name spoken in a normal tone … 0 no response to a
     /// painful stimulus.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub sedation: Option<u8>,
     /// The six CADSS-6 items, each 0–4 or not asked; empty when none was asked.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -656,23 +713,29 @@ impl Reading {
 
 /// When and how the client left after a dosing session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Discharge {
     pub at: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub alert_and_oriented: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub walking_steadily: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub vitals_near_baseline: Option<bool>,
     /// Who the client left with.
     #[serde(default, skip_serializing_if = "is_blank")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub left_with: Option<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum AdverseEventKind {
     Nausea,
@@ -689,6 +752,7 @@ pub enum AdverseEventKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum AdverseEventSeverity {
     Mild,
@@ -698,6 +762,7 @@ pub enum AdverseEventSeverity {
 
 /// Something that went wrong during a dosing session, and what was done about it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct AdverseEvent {
     pub id: Id,
@@ -706,11 +771,13 @@ pub struct AdverseEvent {
     pub severity: AdverseEventSeverity,
     /// What was done about it.
     #[serde(default, skip_serializing_if = "is_blank")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub action: Option<String>,
 }
 
 /// Self-energy on the 8 C's, each rated 0–10 or not rated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct SelfEnergy {
     #[serde(default)]
@@ -732,6 +799,7 @@ pub struct SelfEnergy {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct IntentionReflection {
     pub intention: Id,
@@ -739,6 +807,7 @@ pub struct IntentionReflection {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Integration {
     #[serde(default)]
@@ -759,6 +828,7 @@ pub struct Integration {
 
 /// A session of any kind, with everything recorded in it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Session {
     pub id: Id,
@@ -794,6 +864,7 @@ pub struct Session {
     pub psychotherapy_note: bool,
     /// The checks before the dose (dosing sessions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub pre_dose: Option<PreDose>,
     /// Readings during the session, in time order (dosing sessions). The v1
     /// `observations` blood pressures and heart rates stay as they are, and count as
@@ -801,6 +872,7 @@ pub struct Session {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub monitoring: Vec<Reading>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub discharge: Option<Discharge>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub adverse_events: Vec<AdverseEvent>,
@@ -839,6 +911,7 @@ impl Session {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum Instrument {
     #[serde(rename = "PHQ-9")]
     Phq9,
@@ -860,6 +933,7 @@ pub enum Instrument {
 
 /// The clinician's dated acknowledgement of a safety item (PHQ-9 item 9 above zero).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct SafetyFollowUp {
     pub at: Timestamp,
@@ -868,6 +942,7 @@ pub struct SafetyFollowUp {
 
 /// An outcome measure, one answer per item (`None`: skipped).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Measure {
     pub id: Id,

@@ -26,6 +26,7 @@ pub fn is_valid_id(text: &str) -> bool {
 /// from `Z`, written `+00:00`), so the offset and any fractional seconds survive a
 /// round trip exactly.
 #[derive(Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(type = "string"))]
 pub struct Timestamp {
     text: String,
     instant: DateTime<FixedOffset>,
@@ -150,6 +151,11 @@ impl<'de> Deserialize<'de> for Timestamp {
 
 /// A calendar date (`YYYY-MM-DD`) that exists.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(type = "string", rename = "DateText")
+)]
 pub struct Date(pub NaiveDate);
 
 impl Date {
@@ -200,6 +206,11 @@ impl<'de> Deserialize<'de> for Date {
 
 /// A JSON number written in its shortest form: `100`, never `100.0`.
 #[derive(Clone, Copy, PartialEq, PartialOrd, Default)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(ts_rs::TS),
+    ts(type = "number", rename = "JsonNumber")
+)]
 pub struct Number(pub f64);
 
 impl Number {

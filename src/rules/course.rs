@@ -9,6 +9,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct DosePoint {
     pub session_id: Id,
     pub starts_at: Timestamp,
@@ -19,6 +20,7 @@ pub struct DosePoint {
 
 /// How often a protector answered red, holding a session off.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ProtectorHold {
     pub part_id: Id,
     pub name: String,
@@ -26,6 +28,7 @@ pub struct ProtectorHold {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct CourseMeasure {
     pub measure_id: Id,
     pub instrument: Instrument,
@@ -35,6 +38,7 @@ pub struct CourseMeasure {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Course {
     pub dosing_sessions_done: usize,
     pub planned_dosing_sessions: Option<u32>,

@@ -21,6 +21,7 @@ pub const PSYCHOLYTIC_MG: (f64, f64) = (25.0, 150.0);
 pub const PSYCHEDELIC_MG: (f64, f64) = (200.0, 400.0);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum DoseBand {
     /// 25–150 mg: gentle, parts stay in contact.
@@ -44,6 +45,7 @@ pub fn dose_band(total_mg: f64) -> DoseBand {
 
 /// How a dose stands against the prescriber's range and the bands.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct DoseAssessment {
     pub total_mg: f64,
     pub band: DoseBand,

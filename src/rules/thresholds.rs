@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 /// One changeable threshold. Its snake_case name is its key in the vault and in the
 /// interchange document (`thresholds`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ThresholdKey {
     BloodPressureStopSystolic,
@@ -25,6 +26,7 @@ pub enum ThresholdKey {
 
 /// A row of the table: what the threshold means, its default and where it comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ThresholdSpec {
     pub key: ThresholdKey,
     /// What the Settings screen and docs/RULES.md call it.

@@ -48,6 +48,7 @@ const GENESIS: [u8; MAC_LEN] = [0; MAC_LEN];
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum AuditAction {
     VaultCreated,

@@ -16,6 +16,7 @@ use serde::Serialize;
 
 /// A client's whole parts map: what the map screen shows in one call.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct PartsMap {
     pub parts: Vec<Part>,
     pub relationships: Vec<Relationship>,

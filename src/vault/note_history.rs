@@ -22,6 +22,7 @@ const REMOVAL_KEPT_CHARS: usize = 40;
 
 /// An earlier state of a session note.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct NoteRevision {
     pub id: String,
     /// When this text was replaced.

@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 
 /// One thing `verify` found wrong, in a plain sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Problem {
     /// The record concerned, as `table/id`, when there is one.
     pub record: Option<String>,

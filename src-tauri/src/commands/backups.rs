@@ -10,6 +10,7 @@ use serde::Serialize;
 use tauri::{AppHandle, State};
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct BackupStatus {
     /// Shown to the clinician; never sent back (the folder is chosen in the system dialog).
     folder: String,

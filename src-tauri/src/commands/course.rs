@@ -11,12 +11,14 @@ use tauri::State;
 /// What the overview shows of the course: the summary with its findings, and the
 /// pictures. One load and decryption of the client serves both.
 #[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Overview {
     course: Course,
     charts: Charts,
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Charts {
     measures: Option<String>,
     doses: Option<String>,
@@ -58,6 +60,7 @@ pub fn score_measure(measure: Measure) -> Score {
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct InstrumentItems {
     topics: &'static [&'static str],
     item_max: u8,

@@ -11,6 +11,7 @@ use tauri::{AppHandle, State};
 use zeroize::Zeroizing;
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Written {
     path: String,
     bytes: u64,
@@ -68,6 +69,7 @@ pub fn backup_file(app: AppHandle, state: State<'_, AppState>) -> CommandResult<
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Restored {
     /// Where the vault that was replaced is kept.
     replaced_vault_kept_at: String,

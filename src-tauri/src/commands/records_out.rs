@@ -12,6 +12,7 @@ use tauri::{AppHandle, State};
 
 /// One audit entry as the audit view shows it.
 #[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AuditRow {
     position: u64,
     at: String,
@@ -27,6 +28,7 @@ pub struct AuditRow {
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AuditView {
     entries: Vec<AuditRow>,
     /// Empty when the chain is whole.
@@ -67,6 +69,7 @@ pub fn audit_trail(
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentKind {
     SessionNote,
@@ -75,6 +78,7 @@ pub enum DocumentKind {
 }
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct WrittenDocument {
     path: String,
     pages: usize,

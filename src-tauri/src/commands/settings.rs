@@ -41,6 +41,7 @@ pub fn set_clinician(
 
 /// One threshold as the Settings screen shows it: the table's row and the vault's value.
 #[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Threshold {
     #[serde(flatten)]
     spec: ThresholdSpec,

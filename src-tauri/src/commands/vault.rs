@@ -9,6 +9,7 @@ use tauri::{AppHandle, Emitter, State};
 use zeroize::Zeroizing;
 
 #[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AppStatus {
     vault_exists: bool,
     unlocked: bool,

@@ -1,18 +1,15 @@
 // The one place the front end talks to the shell. Every command goes through `call`,
 // which turns a failure into an `AppError`: the sentence to show, and a kind only for the
-// failures the UI acts on (src-tauri/src/error.rs's `UiErrorKind`; a test holds the two
-// lists equal). The UI never matches on message text.
+// failures the UI acts on (src-tauri/src/error.rs's `UiErrorKind`; `everyOf` holds the
+// two lists equal). The UI never matches on message text.
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   Addendum,
-  Charts,
-  Course,
   Instrument,
   InstrumentItems,
   Measure,
-  Position,
   Score,
   Agreement,
   AppStatus,
@@ -26,15 +23,19 @@ import type {
   Decision,
   DateText,
   DoseAssessment,
+  ImportSummary,
   MapComparison,
   MapOnDay,
   NoteRevision,
+  Overview,
   Part,
   PartGroup,
+  PartPosition,
   PartsMap,
   PartStory,
   Preferences,
   Relationship,
+  Restored,
   SearchHit,
   Session,
   SessionKind,
@@ -43,9 +44,13 @@ import type {
   ThresholdKey,
   Timestamp,
   Verification,
+  Written,
+  WrittenDocument,
+  UiErrorKind,
 } from './types';
+import { everyOf } from './types';
 
-export const ERROR_KINDS = ['locked', 'cancelled', 'not_found', 'wrong_passphrase', 'other'] as const;
+export const ERROR_KINDS = everyOf<UiErrorKind>()(['locked', 'cancelled', 'not_found', 'wrong_passphrase', 'other']);
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 export class AppError extends Error {
@@ -110,7 +115,7 @@ export const ipc = {
 
   createPart: (clientId: string, part: Part) => call<void>('create_part', { clientId, part }),
   updatePart: (part: Part) => call<void>('update_part', { part }),
-  setPartPositions: (clientId: string, positions: { part: string; position: Position }[]) =>
+  setPartPositions: (clientId: string, positions: PartPosition[]) =>
     call<void>('set_part_positions', { clientId, positions }),
   deletePart: (id: string) => call<void>('delete_part', { id }),
   createRelationship: (clientId: string, relationship: Relationship) =>
@@ -154,7 +159,7 @@ export const ipc = {
   /** The saved session's blood pressure, heart rate and SpO₂ as SVG, the dose marked; null with no readings. */
   sessionVitalsChart: (sessionId: string) => call<string | null>('session_vitals_chart', { sessionId }),
 
-  clientOverview: (clientId: string) => call<{ course: Course; charts: Charts }>('client_overview', { clientId }),
+  clientOverview: (clientId: string) => call<Overview>('client_overview', { clientId }),
   scoreMeasure: (measure: Measure) => call<Score>('score_measure', { measure }),
   instrumentItems: (instrument: Instrument) => call<InstrumentItems>('instrument_items', { instrument }),
   createMeasure: (clientId: string, measure: Measure) => call<void>('create_measure', { clientId, measure }),
@@ -167,16 +172,16 @@ export const ipc = {
   chooseBackupFolder: () => call<BackupStatus>('choose_backup_folder'),
   useDefaultBackupFolder: () => call<BackupStatus>('use_default_backup_folder'),
 
-  importFile: () => call<{ clients: number; sessions: number }>('import_file'),
+  importFile: () => call<ImportSummary>('import_file'),
   exportFile: (clientId: string | null, includePsychotherapyNotes: boolean) =>
-    call<{ path: string; bytes: number }>('export_file', { clientId, includePsychotherapyNotes }),
-  backupFile: () => call<{ path: string; bytes: number }>('backup_file'),
-  restoreFile: (passphrase: string) => call<{ replaced_vault_kept_at: string }>('restore_file', { passphrase }),
+    call<Written>('export_file', { clientId, includePsychotherapyNotes }),
+  backupFile: () => call<Written>('backup_file'),
+  restoreFile: (passphrase: string) => call<Restored>('restore_file', { passphrase }),
 
   auditTrail: (clientId: string | null) => call<AuditView>('audit_trail', { clientId }),
   /** `mapThen` (full record only): adds "the system then and now", the map on that day beside today's. */
   writeDocument: (kind: DocumentKind, id: string, includePsychotherapyNotes = false, mapThen: DateText | null = null) =>
-    call<{ path: string; pages: number }>('write_document', { kind, id, includePsychotherapyNotes, mapThen }),
+    call<WrittenDocument>('write_document', { kind, id, includePsychotherapyNotes, mapThen }),
 };
 
 export function onEvent(name: 'vault-locked' | 'app-closing' | 'lock-requested', handler: () => void): Promise<UnlistenFn> {

@@ -52,7 +52,7 @@ describe('unburdening steps', () => {
     expect(cleanStep(step('invitation', '2026-03-01', released))).toEqual({ ...step('invitation', '2026-03-01'), qualities: 'joy' });
     expect(cleanStep(step('witnessing', '2026-03-01', released))).toEqual(step('witnessing', '2026-03-01'));
     // Blank text is absent, not an empty string the interchange would refuse.
-    expect(cleanStep(step('unburdening', '2026-03-01', { released: '  ', released_to: null }))).toEqual(step('unburdening', '2026-03-01'));
+    expect(cleanStep(step('unburdening', '2026-03-01', { released: '  ', released_to: undefined }))).toEqual(step('unburdening', '2026-03-01'));
   });
 
   it('words a step in one line', () => {

@@ -2,7 +2,7 @@
 // own: reading order (the core refuses readings out of time order), the CADSS-6 total,
 // and the monitoring clock.
 
-import type { Reading, Session, Timestamp } from '../lib/types';
+import { SCHEMA_BOUNDS, type Reading, type Session, type Timestamp } from '../lib/types';
 
 /** Milliseconds since 1970 of a timestamp (it carries its offset). */
 export function instantOf(at: Timestamp): number {
@@ -30,12 +30,15 @@ export function dissociationTotal(items: (number | null)[] | undefined): number 
   return (items as number[]).reduce((sum, i) => sum + i, 0);
 }
 
-/** The bounds of each measured value, as in the interchange schema. */
+/** Inclusive bounds as `withinBounds` takes them. */
+export const range = ({ min, max }: { readonly min: number; readonly max: number }) => [min, max] as const;
+
+/** The bounds of each measured value, as the interchange schema (and so the core) sets them. */
 export const BOUNDS = {
-  systolic: [40, 300],
-  diastolic: [20, 200],
-  heart_rate: [20, 250],
-  spo2: [50, 100],
+  systolic: range(SCHEMA_BOUNDS.reading.systolic),
+  diastolic: range(SCHEMA_BOUNDS.reading.diastolic),
+  heart_rate: range(SCHEMA_BOUNDS.reading.heart_rate),
+  spo2: range(SCHEMA_BOUNDS.reading.spo2),
 } as const;
 export type Vital = keyof typeof BOUNDS;
 
