@@ -486,6 +486,15 @@ export interface Preferences {
   reading_reminder: boolean;
   /** Minutes between readings during a dosing session (5–60). */
   reading_every_minutes: number;
+  /** The spell-check language (an installed dictionary's name, as en_US), or 'off';
+   * null (before the shell has said) keeps the stored one. */
+  spelling: string | null;
+}
+
+/** The preferences as the shell reports them, with the spelling languages installed
+ * (never sent back). */
+export interface PreferencesShown extends Preferences {
+  spelling_languages: string[];
 }
 
 export interface BackupStatus {
