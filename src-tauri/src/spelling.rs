@@ -107,9 +107,11 @@ pub fn check_choice(language: &str, installed: &[String]) -> Result<(), String> 
     if language == OFF || installed.iter().any(|i| i == language) {
         Ok(())
     } else {
-        Err(format!(
-            "There is no spelling dictionary for {language} on this computer: choose another language, or Off."
-        ))
+        // The language is not repeated: it came from the webview, and may be anything.
+        Err(
+            "That spelling language has no dictionary on this computer: choose another, or Off."
+                .into(),
+        )
     }
 }
 
