@@ -98,12 +98,14 @@ function decodePng(png) {
 /** How many pixels inside `rect` of the screenshot `png` are red, as a misspelling's
  * underline is (no theme draws text or borders in it). */
 function redPixels(png, rect) {
-  const { width, pixels } = decodePng(png);
+  const { width, height, pixels } = decodePng(png);
   let red = 0;
-  // Inside the border and the focus ring, which is orange in two themes.
+  // Inside the border and the focus ring (orange in two themes), and on screen.
   const inset = 4;
-  for (let y = Math.ceil(rect.top) + inset; y < Math.floor(rect.bottom) - inset; y++) {
-    for (let x = Math.ceil(rect.left) + inset; x < Math.floor(rect.right) - inset; x++) {
+  const [top, bottom] = [Math.max(0, Math.ceil(rect.top) + inset), Math.min(height, Math.floor(rect.bottom) - inset)];
+  const [left, right] = [Math.max(0, Math.ceil(rect.left) + inset), Math.min(width, Math.floor(rect.right) - inset)];
+  for (let y = top; y < bottom; y++) {
+    for (let x = left; x < right; x++) {
       const i = (y * width + x) * 4;
       const [r, g, b] = [pixels[i], pixels[i + 1], pixels[i + 2]];
       // The dotted underline is a dark red on a dark panel, a bright one on a light panel.
@@ -114,14 +116,13 @@ function redPixels(png, rect) {
   return red;
 }
 
-/** Types `text` into the session note as the clinician would, then shoots the window
- * (saved as `name`.png) and counts the red pixels inside the field. */
-async function typeAndCount(text, name) {
-  await h.type('#session-note', text);
+/** Types `text` into `field` (the session note unless named) as the clinician would,
+ * then shoots the window (saved as `name`.png) and counts the red pixels inside the field. */
+async function typeAndCount(text, name, field = '#session-note') {
+  await h.type(field, text);
   // Spell check runs as each word ends; give it, and the repaint, a moment.
   await browser.pause(1000);
-  const field = await h.el('#session-note');
-  const rect = await browser.execute((e) => e.getBoundingClientRect().toJSON(), field);
+  const rect = await browser.execute((e) => e.getBoundingClientRect().toJSON(), await h.el(field));
   const shot = Buffer.from(await browser.takeScreenshot(), 'base64');
   writeFileSync(join(countedShots, `${name}.png`), shot);
   return redPixels(shot, rect);
@@ -148,6 +149,11 @@ test('a misspelled word in a note is marked as it is typed', async () => {
   await h.type('#new-client', 'S.P.');
   await h.click('button=Add client');
   await h.waitText('h1', 'S.P.');
+  // A name is not checked (it would be marked as often as not); the client's notes are.
+  assert.equal(await typeAndCount('Brething Calmly', 'spelling-name', '#full-name'), 0, 'a name is not spell-checked');
+  const notes = await typeAndCount(MISSPELLED, 'spelling-client-notes', '#client-notes');
+  assert.ok(notes > 20, `the misspelled word is marked in the client's notes (${notes} red pixels)`);
+  await h.saved();
   await h.choose('#new-kind', 'Preparation');
   await h.click('button=Add session');
   await h.waitText('h1', 'Preparation session');
