@@ -17,7 +17,7 @@ pub fn get_preferences(state: State<'_, AppState>) -> Shown {
     Preferences::load(&state.preferences_path).shown()
 }
 
-/// Saves the choices, and sets the spell checker to the language now in effect.
+/// Saves the choices, and sets the spell checker to the language now in effect if it changed.
 #[tauri::command(async)]
 pub fn set_preferences(
     app: AppHandle,
@@ -28,11 +28,17 @@ pub fn set_preferences(
     let choices = preferences
         .validated(&installed)
         .map_err(CommandError::other)?;
-    let preferences = Preferences::load(&state.preferences_path).with_choices(choices);
+    let stored = Preferences::load(&state.preferences_path);
+    let language_before = stored.spelling_language(&installed);
+    let preferences = stored.with_choices(choices);
     preferences
         .save(&state.preferences_path)
         .map_err(CommandError::other)?;
-    spelling::apply(&app, &preferences.spelling_language(&installed));
+    // Most saves (the dim-room switch, a reading reminder) leave the language alone.
+    let language = preferences.spelling_language(&installed);
+    if language != language_before {
+        spelling::apply(&app, &language);
+    }
     Ok(preferences.shown())
 }
 
