@@ -5,11 +5,11 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { inflateSync } from 'node:zlib';
-import { freshHome, helpers, repo, startApp } from './harness.mjs';
+import { freshHome, helpers, repo, startApp, vaultPath } from './harness.mjs';
 
 const PASSPHRASE = 'spelling test passphrase';
 // The same shape twice, one letter apart: only the misspelling may differ on screen.
@@ -188,9 +188,9 @@ test('the context menu offers guesses but never Learn Spelling', async () => {
   // WebKit shows no context menu for WebDriver's simulated clicks: the right-click comes
   // from the X server, as a person's would, inside the first word (the misspelled one).
   const rect = await browser.execute(() => document.querySelector('#session-note').getBoundingClientRect().toJSON());
-  const window = execFileSync('xdotool', ['search', '--onlyvisible', '--pid', String(app.pid)], { encoding: 'utf8' }).trim().split('\n')[0];
+  const appWindow = execFileSync('xdotool', ['search', '--onlyvisible', '--pid', String(app.pid)], { encoding: 'utf8' }).trim().split('\n')[0];
   const [x, y] = [Math.round(rect.left + 30), Math.round(rect.top + 18)];
-  execFileSync('xdotool', ['mousemove', '--window', window, String(x), String(y), 'click', '3']);
+  execFileSync('xdotool', ['mousemove', '--window', appWindow, String(x), String(y), 'click', '3']);
   await browser.waitUntil(() => existsSync(menu), { timeout: 5000, timeoutMsg: 'no context menu was shown' });
   execFileSync('xdotool', ['key', 'Escape']);
   const entries = readFileSync(menu, 'utf8').trim().split('\n');
@@ -212,9 +212,17 @@ test('the language is a setting, and Off removes the marks', async () => {
   await chooseSpelling('American English – en_US');
 });
 
-test('no personal dictionary is written', async () => {
+test('no personal dictionary is written, nor any word typed', async () => {
   await h.saved();
   // enchant keeps one per language under the config folder ($XDG_CONFIG_HOME/enchant),
   // and creates it as soon as a language is chosen unless it is kept from doing so.
   assert.equal(existsSync(join(home, 'config', 'enchant')), false, 'enchant wrote into the config folder');
+  // Nor is a misspelled word, as typed, anywhere in the app's folders (data, config,
+  // cache): the notes are in the vault, sealed.
+  const files = readdirSync(home, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+  assert.ok(files.includes(vaultPath(home)), 'the vault is among the files read');
+  const leaks = files.filter((file) => /Brething|colour of the room/.test(readFileSync(file, 'latin1')));
+  assert.deepEqual(leaks, []);
 });
