@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { inflateSync } from 'node:zlib';
@@ -30,6 +31,10 @@ mkdirSync(countedShots, { recursive: true });
 function need(what, present) {
   assert.ok(present, `This test needs ${what}: run scripts/setup-debian.sh.`);
 }
+
+// enchant's folder in the real home, should anything there ignore XDG_CONFIG_HOME.
+const realEnchant = join(homedir(), '.config', 'enchant');
+const realEnchantBefore = existsSync(realEnchant);
 
 before(async () => {
   home = freshHome();
@@ -217,6 +222,7 @@ test('no personal dictionary is written, nor any word typed', async () => {
   // enchant keeps one per language under the config folder ($XDG_CONFIG_HOME/enchant),
   // and creates it as soon as a language is chosen unless it is kept from doing so.
   assert.equal(existsSync(join(home, 'config', 'enchant')), false, 'enchant wrote into the config folder');
+  if (!realEnchantBefore) assert.equal(existsSync(realEnchant), false, `enchant wrote into ${realEnchant}`);
   // Nor is a misspelled word, as typed, anywhere in the app's folders (data, config,
   // cache): the notes are in the vault, sealed.
   const files = readdirSync(home, { recursive: true, withFileTypes: true })
