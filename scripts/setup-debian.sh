@@ -26,6 +26,14 @@ fc-list 2>/dev/null | grep -qi dejavu || need_apt+=(fonts-dejavu-core)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl ca-certificates)
 # pdftoppm and pdftotext: the document tests render every PDF and read its text.
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
+# Spell check: WebKitGTK asks enchant (libenchant-2-2, which the webkit package already
+# depends on, with its hunspell provider), which reads hunspell dictionaries. American
+# English at least; British English too, which the e2e test switches to.
+[ -f /usr/share/hunspell/en_US.dic ] || need_apt+=(hunspell-en-us)
+[ -f /usr/share/hunspell/en_GB.dic ] || need_apt+=(hunspell-en-gb)
+# A right-click from the X server for the e2e test of the context menu (WebKit shows no
+# menu for WebDriver's own clicks).
+command -v xdotool >/dev/null 2>&1 || need_apt+=(xdotool)
 if ((${#need_apt[@]})); then
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need_apt[@]}"

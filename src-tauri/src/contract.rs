@@ -85,6 +85,7 @@ fn generate() -> String {
     types.visit::<commands::records_out::WrittenDocument>();
     types.visit::<commands::settings::Threshold>();
     types.visit::<crate::preferences::Choices>();
+    types.visit::<crate::preferences::Shown>();
     types.visit::<crate::verification::Outcome>();
     types.visit::<crate::error::CommandError>();
 

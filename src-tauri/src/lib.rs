@@ -11,6 +11,7 @@ mod error;
 mod file_choice;
 mod preferences;
 mod screen_lock;
+mod spelling;
 mod state;
 mod verification;
 
@@ -21,11 +22,13 @@ use tauri::{Emitter, Manager, WindowEvent};
 const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 
 pub fn run() {
+    spelling::keep_no_personal_dictionary();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::from_environment())
         .setup(|app| {
             screen_lock::watch(app.handle());
+            spelling::start(app.handle());
             Ok(())
         })
         .on_window_event(|window, event| {

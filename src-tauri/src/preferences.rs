@@ -1,4 +1,5 @@
-//! The app's own preferences (theme, auto-lock, backups, paper, the reading reminder).
+//! The app's own preferences (theme, auto-lock, backups, paper, the reading reminder,
+//! the spelling language).
 //! Nothing clinical: they are needed before unlock (the unlock screen's theme), so they
 //! live in a small JSON file in the config folder. The clinician's name and practice are clinical and live in the vault.
 //! The front end reads and changes only [`Choices`]: the backup folder is chosen in the
@@ -24,6 +25,9 @@ pub struct Preferences {
     pub reading_reminder: bool,
     /// Minutes between readings during a dosing session (5–60).
     pub reading_every_minutes: u32,
+    /// The spell-check language (a hunspell dictionary's name, as `en_US`) or "off";
+    /// `None` until the clinician chooses: the system's language then.
+    pub spelling: Option<String>,
 }
 
 impl Default for Preferences {
@@ -36,6 +40,7 @@ impl Default for Preferences {
             paper: kapnotes::documents::Paper::A4,
             reading_reminder: false,
             reading_every_minutes: 15,
+            spelling: None,
         }
     }
 }
@@ -56,6 +61,20 @@ pub struct Choices {
     pub reading_reminder: bool,
     #[serde(default = "default_reading_every_minutes")]
     pub reading_every_minutes: u32,
+    /// The spell-check language in effect, or "off". `None` (from a screen that sends the
+    /// older set of choices) keeps the stored one.
+    #[serde(default)]
+    pub spelling: Option<String>,
+}
+
+/// What the Settings screen reads: the choices, and the spelling languages it may offer
+/// (those with a dictionary installed). The list is not sent back.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "PreferencesShown"))]
+pub struct Shown {
+    #[serde(flatten)]
+    pub choices: Choices,
+    pub spelling_languages: Vec<String>,
 }
 
 fn default_reading_every_minutes() -> u32 {
@@ -63,7 +82,9 @@ fn default_reading_every_minutes() -> u32 {
 }
 
 impl Choices {
-    pub fn validated(self) -> Result<Choices, String> {
+    /// These choices if every one is in range; `installed`: the spelling languages with a
+    /// dictionary.
+    pub fn validated(self, installed: &[String]) -> Result<Choices, String> {
         if !["light", "dark", "dim"].contains(&self.theme.as_str()) {
             return Err("The theme must be light, dark or dim.".into());
         }
@@ -75,6 +96,9 @@ impl Choices {
         }
         if !(5..=60).contains(&self.reading_every_minutes) {
             return Err("Readings must be due between every 5 and every 60 minutes.".into());
+        }
+        if let Some(language) = &self.spelling {
+            crate::spelling::check_choice(language, installed)?;
         }
         Ok(self)
     }
@@ -88,7 +112,8 @@ impl Preferences {
             .unwrap_or_default()
     }
 
-    pub fn choices(&self) -> Choices {
+    /// The choices as in effect; `installed`: the spelling languages with a dictionary.
+    pub fn choices(&self, installed: &[String]) -> Choices {
         Choices {
             theme: self.theme.clone(),
             auto_lock_minutes: self.auto_lock_minutes,
@@ -96,7 +121,22 @@ impl Preferences {
             paper: self.paper,
             reading_reminder: self.reading_reminder,
             reading_every_minutes: self.reading_every_minutes,
+            spelling: Some(self.spelling_language(installed)),
         }
+    }
+
+    /// The choices and the spelling languages installed, for the Settings screen.
+    pub fn shown(&self) -> Shown {
+        let installed = crate::spelling::installed_languages();
+        Shown {
+            choices: self.choices(&installed),
+            spelling_languages: installed,
+        }
+    }
+
+    /// The spell-check language in effect (see [`crate::spelling::in_effect`]).
+    pub fn spelling_language(&self, installed: &[String]) -> String {
+        crate::spelling::in_effect(self.spelling.as_deref(), installed)
     }
 
     /// These preferences with `choices` applied; the backup folder stays as it is.
@@ -108,6 +148,7 @@ impl Preferences {
             paper: choices.paper,
             reading_reminder: choices.reading_reminder,
             reading_every_minutes: choices.reading_every_minutes,
+            spelling: choices.spelling.or(self.spelling),
             ..self
         }
     }
@@ -147,15 +188,15 @@ mod tests {
             ..Preferences::default()
         };
         let choices: Choices = serde_json::from_str(
-            r#"{"theme":"dim","auto_lock_minutes":5,"backup_every_minutes":30,"paper":"letter","reading_reminder":true,"reading_every_minutes":10}"#,
+            r#"{"theme":"dim","auto_lock_minutes":5,"backup_every_minutes":30,"paper":"letter","reading_reminder":true,"reading_every_minutes":10,"spelling":"off"}"#,
         )
         .unwrap();
-        let applied = stored.with_choices(choices.clone().validated().unwrap());
+        let applied = stored.with_choices(choices.clone().validated(&[]).unwrap());
         assert_eq!(
             applied.backup_folder.as_deref(),
             Some("/home/clinician/Backups")
         );
-        assert_eq!(applied.choices(), choices);
+        assert_eq!(applied.choices(&[]), choices);
     }
 
     #[test]
@@ -171,6 +212,37 @@ mod tests {
             reading_every_minutes: 1,
             ..older
         };
-        assert!(too_often.validated().is_err());
+        assert!(too_often.validated(&[]).is_err());
+    }
+
+    #[test]
+    fn the_spelling_language_is_kept_until_changed_and_must_have_a_dictionary() {
+        let installed = vec!["en_GB".to_owned(), "en_US".to_owned()];
+        let stored = Preferences {
+            spelling: Some("en_GB".into()),
+            ..Preferences::default()
+        };
+        // A screen that sends no spelling leaves the clinician's choice alone.
+        let older: Choices = serde_json::from_str(
+            r#"{"theme":"dim","auto_lock_minutes":5,"backup_every_minutes":30,"paper":"a4"}"#,
+        )
+        .unwrap();
+        let kept = stored
+            .clone()
+            .with_choices(older.clone().validated(&installed).unwrap());
+        assert_eq!(kept.choices(&installed).spelling.as_deref(), Some("en_GB"));
+
+        let off = Choices {
+            spelling: Some("off".into()),
+            ..older.clone()
+        };
+        let turned_off = stored.with_choices(off.validated(&installed).unwrap());
+        assert_eq!(turned_off.spelling.as_deref(), Some("off"));
+
+        let missing = Choices {
+            spelling: Some("de_DE".into()),
+            ..older
+        };
+        assert!(missing.validated(&installed).is_err());
     }
 }

@@ -1,29 +1,45 @@
-//! Preferences (theme, auto-lock, backup interval, paper), the clinician printed on
+//! Preferences (theme, auto-lock, backup interval, paper, spelling language), the clinician printed on
 //! documents, and the thresholds of the dosing-day rules (kept in the vault). The
 //! backup folder is not among them: see `backups::choose_backup_folder`.
 
 use crate::error::{CommandError, CommandResult};
-use crate::preferences::{Choices, Preferences};
+use crate::preferences::{Choices, Preferences, Shown};
+use crate::spelling;
 use crate::state::AppState;
 use kapnotes::records::Clinician;
 use kapnotes::rules::{DOSING_THRESHOLDS, DosingThresholds, ThresholdKey, ThresholdSpec};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use tauri::State;
+use tauri::{AppHandle, State};
 
 #[tauri::command(async)]
-pub fn get_preferences(state: State<'_, AppState>) -> Choices {
-    Preferences::load(&state.preferences_path).choices()
+pub fn get_preferences(state: State<'_, AppState>) -> Shown {
+    Preferences::load(&state.preferences_path).shown()
 }
 
+/// Saves the choices, and sets the spell checker to the language now in effect if it changed.
 #[tauri::command(async)]
-pub fn set_preferences(state: State<'_, AppState>, preferences: Choices) -> CommandResult<Choices> {
-    let choices = preferences.validated().map_err(CommandError::other)?;
-    let preferences = Preferences::load(&state.preferences_path).with_choices(choices);
+pub fn set_preferences(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    preferences: Choices,
+) -> CommandResult<Shown> {
+    let installed = spelling::installed_languages();
+    let choices = preferences
+        .validated(&installed)
+        .map_err(CommandError::other)?;
+    let stored = Preferences::load(&state.preferences_path);
+    let language_before = stored.spelling_language(&installed);
+    let preferences = stored.with_choices(choices);
     preferences
         .save(&state.preferences_path)
         .map_err(CommandError::other)?;
-    Ok(preferences.choices())
+    // Most saves (the dim-room switch, a reading reminder) leave the language alone.
+    let language = preferences.spelling_language(&installed);
+    if language != language_before {
+        spelling::apply(&app, &language);
+    }
+    Ok(preferences.shown())
 }
 
 #[tauri::command(async)]

@@ -3,7 +3,7 @@
 
 import { flushAll, setAutosaveDelay } from './autosave';
 import { AppError, ipc } from './ipc';
-import type { AppStatus, BackupStatus, DateText, DocumentKind, Preferences, Verification } from './types';
+import type { AppStatus, BackupStatus, DateText, DocumentKind, Preferences, PreferencesShown, Verification } from './types';
 
 export type Screen =
   | { name: 'clients' }
@@ -30,7 +30,10 @@ class AppModel {
     paper: 'a4',
     reading_reminder: false,
     reading_every_minutes: 15,
+    spelling: null,
   });
+  /** The spelling languages with a dictionary on this computer, for Settings. */
+  spellingLanguages = $state<string[]>([]);
   backup = $state<BackupStatus | null>(null);
   /** The full check the shell runs after unlock; null until it has finished. */
   verification = $state<Verification | null>(null);
@@ -77,7 +80,14 @@ class AppModel {
   }
 
   async loadPreferences() {
-    this.preferences = await ipc.getPreferences();
+    this.adoptPreferences(await ipc.getPreferences());
+  }
+
+  /** Keeps the list of languages apart: the choices go back to the shell as they are,
+   * and it refuses anything else. */
+  private adoptPreferences({ spelling_languages, ...choices }: PreferencesShown) {
+    this.preferences = choices;
+    this.spellingLanguages = spelling_languages;
     this.applyTheme();
   }
 
@@ -86,8 +96,7 @@ class AppModel {
   }
 
   async savePreferences(next: Preferences) {
-    this.preferences = await ipc.setPreferences(next);
-    this.applyTheme();
+    this.adoptPreferences(await ipc.setPreferences(next));
   }
 
   /** Saves what is pending, then shows another screen. When a change could not be

@@ -34,6 +34,7 @@ import type {
   PartsMap,
   PartStory,
   Preferences,
+  PreferencesShown,
   Relationship,
   Restored,
   SearchHit,
@@ -95,8 +96,8 @@ export const ipc = {
   /** New passphrase, new data key and new recovery key at once; resolves to the new recovery key. */
   replaceEverySecret: (current: string, next: string) => call<string>('replace_every_secret', { current, new: next }),
 
-  getPreferences: () => call<Preferences>('get_preferences'),
-  setPreferences: (preferences: Preferences) => call<Preferences>('set_preferences', { preferences }),
+  getPreferences: () => call<PreferencesShown>('get_preferences'),
+  setPreferences: (preferences: Preferences) => call<PreferencesShown>('set_preferences', { preferences }),
   getClinician: () => call<Clinician | null>('get_clinician'),
   setClinician: (clinician: Clinician | null) => call<void>('set_clinician', { clinician }),
   getThresholds: () => call<Threshold[]>('get_thresholds'),

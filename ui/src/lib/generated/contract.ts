@@ -344,7 +344,23 @@ ride_home?: string, notes?: string, };
  * The preferences the front end may read and change: all but the backup folder.
  * Unknown fields are refused, so a script in the webview cannot name a folder here.
  */
-export type Preferences = { theme: "light" | "dark" | "dim", auto_lock_minutes: number, backup_every_minutes: number, paper: Paper, reading_reminder: boolean, reading_every_minutes: number, };
+export type Preferences = { theme: "light" | "dark" | "dim", auto_lock_minutes: number, backup_every_minutes: number, paper: Paper, reading_reminder: boolean, reading_every_minutes: number, 
+/**
+ * The spell-check language in effect, or "off". `None` (from a screen that sends the
+ * older set of choices) keeps the stored one.
+ */
+spelling: string | null, };
+
+/**
+ * What the Settings screen reads: the choices, and the spelling languages it may offer
+ * (those with a dictionary installed). The list is not sent back.
+ */
+export type PreferencesShown = { spelling_languages: Array<string>, theme: "light" | "dark" | "dim", auto_lock_minutes: number, backup_every_minutes: number, paper: Paper, reading_reminder: boolean, reading_every_minutes: number, 
+/**
+ * The spell-check language in effect, or "off". `None` (from a screen that sends the
+ * older set of choices) keeps the stored one.
+ */
+spelling: string | null, };
 
 /**
  * The prescriber's allowed dose range; the therapist only records it.
