@@ -11,6 +11,8 @@ mod preferences;
 mod screen_lock;
 mod state;
 mod verification;
+#[cfg(target_os = "linux")]
+mod webkit_settings;
 
 use state::AppState;
 use tauri::{Emitter, Manager, WindowEvent};
@@ -24,6 +26,8 @@ pub fn run() {
         .manage(AppState::from_environment())
         .setup(|app| {
             screen_lock::watch(app.handle());
+            #[cfg(target_os = "linux")]
+            webkit_settings::apply(app);
             Ok(())
         })
         .on_window_event(|window, event| {
