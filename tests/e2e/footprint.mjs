@@ -9,7 +9,7 @@
 // Not a test: it prints figures and fails only if the app cannot be driven.
 
 import { freshHome, helpers, startApp } from './harness.mjs';
-import { neighbours, processTree, pssByProcess, residentOnce, startedAt, total } from './memory.mjs';
+import { neighbours, processesByName, processTree, pssByProcess, residentOnce, startedAt, total } from './memory.mjs';
 import { bigSystem } from './systems.mjs';
 
 const ROUNDS = Number(process.env.KAPNOTES_FOOTPRINT_ROUNDS ?? 5);
@@ -33,7 +33,8 @@ const firstScreen = [];
 const mapOpen = [];
 const firstScreenOnce = [];
 const mapOpenOnce = [];
-let seenByDriver = false;
+let roundsWithoutPaintTiming = 0;
+const webProcessStarts = [];
 // KAPNOTES_FOOTPRINT_SHOTS names a prefix: the first round then saves the first screen,
 // the client overview and the map (in the e2e screenshot folder), to compare a setting's
 // screens with and without it.
@@ -51,10 +52,11 @@ for (let round = 0; round < ROUNDS; round++) {
       const paint = performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint');
       return { painted: paint ? performance.timeOrigin + paint.startTime : null, pageStarted: performance.timeOrigin };
     });
-    if (!painted) seenByDriver = true;
+    if (!painted) roundsWithoutPaintTiming += 1;
     const processStarted = startedAt(app.pid);
     starts.push((painted ?? seen) - processStarted);
     pageStarts.push(pageStarted - processStarted);
+    webProcessStarts.push(startedAt(processesByName(app.pid).WebKitWebProces) - processStarted);
     await sleep(3000); // let the first screen settle, as a clinician's would
     const idle = pssAlone(app.pid);
     if (idle) firstScreen.push(idle);
@@ -90,11 +92,14 @@ const perProcess = (samples) =>
         .map((name) => `${name} ${fmt(median(samples.map((s) => s[name] ?? 0)))}`)
         .join(', ')
     : '–';
-const startWhat = seenByDriver ? 'first seen by the driver; this WebKit reports no paint timing' : 'process start to its first paint';
+const startWhat = roundsWithoutPaintTiming
+  ? `process start to its first paint; in ${roundsWithoutPaintTiming} round(s) WebKit reported none: to when the driver first saw it`
+  : 'process start to its first paint';
 console.log(`| measure (${ROUNDS} rounds: median, range) | value | target |`);
 console.log('|---|---|---|');
 console.log(`| cold start to the first screen (${startWhat}) | ${fmt(median(starts))} ms (${range(starts)}) | about 250 ms |`);
-console.log(`| of which to the page's start (the shell, its window, WebKit's processes) | ${fmt(median(pageStarts))} ms (${range(pageStarts)}) | |`);
+console.log(`| of which to WebKit's web process starting (the shell and its window) | ${fmt(median(webProcessStarts))} ms (${range(webProcessStarts)}) | |`);
+console.log(`| of which to the page's start (then WebKit's processes up) | ${fmt(median(pageStarts))} ms (${range(pageStarts)}) | |`);
 console.log(`| memory at the first screen (PSS, all processes; ${firstScreen.length} rounds alone on the machine) | ${mb(firstScreen.map(total))} | ≤ 150 MB |`);
 console.log(`| memory with the 160-part map open (PSS; ${mapOpen.length} rounds alone) | ${mb(mapOpen.map(total))} | ≤ 250 MB |`);
 if (!firstScreenOnce.includes(null)) {
