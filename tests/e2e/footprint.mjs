@@ -1,16 +1,21 @@
 // The app's footprint, for docs/BENCHMARKS.md (`make footprint`, also run by `make bench`):
 // the cold start to the first screen, and the memory of the shell and WebKit's processes
 // (proportional set size, summed) at the first screen and with a 160-part map open.
-// Run under Xvfb like the e2e suite; the app is KAPNOTES_APP (`make footprint` builds and
-// passes the release build; the default is the e2e suite's debug build). Five rounds
+// Run under Xvfb like the e2e suite; the app is KAPNOTES_APP, by default the release build
+// (`make footprint` builds it, with `e2e-paths` for the import). Five rounds
 // (KAPNOTES_FOOTPRINT_ROUNDS), medians. On a shared machine PSS is taken only in the rounds
 // no other WebKit app ran; as root it also counts each resident page once, which they do
 // not move.
 // Not a test: it prints figures and fails only if the app cannot be driven.
 
-import { freshHome, helpers, startApp } from './harness.mjs';
+import { fileURLToPath } from 'node:url';
 import { neighbours, processesByName, processTree, pssByProcess, residentOnce, startedAt, total } from './memory.mjs';
 import { bigSystem } from './systems.mjs';
+
+// The release build unless told otherwise (the harness reads KAPNOTES_APP as it loads):
+// a debug build's shell is heavier and slower to start than the one a clinician runs.
+process.env.KAPNOTES_APP ??= fileURLToPath(new URL('../../target/release/kapnotes-desktop', import.meta.url));
+const { freshHome, helpers, startApp } = await import('./harness.mjs');
 
 const ROUNDS = Number(process.env.KAPNOTES_FOOTPRINT_ROUNDS ?? 5);
 const PASSPHRASE = 'footprint passphrase of decent length';
