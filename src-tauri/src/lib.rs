@@ -14,6 +14,8 @@ mod screen_lock;
 mod spelling;
 mod state;
 mod verification;
+#[cfg(target_os = "linux")]
+mod webkit_settings;
 
 use state::AppState;
 use tauri::{Emitter, Manager, WindowEvent};
@@ -29,6 +31,8 @@ pub fn run() {
         .setup(|app| {
             screen_lock::watch(app.handle());
             spelling::start(app.handle());
+            #[cfg(target_os = "linux")]
+            webkit_settings::apply(app);
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -275,7 +275,26 @@ export function helpers(browser) {
     },
     async shot(name) {
       await sleep(400); // let the last frame paint
-      await browser.saveScreenshot(join(screenshotDir, `${name}.png`));
+      // WebKit takes the screenshot at the next paint, and without compositing (the app
+      // turns it off, for memory) a still page never paints again: keep one invisible
+      // pixel changing meanwhile.
+      await browser.execute(() => {
+        const pixel = document.createElement('div');
+        pixel.id = 'e2e-repaint-pixel';
+        pixel.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none';
+        document.body.append(pixel);
+        let tick = 0;
+        pixel.dataset.timer = String(setInterval(() => (pixel.style.backgroundColor = `rgba(0,0,${tick++ % 2},0)`), 30));
+      });
+      try {
+        await browser.saveScreenshot(join(screenshotDir, `${name}.png`));
+      } finally {
+        await browser.execute(() => {
+          const pixel = document.getElementById('e2e-repaint-pixel');
+          clearInterval(Number(pixel?.dataset.timer));
+          pixel?.remove();
+        });
+      }
     },
   };
   return h;
