@@ -452,7 +452,7 @@ impl Vault {
         // the file (a row moved to another client, or put in another place in creation
         // order) refuses changes at once, not only when `verify` or its record is read.
         let against = audit::is_present(&self.conn)?.then_some(&trail);
-        problems.extend(audit::check_rows_at_unlock(
+        problems.extend(verify::check_rows_at_unlock(
             &self.conn, against, &self.keys,
         )?);
         Ok(problems)
@@ -674,7 +674,7 @@ impl Vault {
         // a row put back or moved since the unlock's check would pass for genuine after.
         audit::current_head(&tx, &self.keys)?;
         let trail = audit::read(&tx, &self.keys)?;
-        let against_trail = audit::check_rows_against_trail(&tx, &trail, &Default::default())?;
+        let against_trail = verify::check_rows_against_trail(&tx, &trail, &Default::default())?;
         if let Some(problem) = trail.problems.iter().chain(&against_trail).next() {
             return Err(audit::damaged(problem.clone()));
         }
