@@ -306,7 +306,7 @@ impl Vault {
             ));
         audit::append(&tx, &self.keys, &[event])?;
         tx.commit()?;
-        self.search_cache.forget(client_id);
+        self.revisions.changed(client_id);
         Ok(())
     }
 

@@ -16,6 +16,7 @@ mod map_history;
 mod note_history;
 mod output_file;
 mod private_file;
+mod revisions;
 mod schema;
 mod store;
 mod verify;
@@ -34,6 +35,7 @@ pub use note_history::NoteRevision;
 pub use output_file::Overwrite;
 pub(crate) use output_file::{Output, OutputFile};
 pub(crate) use private_file::create_private_file;
+pub use revisions::ClientRevision;
 pub use store::Table;
 pub use verify::{Problem, VerifyReport};
 
@@ -44,9 +46,9 @@ use crate::records::{
     Timestamp,
 };
 use crate::rules::{DosingThresholds, RuleSettings};
-use crate::search::SearchCache;
 use audit::{AuditAction as Action, RowWritten};
 use header::Header;
+use revisions::ClientRevisions;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -82,15 +84,16 @@ pub(crate) fn kdf_problem(problem: KdfParamsProblem) -> Error {
     }
 }
 
-/// An unlocked vault. Dropping it (or calling [`Vault::lock`]) drops the keys and the
-/// in-memory search text, and releases the writer lock.
+/// An unlocked vault. Dropping it (or calling [`Vault::lock`]) drops the keys and
+/// releases the writer lock.
 pub struct Vault {
     conn: Connection,
     path: PathBuf,
     header: Header,
     keys: Keys,
     writer: Option<WriterLock>,
-    pub(crate) search_cache: SearchCache,
+    /// Which clients changed through this vault since it was unlocked.
+    revisions: ClientRevisions,
     /// The failed unlock attempts this unlock found counted and wrote into the trail.
     failed_unlocks: Option<String>,
     /// What was wrong with the audit trail, or with a row against it, when the vault
@@ -373,7 +376,7 @@ impl Vault {
             header,
             keys,
             writer,
-            search_cache: SearchCache::default(),
+            revisions: ClientRevisions::new(),
             failed_unlocks: None,
             trail_problems: Vec::new(),
         }
@@ -843,6 +846,19 @@ impl Vault {
         })
     }
 
+    /// A client's records as they are today, without the map's history (what search
+    /// reads).
+    pub(crate) fn records_today(&self, client_id: &str) -> Result<Client> {
+        Ok(self.load_client(client_id)?.client)
+    }
+
+    /// The state of a client's records as this unlocked vault knows it: a caller that
+    /// keeps something derived from them (search's index) builds it again when this
+    /// differs from the revision it was built from. A new unlock starts new revisions.
+    pub fn client_revision(&self, client_id: &str) -> ClientRevision {
+        self.revisions.of(client_id)
+    }
+
     // ----- the one write path -----
 
     /// Applies `change` to a client's whole record, checks the result, and writes the
@@ -882,7 +898,7 @@ impl Vault {
         );
         audit::append(&tx, &self.keys, &events)?;
         tx.commit()?;
-        self.search_cache.forget(client_id);
+        self.revisions.changed(client_id);
         Ok(out)
     }
 
@@ -941,7 +957,7 @@ impl Vault {
         audit::append(&tx, &self.keys, &events)?;
         tx.commit()?;
         for client in clients {
-            self.search_cache.forget(client.id());
+            self.revisions.changed(client.id());
         }
         Ok(())
     }
