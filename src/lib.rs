@@ -18,6 +18,7 @@ pub mod parts_history;
 pub mod records;
 pub mod rules;
 pub mod search;
+pub mod validation;
 pub mod vault;
 
 pub use error::{Error, ErrorKind, Internal, Refusal, Rejection, Result};

@@ -3,30 +3,27 @@
 //!
 //! A document is checked in passes, each reporting the JSON path of the offending
 //! value: the JSON itself (no key twice in one object, [`json_keys`]), the JSON Schema
-//! (formats checked), the characters text may hold ([`text`]), the typed model (which
+//! (formats checked), the characters text may hold ([`text`], from `validation`), the typed model (which
 //! refuses, for instance, an integer written with a fraction), and the rules the schema
-//! cannot express ([`rules`]). Only a document that passes all of them is written, in
+//! cannot express (`validation::rules`). Only a document that passes all of them is written, in
 //! one transaction.
 
 mod json_keys;
-mod rules;
-pub mod text;
 
-use crate::error::{Error, Internal, Refusal, Rejection, Result};
+pub use crate::validation::text;
+pub use crate::validation::{
+    FORMAT_NAME, FORMAT_VERSION, SCHEMA_JSON, validate_client, validate_clinician,
+};
+
+use crate::error::{Error, Internal, Refusal, Result};
 use crate::records::{Client, Clinician, Id, Timestamp};
 use crate::rules::DosingThresholds;
+use crate::validation::rules::{self, Findings};
+use crate::validation::{first_rejection, schema_rejection};
 use crate::vault::Vault;
-use rules::Findings;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
-
-/// The schema every import and every change is checked against.
-pub const SCHEMA_JSON: &str = include_str!("../../docs/kapnotes-interchange-v1.schema.json");
-
-pub const FORMAT_NAME: &str = "kapnotes.interchange";
-pub const FORMAT_VERSION: u32 = 1;
 
 /// A whole interchange document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -75,31 +72,6 @@ pub struct ImportSummary {
     pub sessions: usize,
 }
 
-fn validator() -> Result<&'static jsonschema::Validator> {
-    static VALIDATOR: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
-    VALIDATOR
-        .get_or_init(|| {
-            let schema: Value = serde_json::from_str(SCHEMA_JSON).map_err(|e| e.to_string())?;
-            jsonschema::options()
-                .should_validate_formats(true)
-                .build(&schema)
-                .map_err(|e| e.to_string())
-        })
-        .as_ref()
-        .map_err(|_| Error::Internal(Internal::SchemaDamaged))
-}
-
-/// The first schema violation in `value`, with its path. Error messages never quote the
-/// offending value, which may be clinical text.
-fn schema_rejection(value: &Value) -> Result<Option<Rejection>> {
-    let validator = validator()?;
-    let first = validator.iter_errors(value).next().map(|error| Rejection {
-        path: error.instance_path().as_str().to_owned(),
-        rule: error.masked().to_string(),
-    });
-    Ok(first)
-}
-
 /// Turns a serde_path_to_error path into a JSON pointer.
 fn pointer(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
@@ -133,13 +105,6 @@ fn typed<T: serde::de::DeserializeOwned>(value: Value) -> Result<T> {
         };
         Error::rejected(pointer(e.path()), rule)
     })
-}
-
-fn first_rejection(findings: Findings) -> Result<()> {
-    match findings.rejections.into_iter().next() {
-        Some(rejection) => Err(Error::Rejected(rejection)),
-        None => Ok(()),
-    }
 }
 
 /// Parses and checks a whole document without touching any vault.
@@ -208,42 +173,6 @@ fn check_new_text(document: &mut Value) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Checks one client's whole record against the schema and the rules: what every change
-/// made through the API must pass. Paths are relative to the client. The characters
-/// text may hold are checked apart ([`text::check_changed_client`]), against the stored
-/// record, so a value an older version stored stays editable and `verify` passes it.
-pub fn validate_client(client: &Client) -> Result<()> {
-    let wrapper = serde_json::json!({
-        "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
-        "exported_at": "2000-01-01T00:00:00+00:00",
-        "clients": [client],
-    });
-    let strip = |path: &str| path.strip_prefix("/clients/0").unwrap_or(path).to_owned();
-    if let Some(rejection) = schema_rejection(&wrapper)? {
-        return Err(Error::rejected(strip(&rejection.path), rejection.rule));
-    }
-    let mut findings = Findings::default();
-    rules::check_unique_ids(&rules::defined_ids(client, ""), &mut findings);
-    rules::check_client(client, "", &mut findings);
-    first_rejection(findings)
-}
-
-/// Checks the clinician's details against the schema.
-pub fn validate_clinician(clinician: &Clinician) -> Result<()> {
-    let wrapper = serde_json::json!({
-        "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
-        "exported_at": "2000-01-01T00:00:00+00:00",
-        "clinician": clinician,
-        "clients": [],
-    });
-    match schema_rejection(&wrapper)? {
-        Some(rejection) => Err(Error::Rejected(rejection)),
-        None => Ok(()),
-    }
 }
 
 /// Leaves out of a records-request export the sessions marked as psychotherapy notes,

@@ -744,8 +744,8 @@ impl Vault {
     pub fn set_clinician(&mut self, clinician: Option<&Clinician>) -> Result<()> {
         self.require_writable()?;
         if let Some(clinician) = clinician {
-            crate::interchange::validate_clinician(clinician)?;
-            crate::interchange::text::check_changed_clinician(
+            crate::validation::validate_clinician(clinician)?;
+            crate::validation::text::check_changed_clinician(
                 clinician,
                 self.clinician()?.as_ref(),
             )?;
@@ -880,8 +880,8 @@ impl Vault {
             return Err(Refusal::ClientIdChanged.into());
         }
         clients::guard_signed_sessions(&loaded.client, &updated)?;
-        crate::interchange::validate_client(&updated)?;
-        crate::interchange::text::check_changed_client(&mut updated, Some(&loaded.client))?;
+        crate::validation::validate_client(&updated)?;
+        crate::validation::text::check_changed_client(&mut updated, Some(&loaded.client))?;
         let tx = self.conn.transaction()?;
         let mut written = write_client_changes(&tx, &self.keys, &loaded, &updated, history)?;
         written.extend(write_map_versions(

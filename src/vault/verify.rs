@@ -224,7 +224,7 @@ impl Vault {
             for id in self.client_ids()? {
                 let outcome = self
                     .client(&id)
-                    .and_then(|client| crate::interchange::validate_client(&client));
+                    .and_then(|client| crate::validation::validate_client(&client));
                 if let Err(e) = outcome {
                     report
                         .problems
