@@ -43,7 +43,7 @@ fn kapnotes_round(document: &str, folder: &Path, one_client: &str) -> AnchorTime
     let path = folder.join("bench.kapnotes");
     let (mut vault, _) = Vault::create(&path, PASSPHRASE).expect("create");
     let start = Instant::now();
-    vault.import(document).expect("import");
+    kapnotes::interchange::import(&mut vault, document).expect("import");
     let import = ms(start);
     drop(vault);
 
@@ -78,8 +78,7 @@ fn kapnotes_round(document: &str, folder: &Path, one_client: &str) -> AnchorTime
             .collect(),
     );
     let start = Instant::now();
-    let exported = vault
-        .export(&ExportScope::Everything)
+    let exported = kapnotes::interchange::export(&vault, &ExportScope::Everything)
         .expect("export")
         .to_canonical_json()
         .expect("json");

@@ -96,7 +96,7 @@ fn main() {
 
     let mut vault = Vault::unlock(&path, PASSPHRASE, Access::ReadWrite).expect("unlock");
     let start = Instant::now();
-    vault.import(&text).expect("import");
+    kapnotes::interchange::import(&mut vault, &text).expect("import");
     let import = start.elapsed();
 
     // Unlocking the whole practice: Argon2id as above, plus the check of the audit
@@ -117,8 +117,7 @@ fn main() {
     let mut vault = Vault::unlock(&path, PASSPHRASE, Access::ReadWrite).expect("unlock");
 
     let start = Instant::now();
-    let exported = vault
-        .export(&ExportScope::Everything)
+    let exported = kapnotes::interchange::export(&vault, &ExportScope::Everything)
         .expect("export")
         .to_canonical_json()
         .expect("json");
@@ -184,16 +183,16 @@ fn main() {
     assert!(trail.problems.is_empty());
 
     let start = Instant::now();
-    let (record_pdf, record_pages) = vault
-        .document_pdf(
-            &DocumentRequest::ClientRecord {
-                client_id: one_client.clone(),
-                include_psychotherapy_notes: true,
-                map_then: None,
-            },
-            Paper::A4,
-        )
-        .expect("record PDF");
+    let (record_pdf, record_pages) = kapnotes::documents::document_pdf(
+        &vault,
+        &DocumentRequest::ClientRecord {
+            client_id: one_client.clone(),
+            include_psychotherapy_notes: true,
+            map_then: None,
+        },
+        Paper::A4,
+    )
+    .expect("record PDF");
     let record_time = start.elapsed();
     // Parts work over time on a large system: 160 parts, 240 relationships, and 2,000
     // changes to them (each writing its history version), then reading it all back.
@@ -254,42 +253,42 @@ fn main() {
     );
     let without_then = {
         let start = Instant::now();
-        vault
-            .document_pdf(
-                &DocumentRequest::ClientRecord {
-                    client_id: system.client_id.clone(),
-                    include_psychotherapy_notes: true,
-                    map_then: None,
-                },
-                Paper::A4,
-            )
-            .expect("record PDF");
+        kapnotes::documents::document_pdf(
+            &vault,
+            &DocumentRequest::ClientRecord {
+                client_id: system.client_id.clone(),
+                include_psychotherapy_notes: true,
+                map_then: None,
+            },
+            Paper::A4,
+        )
+        .expect("record PDF");
         start.elapsed()
     };
     let then_and_now = {
         let start = Instant::now();
-        vault
-            .document_pdf(
-                &DocumentRequest::ClientRecord {
-                    client_id: system.client_id.clone(),
-                    include_psychotherapy_notes: true,
-                    map_then: Some(system.middle_day),
-                },
-                Paper::A4,
-            )
-            .expect("record PDF with the system then and now");
+        kapnotes::documents::document_pdf(
+            &vault,
+            &DocumentRequest::ClientRecord {
+                client_id: system.client_id.clone(),
+                include_psychotherapy_notes: true,
+                map_then: Some(system.middle_day),
+            },
+            Paper::A4,
+        )
+        .expect("record PDF with the system then and now");
         start.elapsed()
     };
 
     let start = Instant::now();
-    let (note_pdf, _) = vault
-        .document_pdf(
-            &DocumentRequest::SessionNote {
-                session_id: session_id.clone(),
-            },
-            Paper::A4,
-        )
-        .expect("note PDF");
+    let (note_pdf, _) = kapnotes::documents::document_pdf(
+        &vault,
+        &DocumentRequest::SessionNote {
+            session_id: session_id.clone(),
+        },
+        Paper::A4,
+    )
+    .expect("note PDF");
     let note_time = start.elapsed();
 
     println!();
@@ -428,9 +427,7 @@ fn large_system(vault: &mut Vault, full: bool) -> LargeSystem {
             "map_history": {"since": since, "versions": versions},
         }],
     });
-    vault
-        .import(&document.to_string())
-        .expect("import the large system");
+    kapnotes::interchange::import(vault, &document.to_string()).expect("import the large system");
     let history = vault
         .client(&client_id)
         .expect("client")

@@ -1343,11 +1343,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v.kapnotes");
         let (mut vault, _) = Vault::create_insecure_for_tests(&path, "a long passphrase").unwrap();
-        vault
-            .import(include_str!(
-                "../../tests/fixtures/interchange/example.json"
-            ))
-            .unwrap();
+        crate::interchange::import(
+            &mut vault,
+            include_str!("../../tests/fixtures/interchange/example.json"),
+        )
+        .unwrap();
         let client_id = "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e01";
         let before = vault.client(client_id).unwrap().map_history.unwrap();
         let forged = MapHistory {

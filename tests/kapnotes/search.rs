@@ -1,6 +1,7 @@
 //! Full-text search, in memory, over every clinical text field.
 
 use crate::common::*;
+use kapnotes::interchange;
 use kapnotes::records::*;
 use kapnotes::search::{RecordKind, SearchIndex};
 use kapnotes::{Access, Vault};
@@ -214,7 +215,7 @@ fn preparing_search_ahead_gives_the_same_results() {
 fn finds_unburdening_steps_and_group_names() {
     let (_tv, mut vault) = TestVault::new();
     let mut index = SearchIndex::new();
-    vault.import(PARTS_OVER_TIME).unwrap();
+    interchange::import(&mut vault, PARTS_OVER_TIME).unwrap();
     let cases = [
         (
             "empty kitchen",
