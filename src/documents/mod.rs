@@ -1,6 +1,6 @@
 //! Printed documents, as PDF: a session note, the dosing-day preparation sheet, and a
 //! client's full record for a records request. The core lays them out (layout.rs) and
-//! embeds the same SVG figures the app shows (src/charts.rs).
+//! embeds the same SVG figures the app shows (src/charts/).
 //!
 //! A PDF is plaintext clinical data: it is written 0600 to a path the clinician chose,
 //! the writing is recorded in the audit trail, and every caller tells the clinician the
