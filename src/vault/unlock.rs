@@ -216,7 +216,8 @@ impl Vault {
         })
     }
 
-    /// Locks the vault: the keys and every decrypted cache are dropped.
+    /// Locks the vault: the keys are dropped and the writer lock released (a search
+    /// index the caller keeps is the caller's to drop with it).
     pub fn lock(self) {}
 
     /// A second, read-only handle on this unlocked vault with its own connection, so a
