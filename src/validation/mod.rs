@@ -1,5 +1,5 @@
 //! Whether records are valid, as pure functions of the records themselves (no vault):
-//! the interchange JSON Schema, the rules it cannot express ([`rules`]), and the
+//! the interchange JSON Schema, the rules it cannot express (`rules`), and the
 //! characters text may hold ([`text`]). Imports check whole documents with them, and
 //! the vault checks every change with them before writing it.
 

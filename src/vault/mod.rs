@@ -9,14 +9,14 @@
 //! path ([`Vault::modify_client`], write.rs): load the client's whole record, apply the
 //! change in memory, refuse it if it breaks a signed note or is not valid, then write
 //! only the rows that changed, with their audit entries, in one transaction. Creating
-//! or deleting a client, an import ([`Vault::insert_clients`]), the settings
+//! or deleting a client, an import (`Vault::insert_clients`), the settings
 //! (settings.rs) and the secrets (secrets.rs) write their own transactions, each with
 //! its audit entries. So the vault never holds a half-saved change or a dangling id.
 //!
 //! Beside the public API, the layers above use only these crate-visible parts, listed
-//! here so that the list stays short: [`Vault::client_ids`], [`Vault::client_of`],
-//! [`Vault::records_today`], [`Vault::insert_clients`], [`Vault::record_disclosure`],
-//! [`OutputFile`] and [`AuditEvent`] (to record what leaves the vault).
+//! here so that the list stays short: `Vault::client_ids`, `Vault::client_of`,
+//! `Vault::records_today`, `Vault::insert_clients`, `Vault::record_disclosure`,
+//! `OutputFile` and `AuditEvent` (to record what leaves the vault).
 
 mod audit;
 mod automatic_backup;
