@@ -14,6 +14,7 @@ mod anchor;
 mod practice;
 
 use anchor::AnchorTimes;
+use kapnotes::search::SearchIndex;
 use kapnotes::{Access, ExportScope, Vault};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -42,22 +43,27 @@ fn kapnotes_round(document: &str, folder: &Path, one_client: &str) -> AnchorTime
     let path = folder.join("bench.kapnotes");
     let (mut vault, _) = Vault::create(&path, PASSPHRASE).expect("create");
     let start = Instant::now();
-    vault.import(document).expect("import");
+    kapnotes::interchange::import(&mut vault, document).expect("import");
     let import = ms(start);
     drop(vault);
 
     let start = Instant::now();
-    let mut vault = Vault::unlock(&path, PASSPHRASE, Access::ReadWrite).expect("unlock");
+    let vault = Vault::unlock(&path, PASSPHRASE, Access::ReadWrite).expect("unlock");
     let open = ms(start);
 
+    let mut index = SearchIndex::new();
     let start = Instant::now();
-    let hits = vault.search(practice::SEARCH_TERMS, None).expect("search");
+    let hits = index
+        .search(&vault, practice::SEARCH_TERMS, None)
+        .expect("search");
     let first_search = ms(start);
     let later_search = median(
         (0..10)
             .map(|_| {
                 let start = Instant::now();
-                vault.search(practice::SEARCH_TERMS, None).expect("search");
+                index
+                    .search(&vault, practice::SEARCH_TERMS, None)
+                    .expect("search");
                 ms(start)
             })
             .collect(),
@@ -72,8 +78,7 @@ fn kapnotes_round(document: &str, folder: &Path, one_client: &str) -> AnchorTime
             .collect(),
     );
     let start = Instant::now();
-    let exported = vault
-        .export(&ExportScope::Everything)
+    let exported = kapnotes::interchange::export(&vault, &ExportScope::Everything)
         .expect("export")
         .to_canonical_json()
         .expect("json");

@@ -9,6 +9,7 @@
 mod practice;
 
 use kapnotes::documents::{DocumentRequest, Paper};
+use kapnotes::search::SearchIndex;
 use kapnotes::{Access, ExportScope, Vault};
 use practice::{id, prose};
 use serde_json::{Value, json};
@@ -95,7 +96,7 @@ fn main() {
 
     let mut vault = Vault::unlock(&path, PASSPHRASE, Access::ReadWrite).expect("unlock");
     let start = Instant::now();
-    vault.import(&text).expect("import");
+    kapnotes::interchange::import(&mut vault, &text).expect("import");
     let import = start.elapsed();
 
     // Unlocking the whole practice: Argon2id as above, plus the check of the audit
@@ -116,8 +117,7 @@ fn main() {
     let mut vault = Vault::unlock(&path, PASSPHRASE, Access::ReadWrite).expect("unlock");
 
     let start = Instant::now();
-    let exported = vault
-        .export(&ExportScope::Everything)
+    let exported = kapnotes::interchange::export(&vault, &ExportScope::Everything)
         .expect("export")
         .to_canonical_json()
         .expect("json");
@@ -136,14 +136,20 @@ fn main() {
             .collect(),
     );
 
+    // The index is the caller's, as the app keeps it beside the unlocked vault.
+    let mut index = SearchIndex::new();
     let start = Instant::now();
-    let hits = vault.search("witnessed garden", None).expect("search");
+    let hits = index
+        .search(&vault, "witnessed garden", None)
+        .expect("search");
     let search_cold = start.elapsed();
     let search_warm = median(
         (0..10)
             .map(|_| {
                 let start = Instant::now();
-                let again = vault.search("witnessed garden", None).expect("search");
+                let again = index
+                    .search(&vault, "witnessed garden", None)
+                    .expect("search");
                 assert_eq!(again.len(), hits.len());
                 start.elapsed()
             })
@@ -177,16 +183,16 @@ fn main() {
     assert!(trail.problems.is_empty());
 
     let start = Instant::now();
-    let (record_pdf, record_pages) = vault
-        .document_pdf(
-            &DocumentRequest::ClientRecord {
-                client_id: one_client.clone(),
-                include_psychotherapy_notes: true,
-                map_then: None,
-            },
-            Paper::A4,
-        )
-        .expect("record PDF");
+    let (record_pdf, record_pages) = kapnotes::documents::document_pdf(
+        &vault,
+        &DocumentRequest::ClientRecord {
+            client_id: one_client.clone(),
+            include_psychotherapy_notes: true,
+            map_then: None,
+        },
+        Paper::A4,
+    )
+    .expect("record PDF");
     let record_time = start.elapsed();
     // Parts work over time on a large system: 160 parts, 240 relationships, and 2,000
     // changes to them (each writing its history version), then reading it all back.
@@ -247,42 +253,42 @@ fn main() {
     );
     let without_then = {
         let start = Instant::now();
-        vault
-            .document_pdf(
-                &DocumentRequest::ClientRecord {
-                    client_id: system.client_id.clone(),
-                    include_psychotherapy_notes: true,
-                    map_then: None,
-                },
-                Paper::A4,
-            )
-            .expect("record PDF");
+        kapnotes::documents::document_pdf(
+            &vault,
+            &DocumentRequest::ClientRecord {
+                client_id: system.client_id.clone(),
+                include_psychotherapy_notes: true,
+                map_then: None,
+            },
+            Paper::A4,
+        )
+        .expect("record PDF");
         start.elapsed()
     };
     let then_and_now = {
         let start = Instant::now();
-        vault
-            .document_pdf(
-                &DocumentRequest::ClientRecord {
-                    client_id: system.client_id.clone(),
-                    include_psychotherapy_notes: true,
-                    map_then: Some(system.middle_day),
-                },
-                Paper::A4,
-            )
-            .expect("record PDF with the system then and now");
+        kapnotes::documents::document_pdf(
+            &vault,
+            &DocumentRequest::ClientRecord {
+                client_id: system.client_id.clone(),
+                include_psychotherapy_notes: true,
+                map_then: Some(system.middle_day),
+            },
+            Paper::A4,
+        )
+        .expect("record PDF with the system then and now");
         start.elapsed()
     };
 
     let start = Instant::now();
-    let (note_pdf, _) = vault
-        .document_pdf(
-            &DocumentRequest::SessionNote {
-                session_id: session_id.clone(),
-            },
-            Paper::A4,
-        )
-        .expect("note PDF");
+    let (note_pdf, _) = kapnotes::documents::document_pdf(
+        &vault,
+        &DocumentRequest::SessionNote {
+            session_id: session_id.clone(),
+        },
+        Paper::A4,
+    )
+    .expect("note PDF");
     let note_time = start.elapsed();
 
     println!();
@@ -421,9 +427,7 @@ fn large_system(vault: &mut Vault, full: bool) -> LargeSystem {
             "map_history": {"since": since, "versions": versions},
         }],
     });
-    vault
-        .import(&document.to_string())
-        .expect("import the large system");
+    kapnotes::interchange::import(vault, &document.to_string()).expect("import the large system");
     let history = vault
         .client(&client_id)
         .expect("client")

@@ -1,13 +1,16 @@
 //! Full-text search over every clinical text field, case- and accent-insensitive, done
-//! in memory after unlock: no plaintext index ever touches the disk. The folded text of
-//! each client is built on first search and kept (in zeroizing buffers) until the
-//! client changes or the vault locks.
+//! in memory after unlock: no plaintext index ever touches the disk. A layer above the
+//! vault: the caller owns the [`SearchIndex`] beside the unlocked vault and drops it
+//! when the vault locks. The folded text of each client is built on first search and
+//! kept (in zeroizing buffers) until the vault says the client changed
+//! ([`Vault::client_revision`]).
 
 use crate::error::Result;
 use crate::records::{Client, Id};
-use crate::vault::Vault;
+use crate::vault::{ClientRevision, Vault};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::hash_map::Entry as Slot;
+use std::collections::{HashMap, HashSet};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 use zeroize::Zeroizing;
@@ -61,17 +64,12 @@ struct IndexedClient {
     entries: Vec<Entry>,
 }
 
-/// The in-memory folded text of the clients searched so far.
+/// The in-memory folded text of the clients searched so far, each with the revision of
+/// the client it was built from. Keep one per unlocked vault and drop it on lock: it
+/// holds clinical text.
 #[derive(Default)]
-pub struct SearchCache {
-    clients: HashMap<Id, IndexedClient>,
-}
-
-impl SearchCache {
-    /// Drops a client's cached text after it changed.
-    pub fn forget(&mut self, client_id: &str) {
-        self.clients.remove(client_id);
-    }
+pub struct SearchIndex {
+    clients: HashMap<Id, (ClientRevision, IndexedClient)>,
 }
 
 /// Case- and accent-folded form of `text`: NFD, combining marks removed, lower case.
@@ -371,24 +369,31 @@ fn search_entries(
     }
 }
 
-impl Vault {
+impl SearchIndex {
+    pub fn new() -> SearchIndex {
+        SearchIndex::default()
+    }
+
     /// Finds every field containing all the words of `query` (case and accents do not
     /// matter), in one client's record or, with `None`, across the whole vault.
-    pub fn search(&mut self, query: &str, client_id: Option<&str>) -> Result<Vec<SearchHit>> {
+    pub fn search(
+        &mut self,
+        vault: &Vault,
+        query: &str,
+        client_id: Option<&str>,
+    ) -> Result<Vec<SearchHit>> {
         let terms: Vec<String> = fold(query).split_whitespace().map(str::to_owned).collect();
         if terms.is_empty() {
             return Ok(Vec::new());
         }
         let ids = match client_id {
             Some(id) => vec![id.to_owned()],
-            None => self.client_ids()?,
+            None => self.current_clients(vault)?,
         };
         let mut hits = Vec::new();
         for id in ids {
-            self.index_client(&id)?;
-            if let Some(indexed) = self.search_cache.clients.get(&id) {
-                search_entries(&terms, &id, indexed, &mut hits);
-            }
+            let indexed = self.indexed(vault, &id)?;
+            search_entries(&terms, &id, indexed, &mut hits);
         }
         Ok(hits)
     }
@@ -396,24 +401,43 @@ impl Vault {
     /// Builds the in-memory search text of every client now, so that the first search
     /// after unlock is as quick as the later ones (the desktop app calls this right after
     /// unlocking, in the background).
-    pub fn prepare_search(&mut self) -> Result<()> {
-        for id in self.client_ids()? {
-            self.index_client(&id)?;
+    pub fn prepare(&mut self, vault: &Vault) -> Result<()> {
+        for id in self.current_clients(vault)? {
+            self.indexed(vault, &id)?;
         }
         Ok(())
     }
 
-    fn index_client(&mut self, id: &str) -> Result<()> {
-        if !self.search_cache.clients.contains_key(id) {
-            // Today's records only: the map's history is not searched.
-            let client = self.load_client(id)?.client;
-            let indexed = IndexedClient {
-                name: client.profile.display_name.clone(),
-                entries: entries_of(&client),
-            };
-            self.search_cache.clients.insert(id.to_owned(), indexed);
-        }
-        Ok(())
+    /// The vault's clients, forgetting the text of any it no longer holds.
+    fn current_clients(&mut self, vault: &Vault) -> Result<Vec<Id>> {
+        let ids = vault.client_ids()?;
+        let held: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        self.clients.retain(|id, _| held.contains(id.as_str()));
+        Ok(ids)
+    }
+
+    /// The client's text, built again when the client changed since it was built.
+    fn indexed(&mut self, vault: &Vault, id: &str) -> Result<&IndexedClient> {
+        let revision = vault.client_revision(id);
+        let slot = match self.clients.entry(id.to_owned()) {
+            Slot::Occupied(built) if built.get().0 == revision => built.into_mut(),
+            entry => {
+                // Today's records only: the map's history is not searched.
+                let client = vault.records_today(id)?;
+                let indexed = IndexedClient {
+                    name: client.profile.display_name.clone(),
+                    entries: entries_of(&client),
+                };
+                match entry {
+                    Slot::Occupied(mut stale) => {
+                        stale.insert((revision, indexed));
+                        stale.into_mut()
+                    }
+                    Slot::Vacant(new) => new.insert((revision, indexed)),
+                }
+            }
+        };
+        Ok(&slot.1)
     }
 }
 

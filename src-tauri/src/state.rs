@@ -1,10 +1,11 @@
 //! The app's managed state: where the vault is, the unlocked vault while it is
-//! unlocked, and the outcome of the check run after unlock. Locking drops the vault,
-//! and with it the keys and every decrypted cache.
+//! unlocked with its search index, and the outcome of the check run after unlock.
+//! Locking drops the vault, and with it the keys, and the search index.
 
 use crate::error::{CommandError, CommandResult};
 use crate::verification::Outcome;
 use kapnotes::Vault;
+use kapnotes::search::SearchIndex;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
@@ -17,6 +18,9 @@ pub struct AppState {
 #[derive(Default)]
 struct Slot {
     vault: Option<Vault>,
+    /// The folded text of the unlocked vault's clients, for search: clinical text in
+    /// memory, so it goes with the vault.
+    search: SearchIndex,
     /// Raised on every unlock and every re-keying, so a check that started before
     /// (with the keys of its day) cannot report on the vault as it is now.
     unlock_number: u64,
@@ -57,6 +61,7 @@ impl AppState {
     pub fn set(&self, vault: Vault) -> u64 {
         let mut slot = self.slot();
         slot.vault = Some(vault);
+        slot.search = SearchIndex::new();
         slot.unlock_number += 1;
         slot.verification = None;
         slot.unlock_number
@@ -66,6 +71,7 @@ impl AppState {
     pub fn lock(&self) {
         let mut slot = self.slot();
         slot.verification = None;
+        slot.search = SearchIndex::new();
         if let Some(vault) = slot.vault.take() {
             vault.lock();
         }
@@ -79,6 +85,17 @@ impl AppState {
         let mut slot = self.slot();
         let vault = slot.vault.as_mut().ok_or_else(CommandError::locked)?;
         f(vault).map_err(CommandError::from)
+    }
+
+    /// Runs `f` with the unlocked vault and its search index, or fails with "locked".
+    pub fn with_search<T>(
+        &self,
+        f: impl FnOnce(&Vault, &mut SearchIndex) -> kapnotes::Result<T>,
+    ) -> CommandResult<T> {
+        let mut slot = self.slot();
+        let Slot { vault, search, .. } = &mut *slot;
+        let vault = vault.as_ref().ok_or_else(CommandError::locked)?;
+        f(vault, search).map_err(CommandError::from)
     }
 
     /// Like [`Self::with_vault`], for a change that gives the vault new keys: a check

@@ -539,7 +539,7 @@ impl Layout {
         self.gap(4.0);
     }
 
-    /// An SVG figure (drawn by src/charts.rs), scaled to `share` of the text column's
+    /// An SVG figure (drawn by src/charts/), scaled to `share` of the text column's
     /// width, on one page.
     pub fn figure(&mut self, svg: &str, share: f32) -> Result<()> {
         let options = usvg::Options {

@@ -3,30 +3,27 @@
 //!
 //! A document is checked in passes, each reporting the JSON path of the offending
 //! value: the JSON itself (no key twice in one object, [`json_keys`]), the JSON Schema
-//! (formats checked), the characters text may hold ([`text`]), the typed model (which
+//! (formats checked), the characters text may hold ([`text`], from `validation`), the typed model (which
 //! refuses, for instance, an integer written with a fraction), and the rules the schema
-//! cannot express ([`rules`]). Only a document that passes all of them is written, in
+//! cannot express (`validation::rules`). Only a document that passes all of them is written, in
 //! one transaction.
 
 mod json_keys;
-mod rules;
-pub mod text;
 
-use crate::error::{Error, Internal, Refusal, Rejection, Result};
+pub use crate::validation::text;
+pub use crate::validation::{
+    FORMAT_NAME, FORMAT_VERSION, SCHEMA_JSON, validate_client, validate_clinician,
+};
+
+use crate::error::{Error, Internal, Refusal, Result};
 use crate::records::{Client, Clinician, Id, Timestamp};
 use crate::rules::DosingThresholds;
+use crate::validation::rules::{self, Findings};
+use crate::validation::{first_rejection, schema_rejection};
 use crate::vault::Vault;
-use rules::Findings;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
-
-/// The schema every import and every change is checked against.
-pub const SCHEMA_JSON: &str = include_str!("../../docs/kapnotes-interchange-v1.schema.json");
-
-pub const FORMAT_NAME: &str = "kapnotes.interchange";
-pub const FORMAT_VERSION: u32 = 1;
 
 /// A whole interchange document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -75,31 +72,6 @@ pub struct ImportSummary {
     pub sessions: usize,
 }
 
-fn validator() -> Result<&'static jsonschema::Validator> {
-    static VALIDATOR: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
-    VALIDATOR
-        .get_or_init(|| {
-            let schema: Value = serde_json::from_str(SCHEMA_JSON).map_err(|e| e.to_string())?;
-            jsonschema::options()
-                .should_validate_formats(true)
-                .build(&schema)
-                .map_err(|e| e.to_string())
-        })
-        .as_ref()
-        .map_err(|_| Error::Internal(Internal::SchemaDamaged))
-}
-
-/// The first schema violation in `value`, with its path. Error messages never quote the
-/// offending value, which may be clinical text.
-fn schema_rejection(value: &Value) -> Result<Option<Rejection>> {
-    let validator = validator()?;
-    let first = validator.iter_errors(value).next().map(|error| Rejection {
-        path: error.instance_path().as_str().to_owned(),
-        rule: error.masked().to_string(),
-    });
-    Ok(first)
-}
-
 /// Turns a serde_path_to_error path into a JSON pointer.
 fn pointer(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
@@ -133,13 +105,6 @@ fn typed<T: serde::de::DeserializeOwned>(value: Value) -> Result<T> {
         };
         Error::rejected(pointer(e.path()), rule)
     })
-}
-
-fn first_rejection(findings: Findings) -> Result<()> {
-    match findings.rejections.into_iter().next() {
-        Some(rejection) => Err(Error::Rejected(rejection)),
-        None => Ok(()),
-    }
 }
 
 /// Parses and checks a whole document without touching any vault.
@@ -208,42 +173,6 @@ fn check_new_text(document: &mut Value) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Checks one client's whole record against the schema and the rules: what every change
-/// made through the API must pass. Paths are relative to the client. The characters
-/// text may hold are checked apart ([`text::check_changed_client`]), against the stored
-/// record, so a value an older version stored stays editable and `verify` passes it.
-pub fn validate_client(client: &Client) -> Result<()> {
-    let wrapper = serde_json::json!({
-        "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
-        "exported_at": "2000-01-01T00:00:00+00:00",
-        "clients": [client],
-    });
-    let strip = |path: &str| path.strip_prefix("/clients/0").unwrap_or(path).to_owned();
-    if let Some(rejection) = schema_rejection(&wrapper)? {
-        return Err(Error::rejected(strip(&rejection.path), rejection.rule));
-    }
-    let mut findings = Findings::default();
-    rules::check_unique_ids(&rules::defined_ids(client, ""), &mut findings);
-    rules::check_client(client, "", &mut findings);
-    first_rejection(findings)
-}
-
-/// Checks the clinician's details against the schema.
-pub fn validate_clinician(clinician: &Clinician) -> Result<()> {
-    let wrapper = serde_json::json!({
-        "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
-        "exported_at": "2000-01-01T00:00:00+00:00",
-        "clinician": clinician,
-        "clients": [],
-    });
-    match schema_rejection(&wrapper)? {
-        Some(rejection) => Err(Error::Rejected(rejection)),
-        None => Ok(()),
-    }
 }
 
 /// Leaves out of a records-request export the sessions marked as psychotherapy notes,
@@ -357,152 +286,156 @@ fn refuse_future_history(document: &Document) -> Result<()> {
     Ok(())
 }
 
-impl Vault {
-    /// Builds an export document. Nothing is recorded: [`Vault::export_to_file`] writes
-    /// and records it; a caller that writes it elsewhere (standard output) calls
-    /// [`Vault::record_export`] once the whole document was written.
-    pub fn export(&self, scope: &ExportScope) -> Result<Document> {
-        // The thresholds are the practice's, not a client's: only the whole vault's
-        // export carries them.
-        let thresholds = match scope {
-            ExportScope::Everything => Some(self.thresholds()?).filter(|t| !t.is_default()),
-            ExportScope::Client { .. } => None,
-        };
-        let clients = match scope {
-            ExportScope::Everything => {
-                let mut clients = Vec::new();
-                for id in self.client_ids()? {
-                    clients.push(self.client(&id)?);
-                }
-                clients.sort_by(|a, b| {
-                    a.profile
-                        .created_at
-                        .cmp(&b.profile.created_at)
-                        .then_with(|| a.id().cmp(b.id()))
-                });
-                clients
+/// Builds an export document. Nothing is recorded: [`export_to_file`] writes
+/// and records it; a caller that writes it elsewhere (standard output) calls
+/// [`record_export`] once the whole document was written.
+pub fn export(vault: &Vault, scope: &ExportScope) -> Result<Document> {
+    // The thresholds are the practice's, not a client's: only the whole vault's
+    // export carries them.
+    let thresholds = match scope {
+        ExportScope::Everything => Some(vault.thresholds()?).filter(|t| !t.is_default()),
+        ExportScope::Client { .. } => None,
+    };
+    let clients = match scope {
+        ExportScope::Everything => {
+            let mut clients = Vec::new();
+            for id in vault.client_ids()? {
+                clients.push(vault.client(&id)?);
             }
-            ExportScope::Client {
-                id,
-                include_psychotherapy_notes,
-            } => {
-                let mut client = self.client(id)?;
-                if !include_psychotherapy_notes {
-                    leave_out_psychotherapy_notes(&mut client);
-                }
-                vec![client]
+            clients.sort_by(|a, b| {
+                a.profile
+                    .created_at
+                    .cmp(&b.profile.created_at)
+                    .then_with(|| a.id().cmp(b.id()))
+            });
+            clients
+        }
+        ExportScope::Client {
+            id,
+            include_psychotherapy_notes,
+        } => {
+            let mut client = vault.client(id)?;
+            if !include_psychotherapy_notes {
+                leave_out_psychotherapy_notes(&mut client);
             }
-        };
-        let mut clients = clients;
-        for client in &mut clients {
-            drop_unchanged_history(client);
+            vec![client]
         }
-        Ok(Document {
-            format: FORMAT_NAME.to_owned(),
-            version: FORMAT_VERSION,
-            exported_at: Timestamp::now(),
-            clinician: self.clinician()?,
-            clients,
-            thresholds,
-        })
+    };
+    let mut clients = clients;
+    for client in &mut clients {
+        drop_unchanged_history(client);
     }
+    Ok(Document {
+        format: FORMAT_NAME.to_owned(),
+        version: FORMAT_VERSION,
+        exported_at: Timestamp::now(),
+        clinician: vault.clinician()?,
+        clients,
+        thresholds,
+    })
+}
 
-    /// Enters in the audit trail that `document`, an export of `scope`, left the vault.
-    /// Call it only once the whole document was written.
-    pub fn record_export(&self, scope: &ExportScope, document: &Document) -> Result<()> {
-        let event = crate::vault::AuditEvent::new(crate::vault::AuditAction::Exported);
-        self.record_disclosure(match scope {
-            ExportScope::Everything => {
-                event.detail(format!("whole vault, {} clients", document.clients.len()))
+/// Enters in the audit trail that `document`, an export of `scope`, left the vault.
+/// Call it only once the whole document was written.
+pub fn record_export(vault: &Vault, scope: &ExportScope, document: &Document) -> Result<()> {
+    let event = crate::vault::AuditEvent::new(crate::vault::AuditAction::Exported);
+    vault.record_disclosure(match scope {
+        ExportScope::Everything => {
+            event.detail(format!("whole vault, {} clients", document.clients.len()))
+        }
+        ExportScope::Client {
+            id,
+            include_psychotherapy_notes,
+        } => event
+            .client(id)
+            .record(crate::vault::Table::Clients, id)
+            .detail(if *include_psychotherapy_notes {
+                "psychotherapy notes included"
+            } else {
+                "psychotherapy notes left out"
+            }),
+    })
+}
+
+/// Exports `scope` as canonical JSON to the file at `path` (0600, never
+/// half-written, never over a vault, over another file only with
+/// [`Overwrite::Confirmed`](crate::vault::Overwrite::Confirmed), never into a missing
+/// folder), entered in the audit trail once it is whole on disk, just before it is
+/// put in place. Returns the number of bytes written.
+pub fn export_to_file(
+    vault: &Vault,
+    scope: &ExportScope,
+    path: &std::path::Path,
+    overwrite: crate::vault::Overwrite,
+) -> Result<u64> {
+    use crate::vault::{Output, OutputFile};
+    let output = OutputFile::begin(
+        path,
+        overwrite,
+        Output::Plaintext {
+            vault: vault.path(),
+        },
+    )?;
+    let document = export(vault, scope)?;
+    let text = zeroize::Zeroizing::new(document.to_canonical_json()?);
+    output.write(text.as_bytes())?;
+    record_export(vault, scope, &document)?;
+    output.finish()?;
+    Ok(text.len() as u64)
+}
+
+/// Every id the vault holds, intentions included, and those its clients' histories
+/// name (records removed since).
+fn ids_in_vault(vault: &Vault) -> Result<HashSet<Id>> {
+    let mut ids = HashSet::new();
+    for id in vault.client_ids()? {
+        let client = vault.client(&id)?;
+        ids.extend(
+            rules::defined_ids(&client, "")
+                .into_iter()
+                .chain(rules::history_ids(&client, ""))
+                .map(|(id, _)| id),
+        );
+    }
+    Ok(ids)
+}
+
+/// Imports a whole document, all or nothing: every check runs first, and a
+/// rejected document writes nothing.
+pub fn import(vault: &mut Vault, json: &str) -> Result<ImportSummary> {
+    if !vault.is_writable() {
+        return Err(Refusal::ReadOnly.into());
+    }
+    let document = parse_document(json)?;
+    refuse_future_history(&document)?;
+    let existing = ids_in_vault(vault)?;
+    for (i, client) in document.clients.iter().enumerate() {
+        for (id, path) in rules::defined_ids(client, &format!("/clients/{i}")) {
+            if existing.contains(&id) {
+                return Err(Error::rejected(
+                    path,
+                    format!("the id {id} is already in this vault"),
+                ));
             }
-            ExportScope::Client {
-                id,
-                include_psychotherapy_notes,
-            } => event
-                .client(id)
-                .record(crate::vault::Table::Clients, id)
-                .detail(if *include_psychotherapy_notes {
-                    "psychotherapy notes included"
-                } else {
-                    "psychotherapy notes left out"
-                }),
-        })
-    }
-
-    /// Exports `scope` as canonical JSON to the file at `path` (0600, never
-    /// half-written, never over a vault, over another file only with
-    /// [`Overwrite::Confirmed`](crate::vault::Overwrite::Confirmed), never into a missing
-    /// folder), entered in the audit trail once it is whole on disk, just before it is
-    /// put in place. Returns the number of bytes written.
-    pub fn export_to_file(
-        &self,
-        scope: &ExportScope,
-        path: &std::path::Path,
-        overwrite: crate::vault::Overwrite,
-    ) -> Result<u64> {
-        use crate::vault::{Output, OutputFile};
-        let output = OutputFile::begin(path, overwrite, Output::Plaintext { vault: self.path() })?;
-        let document = self.export(scope)?;
-        let text = zeroize::Zeroizing::new(document.to_canonical_json()?);
-        output.write(text.as_bytes())?;
-        self.record_export(scope, &document)?;
-        output.finish()?;
-        Ok(text.len() as u64)
-    }
-
-    /// Every id the vault holds, intentions included, and those its clients' histories
-    /// name (records removed since).
-    fn ids_in_vault(&self) -> Result<HashSet<Id>> {
-        let mut ids = HashSet::new();
-        for id in self.client_ids()? {
-            let client = self.client(&id)?;
-            ids.extend(
-                rules::defined_ids(&client, "")
-                    .into_iter()
-                    .chain(rules::history_ids(&client, ""))
-                    .map(|(id, _)| id),
-            );
         }
-        Ok(ids)
+        let mut findings = Findings::default();
+        rules::check_history_owner(
+            client,
+            &format!("/clients/{i}"),
+            |id| existing.contains(id),
+            "a client already in this vault",
+            &mut findings,
+        );
+        first_rejection(findings)?;
     }
-
-    /// Imports a whole document, all or nothing: every check runs first, and a
-    /// rejected document writes nothing.
-    pub fn import(&mut self, json: &str) -> Result<ImportSummary> {
-        if !self.is_writable() {
-            return Err(Refusal::ReadOnly.into());
-        }
-        let document = parse_document(json)?;
-        refuse_future_history(&document)?;
-        let existing = self.ids_in_vault()?;
-        for (i, client) in document.clients.iter().enumerate() {
-            for (id, path) in rules::defined_ids(client, &format!("/clients/{i}")) {
-                if existing.contains(&id) {
-                    return Err(Error::rejected(
-                        path,
-                        format!("the id {id} is already in this vault"),
-                    ));
-                }
-            }
-            let mut findings = Findings::default();
-            rules::check_history_owner(
-                client,
-                &format!("/clients/{i}"),
-                |id| existing.contains(id),
-                "a client already in this vault",
-                &mut findings,
-            );
-            first_rejection(findings)?;
-        }
-        self.insert_clients(
-            &document.clients,
-            document.clinician.as_ref(),
-            document.thresholds.as_ref(),
-            crate::vault::AuditAction::Imported,
-        )?;
-        Ok(ImportSummary {
-            clients: document.clients.len(),
-            sessions: document.clients.iter().map(|c| c.sessions.len()).sum(),
-        })
-    }
+    vault.insert_clients(
+        &document.clients,
+        document.clinician.as_ref(),
+        document.thresholds.as_ref(),
+        crate::vault::AuditAction::Imported,
+    )?;
+    Ok(ImportSummary {
+        clients: document.clients.len(),
+        sessions: document.clients.iter().map(|c| c.sessions.len()).sum(),
+    })
 }

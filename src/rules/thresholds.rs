@@ -276,7 +276,7 @@ mod tests {
     #[test]
     fn the_schema_gives_each_threshold_the_bounds_of_the_table() {
         let schema: serde_json::Value =
-            serde_json::from_str(crate::interchange::SCHEMA_JSON).unwrap();
+            serde_json::from_str(crate::validation::SCHEMA_JSON).unwrap();
         let properties = &schema["$defs"]["thresholds"]["properties"];
         assert_eq!(
             properties.as_object().unwrap().len(),

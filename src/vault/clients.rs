@@ -239,8 +239,8 @@ impl Vault {
     pub fn create_client(&mut self, profile: ClientProfile) -> Result<()> {
         self.require_writable()?;
         let mut client = Client::new(profile);
-        crate::interchange::validate_client(&client)?;
-        crate::interchange::text::check_changed_client(&mut client, None)?;
+        crate::validation::validate_client(&client)?;
+        crate::validation::text::check_changed_client(&mut client, None)?;
         if store::load_row(&self.conn, Table::Clients, client.id())?.is_some() {
             return Err(Error::rejected(
                 "/id",
@@ -306,7 +306,7 @@ impl Vault {
             ));
         audit::append(&tx, &self.keys, &[event])?;
         tx.commit()?;
-        self.search_cache.forget(client_id);
+        self.revisions.changed(client_id);
         Ok(())
     }
 

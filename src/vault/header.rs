@@ -11,10 +11,10 @@
 //! into a newer file unnoticed.
 
 use crate::crypto::{
-    AssociatedData, CRYPTO_FORMAT_VERSION, KdfParams, RecoveryKey, SymmetricKey, random_bytes,
+    AssociatedData, CRYPTO_FORMAT_VERSION, KdfParams, KdfParamsProblem, RecoveryKey, SymmetricKey,
+    random_bytes,
 };
 use crate::error::{Error, Result};
-use crate::vault::kdf_problem;
 use ring::digest::{SHA256, digest};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -62,6 +62,20 @@ pub struct Header {
     pub layout: SealLayout,
     /// The schema version of the file the header was read from (or is written for).
     pub schema_version: i64,
+}
+
+/// A stored key-derivation setting kapnotes will not use, as damage to the header.
+fn kdf_problem(problem: KdfParamsProblem) -> Error {
+    Error::DamagedHeader {
+        detail: match problem {
+            KdfParamsProblem::BelowFloor => {
+                "its passphrase protection is weaker than kapnotes allows"
+            }
+            KdfParamsProblem::AboveCeiling => {
+                "its passphrase protection would take too long to unlock"
+            }
+        },
+    }
 }
 
 impl Header {

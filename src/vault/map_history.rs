@@ -2,7 +2,7 @@
 //! format 4). A client's first row holds when its history began; every other row is
 //! one [`MapVersion`]. Rows are written once, in the transaction of the change they
 //! record, each with its audit entry, and never changed: a row edited, removed or put
-//! back is caught by the trail like any other (audit.rs). The versions are derived from
+//! back is caught by the trail like any other (src/vault/audit/). The versions are derived from
 //! the change itself (crate::parts_history), never taken from a caller.
 
 use super::audit::{AuditAction, AuditEvent, RowWritten};

@@ -308,6 +308,40 @@ pub fn exists(conn: &Connection, table: Table) -> Result<bool> {
         .query_row([table.name()], |r| r.get(0))?)
 }
 
+/// A stored row: its table, plaintext columns, sealed bytes, and the client it belongs to.
+pub type StoredRow = (Table, RowMeta, Vec<u8>, Option<String>);
+
+/// Every stored row of every record table.
+pub fn every_row(conn: &Connection) -> Result<Vec<StoredRow>> {
+    let mut session_clients: std::collections::HashMap<String, String> =
+        std::collections::HashMap::new();
+    for (meta, _) in load_rows(conn, Table::Sessions, None)? {
+        if let Some(client) = meta.parent {
+            session_clients.insert(meta.id, client);
+        }
+    }
+    let mut rows = Vec::new();
+    for table in Table::ALL {
+        // An older format checked before its upgrade has no table a later one added.
+        if !exists(conn, table)? {
+            continue;
+        }
+        for (meta, sealed) in load_rows(conn, table, None)? {
+            let client = match table {
+                Table::Settings => None,
+                Table::Clients => Some(meta.id.clone()),
+                Table::NoteRevisions => meta
+                    .parent
+                    .as_ref()
+                    .and_then(|session| session_clients.get(session).cloned()),
+                _ => meta.parent.clone(),
+            };
+            rows.push((table, meta, sealed, client));
+        }
+    }
+    Ok(rows)
+}
+
 pub fn next_creation_order(conn: &Connection, table: Table) -> Result<i64> {
     let sql = format!(
         "SELECT COALESCE(MAX(creation_order), 0) + 1 FROM {}",

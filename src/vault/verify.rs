@@ -1,18 +1,22 @@
 //! `verify`: checks a whole vault and reports every failure, not just the first: the
 //! SQLite file's own integrity, its foreign keys, the header and key material, that
-//! every record opens and authenticates, and that each client's records obey the rules.
+//! every record opens and authenticates, that every row is the one the audit trail
+//! recorded (and no recorded row is gone), and that each client's records obey the rules.
 
 use super::Vault;
+use super::audit::{AuditAction, AuditEntry, AuditTrail, sealed_sha256};
 use super::header::Header;
 use super::map_history::HistoryRow;
 use super::note_history::NoteRevision;
-use super::store::{self, Table};
+use super::store::{self, Keys, StoredRow, Table, every_row};
 use crate::error::{Error, Result};
 use crate::records::{
     Agreement, ClientProfile, Clinician, Measure, Part, PartGroup, Relationship, Session,
 };
+use rusqlite::Connection;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::collections::{HashMap, HashSet};
 
 /// One thing `verify` found wrong, in a plain sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -204,7 +208,7 @@ impl Vault {
             .filter_map(|p| p.record.clone())
             .collect();
         let against_trail = if up_to_date {
-            super::audit::check_rows_against_trail(&self.conn, &trail, &unreadable)?
+            check_rows_against_trail(&self.conn, &trail, &unreadable)?
         } else {
             Vec::new()
         };
@@ -220,7 +224,7 @@ impl Vault {
             for id in self.client_ids()? {
                 let outcome = self
                     .client(&id)
-                    .and_then(|client| crate::interchange::validate_client(&client));
+                    .and_then(|client| crate::validation::validate_client(&client));
                 if let Err(e) = outcome {
                     report
                         .problems
@@ -230,4 +234,164 @@ impl Vault {
         }
         Ok(report)
     }
+}
+
+/// The newest entry that recorded each row (its sealed hash, or its deletion), among
+/// `entries`.
+fn newest_recorded(entries: &[AuditEntry]) -> HashMap<(&str, &str), &AuditEntry> {
+    let mut newest = HashMap::new();
+    for entry in entries {
+        let recorded = entry.content_sha256.is_some() || entry.action == AuditAction::Deleted;
+        if let (Some(kind), Some(id), true) = (&entry.record_kind, &entry.record_id, recorded) {
+            newest.insert((kind.as_str(), id.as_str()), entry);
+        }
+    }
+    newest
+}
+
+/// Checks every stored row against the trail, both ways: each row must have an entry
+/// whose hash is that of its sealed bytes (a row put back to an older copy of itself
+/// still authenticates on its own, but not against the trail), no row recorded as
+/// deleted may be there, and no recorded row may be gone without a deletion (a
+/// client's deletion covers the records recorded before it). Rows in `unreadable` (as
+/// `table/id`: they failed to open, and are reported as such) only count as present.
+pub(crate) fn check_rows_against_trail(
+    conn: &Connection,
+    trail: &AuditTrail,
+    unreadable: &HashSet<String>,
+) -> Result<Vec<String>> {
+    Ok(row_problems(
+        &every_row(conn)?,
+        &trail.entries,
+        unreadable,
+        false,
+    ))
+}
+
+/// The check above over `entries`; with `allow_unrecorded`, a row without any entry
+/// passes (a format-2 trail recorded an import as one entry per client).
+pub(super) fn row_problems(
+    rows: &[StoredRow],
+    entries: &[AuditEntry],
+    unreadable: &HashSet<String>,
+    allow_unrecorded: bool,
+) -> Vec<String> {
+    let newest = newest_recorded(entries);
+    // Where each client was deleted: it covers its records recorded before then, and a
+    // record of that client recorded before then must not be back.
+    let mut deleted_clients: HashMap<&str, Vec<u64>> = HashMap::new();
+    for entry in entries {
+        if entry.action == AuditAction::Deleted
+            && entry.record_kind.as_deref() == Some(Table::Clients.record_name())
+            && let Some(id) = entry.record_id.as_deref()
+        {
+            deleted_clients.entry(id).or_default().push(entry.position);
+        }
+    }
+    let deleted_with_client = |entry: &AuditEntry| {
+        entry.client_id.as_deref().and_then(|client| {
+            deleted_clients
+                .get(client)?
+                .iter()
+                .find(|at| **at > entry.position)
+                .copied()
+        })
+    };
+    let mut problems = Vec::new();
+    let mut present: HashSet<(&'static str, String)> = HashSet::new();
+    for (table, meta, sealed, client) in rows {
+        let kind = table.record_name();
+        let parent = meta.parent.as_deref();
+        let id = meta.id.clone();
+        if unreadable.contains(&format!("{}/{id}", table.name())) {
+            present.insert((kind, id));
+            continue;
+        }
+        match newest.get(&(kind, id.as_str())) {
+            None if allow_unrecorded => {}
+            None => problems.push(format!(
+                "The {kind} {id} is in the vault, but the audit trail has no entry for it: it was added behind kapnotes' back."
+            )),
+            Some(entry) if entry.action == AuditAction::Deleted => problems.push(format!(
+                "The {kind} {id} was deleted (audit entry {}) but is in the vault again.",
+                entry.position
+            )),
+            Some(entry) => {
+                if let Some(at) = deleted_with_client(entry) {
+                    problems.push(format!(
+                        "The {kind} {id} was deleted with its client (audit entry {at}) but is in the vault again."
+                    ));
+                } else if entry.content_sha256.as_deref() != Some(sealed_sha256(sealed).as_str()) {
+                    problems.push(format!(
+                        "The {kind} {id} is not the version audit entry {} recorded: it was rolled back or replaced.",
+                        entry.position
+                    ));
+                } else if moved(entry, *table, client.as_deref(), parent) {
+                    // Its sealed bytes are untouched, but its row now names another
+                    // client (or session): the record would vanish from one and, unread,
+                    // sit in the other.
+                    problems.push(format!(
+                        "The {kind} {id} is filed under another client or session than audit entry {} recorded: it was moved behind kapnotes' back.",
+                        entry.position
+                    ));
+                }
+            }
+        }
+        present.insert((kind, id));
+    }
+    let mut recorded: Vec<_> = newest.iter().collect();
+    recorded.sort_by_key(|(_, entry)| entry.position);
+    for ((kind, id), entry) in recorded {
+        let there = present.contains(&(*kind, (*id).to_owned()));
+        if entry.action != AuditAction::Deleted && !there && deleted_with_client(entry).is_none() {
+            problems.push(format!(
+                "The {kind} {id} is missing (audit entry {} recorded it), and the trail records no deletion of it.",
+                entry.position
+            ));
+        }
+    }
+    problems
+}
+
+/// Whether a row names another client, or (a note revision) another session, than the
+/// entry that recorded it. Entries of older trails that name none are not compared.
+fn moved(entry: &AuditEntry, table: Table, client: Option<&str>, parent: Option<&str>) -> bool {
+    let other_client = entry
+        .client_id
+        .as_deref()
+        .is_some_and(|recorded| Some(recorded) != client);
+    let other_session = table == Table::NoteRevisions
+        && entry
+            .session_id
+            .as_deref()
+            .is_some_and(|recorded| Some(recorded) != parent);
+    other_client || other_session
+}
+
+/// The check at unlock, reading every row once: each row against the trail, when there
+/// is one (as [`check_rows_against_trail`]), and each row's seal under `keys`, so that a plaintext
+/// column (its parent, its place in creation order, its revision) or its sealed bytes
+/// edited in the file is caught at once. Seals are only authenticated, not decoded, so
+/// the check stays cheap.
+pub(crate) fn check_rows_at_unlock(
+    conn: &Connection,
+    trail: Option<&AuditTrail>,
+    keys: &Keys,
+) -> Result<Vec<String>> {
+    let rows = every_row(conn)?;
+    let mut problems = trail.map_or_else(Vec::new, |trail| {
+        row_problems(&rows, &trail.entries, &HashSet::new(), false)
+    });
+    problems.extend(
+        rows.iter()
+            .filter(|(table, meta, sealed, _)| !keys.authenticates(*table, meta, sealed))
+            .map(|(table, meta, _, _)| {
+                format!(
+                    "The {} {} does not open: it was altered in the file.",
+                    table.record_name(),
+                    meta.id
+                )
+            }),
+    );
+    Ok(problems)
 }

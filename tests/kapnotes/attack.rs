@@ -4,6 +4,7 @@
 //! eleven fooled the vault before its fix).
 
 use crate::common::*;
+use kapnotes::interchange;
 use kapnotes::vault::Overwrite;
 use kapnotes::{Access, ExportScope, Vault};
 use rusqlite::Connection;
@@ -85,13 +86,13 @@ fn work_after_the_upgrade(path: &Path, dir: &Path) -> String {
     let mut part = vault.part(PLANNER).unwrap();
     part.name = "The Planner, renamed after the upgrade".into();
     vault.update_part(part).unwrap();
-    vault
-        .export_to_file(
-            &ExportScope::Everything,
-            &dir.join("export.json"),
-            Overwrite::Refuse,
-        )
-        .unwrap();
+    interchange::export_to_file(
+        &vault,
+        &ExportScope::Everything,
+        &dir.join("export.json"),
+        Overwrite::Refuse,
+    )
+    .unwrap();
     assert!(vault.verify().unwrap().is_clean());
     deleted_measure
 }
@@ -339,9 +340,8 @@ fn a_client_deleted_and_imported_back_from_an_older_export_raises_no_false_alarm
             session["addenda"] = serde_json::json!([]);
         }
     }
-    vault.import(&doc.to_string()).unwrap();
-    let older_export = vault
-        .export(&ExportScope::Everything)
+    interchange::import(&mut vault, &doc.to_string()).unwrap();
+    let older_export = interchange::export(&vault, &ExportScope::Everything)
         .unwrap()
         .to_canonical_json()
         .unwrap();
@@ -353,7 +353,7 @@ fn a_client_deleted_and_imported_back_from_an_older_export_raises_no_false_alarm
         vault.verify().unwrap().is_clean(),
         "clean after the deletion"
     );
-    vault.import(&older_export).unwrap();
+    interchange::import(&mut vault, &older_export).unwrap();
     // The session added after that export went with the deletion, which covers it.
     let report = vault.verify().unwrap();
     assert!(report.is_clean(), "{:?}", report.problems);
@@ -376,7 +376,7 @@ fn records_of_a_deleted_client_put_back_are_caught_with_or_without_their_foreign
             session["addenda"] = serde_json::json!([]);
         }
     }
-    vault.import(&doc.to_string()).unwrap();
+    interchange::import(&mut vault, &doc.to_string()).unwrap();
     let backup = tv.file("backup.kapnotes");
     vault.backup_to(&backup, Overwrite::Refuse).unwrap();
     vault.delete_client(CLIENT).unwrap();
@@ -588,11 +588,15 @@ fn caught_output_paths_through_hard_links_pipes_and_folder_links() {
     let hard = tv.file("hard-link.kapnotes");
     std::fs::hard_link(&tv.path, &hard).unwrap();
     assert!(
-        vault
-            .export_to_file(&ExportScope::Everything, &hard, Overwrite::Refuse)
+        interchange::export_to_file(&vault, &ExportScope::Everything, &hard, Overwrite::Refuse)
             .is_err()
     );
-    let forced = vault.export_to_file(&ExportScope::Everything, &hard, Overwrite::Confirmed);
+    let forced = interchange::export_to_file(
+        &vault,
+        &ExportScope::Everything,
+        &hard,
+        Overwrite::Confirmed,
+    );
     eprintln!("hard link, confirmed: {forced:?}");
     drop(vault);
     let vault = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadOnly).unwrap();
@@ -613,8 +617,12 @@ fn caught_output_paths_through_hard_links_pipes_and_folder_links() {
     let fifo_in_thread = fifo.clone();
     std::thread::spawn(move || {
         let vault = Vault::unlock(&path, PASSPHRASE, Access::ReadOnly).unwrap();
-        let refused =
-            vault.export_to_file(&ExportScope::Everything, &fifo_in_thread, Overwrite::Refuse);
+        let refused = interchange::export_to_file(
+            &vault,
+            &ExportScope::Everything,
+            &fifo_in_thread,
+            Overwrite::Refuse,
+        );
         send.send(refused.is_err()).unwrap();
     });
     assert_eq!(
@@ -626,9 +634,13 @@ fn caught_output_paths_through_hard_links_pipes_and_folder_links() {
     // A symbolic link to a folder is a folder.
     let folder_link = tv.file("folder-link");
     std::os::unix::fs::symlink(tv.dir.path(), &folder_link).unwrap();
-    let err = vault
-        .export_to_file(&ExportScope::Everything, &folder_link, Overwrite::Confirmed)
-        .unwrap_err();
+    let err = interchange::export_to_file(
+        &vault,
+        &ExportScope::Everything,
+        &folder_link,
+        Overwrite::Confirmed,
+    )
+    .unwrap_err();
     assert!(matches!(err, kapnotes::Error::OutputIsFolder(_)), "{err}");
 }
 

@@ -3,6 +3,7 @@
 //! head removed, entries carried over from another vault).
 
 use crate::common::*;
+use kapnotes::interchange;
 use kapnotes::vault::{AuditAction, AuditTrail, Overwrite, Table};
 use kapnotes::{Access, ExportScope, Vault};
 use rusqlite::{Connection, params};
@@ -63,16 +64,16 @@ fn a_day_of_work_is_recorded_once_per_event_and_once_per_editing_burst() {
     let mut signed = vault.session(INTEGRATION).unwrap();
     signed.note = "rewritten".into();
     vault.update_session(signed).unwrap_err();
-    vault
-        .export_to_file(
-            &ExportScope::Client {
-                id: CLIENT.into(),
-                include_psychotherapy_notes: false,
-            },
-            &tv.file("request.json"),
-            Overwrite::Refuse,
-        )
-        .unwrap();
+    interchange::export_to_file(
+        &vault,
+        &ExportScope::Client {
+            id: CLIENT.into(),
+            include_psychotherapy_notes: false,
+        },
+        &tv.file("request.json"),
+        Overwrite::Refuse,
+    )
+    .unwrap();
     vault
         .backup_to(&tv.file("manual.kapnotes"), Overwrite::Refuse)
         .unwrap();
@@ -369,7 +370,7 @@ fn a_damaged_trail_refuses_further_changes_but_still_unlocks() {
             "nothing written"
         );
         // Exports still work, to rescue the records, and take no entry.
-        let exported = vault.export(&ExportScope::Everything);
+        let exported = interchange::export(&vault, &ExportScope::Everything);
         assert!(exported.is_ok(), "{sql}");
         drop(vault);
         let after = Connection::open(&tv.path)
@@ -716,7 +717,7 @@ fn an_older_head_put_back_with_the_entries_after_it_removed_is_caught() {
     let mut part = vault.part(PLANNER).unwrap();
     part.name = "The Planner, after the backup".into();
     vault.update_part(part).unwrap();
-    vault.export(&ExportScope::Everything).unwrap();
+    interchange::export(&vault, &ExportScope::Everything).unwrap();
     drop(vault);
     let (old_header, old_length) = header_and_length(&older);
 
@@ -926,7 +927,7 @@ fn every_path_that_writes_a_row_records_it() {
     let (_other_tv, mut other) = TestVault::new();
     let mut document: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
     document["thresholds"] = serde_json::json!({"observation_minutes": 90});
-    other.import(&document.to_string()).unwrap();
+    interchange::import(&mut other, &document.to_string()).unwrap();
     assert!(other.verify().unwrap().is_clean());
     drop(other);
     vault.rotate_data_key(PASSPHRASE).unwrap();

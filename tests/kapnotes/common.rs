@@ -1,6 +1,7 @@
 //! Shared helpers: temporary vaults with cheap key derivation, and sample records.
 
 use kapnotes::Vault;
+use kapnotes::interchange;
 use kapnotes::records::*;
 use std::path::{Path, PathBuf};
 
@@ -28,7 +29,7 @@ impl TestVault {
 
     pub fn with_example() -> (TestVault, Vault) {
         let (tv, mut vault) = TestVault::new();
-        vault.import(EXAMPLE).unwrap();
+        interchange::import(&mut vault, EXAMPLE).unwrap();
         (tv, vault)
     }
 
@@ -55,8 +56,7 @@ pub const INTEGRATION: &str = "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e60";
 
 /// The export of the whole vault with `exported_at` removed, for comparisons.
 pub fn export_value(vault: &Vault) -> serde_json::Value {
-    let text = vault
-        .export(&kapnotes::ExportScope::Everything)
+    let text = interchange::export(vault, &kapnotes::ExportScope::Everything)
         .unwrap()
         .to_canonical_json()
         .unwrap();

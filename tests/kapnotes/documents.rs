@@ -8,6 +8,7 @@ use kapnotes::documents::{DocumentRequest, Paper};
 use kapnotes::records::Clinician;
 use kapnotes::vault::{AuditAction, Overwrite};
 use kapnotes::{Error, Vault};
+use kapnotes::{documents, interchange};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -120,9 +121,8 @@ fn setup() -> (TestVault, Vault) {
 
 fn write(vault: &Vault, tv: &TestVault, request: DocumentRequest, name: &str) -> PathBuf {
     let path = tv.file(name);
-    let written = vault
-        .write_document(&request, Paper::A4, &path, Overwrite::Refuse)
-        .unwrap();
+    let written =
+        documents::write_document(vault, &request, Paper::A4, &path, Overwrite::Refuse).unwrap();
     assert_eq!(
         std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
         0o600
@@ -275,14 +275,14 @@ fn the_prep_sheet_is_one_page_with_what_the_day_needs_then_a_monitoring_page() {
         .collect();
     assert_eq!(rows.len(), 13, "{rows:?}");
 
-    let err = vault
-        .document_pdf(
-            &DocumentRequest::PrepSheet {
-                session_id: INTEGRATION.into(),
-            },
-            Paper::A4,
-        )
-        .unwrap_err();
+    let err = documents::document_pdf(
+        &vault,
+        &DocumentRequest::PrepSheet {
+            session_id: INTEGRATION.into(),
+        },
+        Paper::A4,
+    )
+    .unwrap_err();
     assert!(
         matches!(
             err,
@@ -422,16 +422,16 @@ fn a_long_record_flows_over_many_pages_with_the_running_text_on_each() {
 fn nothing_is_written_for_an_unknown_record() {
     let (tv, vault) = setup();
     let path = tv.file("missing.pdf");
-    let err = vault
-        .write_document(
-            &DocumentRequest::SessionNote {
-                session_id: "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4fff".into(),
-            },
-            Paper::Letter,
-            &path,
-            Overwrite::Refuse,
-        )
-        .unwrap_err();
+    let err = documents::write_document(
+        &vault,
+        &DocumentRequest::SessionNote {
+            session_id: "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4fff".into(),
+        },
+        Paper::Letter,
+        &path,
+        Overwrite::Refuse,
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err}");
     assert!(!path.exists());
 }
@@ -445,9 +445,7 @@ fn documents_come_on_a4_or_us_letter() {
             session_id: DOSING.into(),
         };
         // The same file each time: the second replaces the first, as confirmed.
-        vault
-            .write_document(&request, paper, &path, Overwrite::Confirmed)
-            .unwrap();
+        documents::write_document(&vault, &request, paper, &path, Overwrite::Confirmed).unwrap();
         let info = String::from_utf8(tool("pdfinfo", &[path.to_str().unwrap()])).unwrap();
         assert!(info.contains(expected), "{paper:?}: {info}");
         assert_sheet_pages(&path);
@@ -502,7 +500,7 @@ fn a_large_system_still_gets_a_one_page_sheet_before_its_monitoring_page() {
         .unwrap()
         .extend(responses);
     let (tv, mut vault) = TestVault::new();
-    vault.import(&doc.to_string()).unwrap();
+    interchange::import(&mut vault, &doc.to_string()).unwrap();
     vault.set_clinician(Some(&clinician())).unwrap();
     let pdf = write(
         &vault,
@@ -620,7 +618,7 @@ fn monitored_dosing_day() -> (TestVault, Vault) {
          "kind": "nausea", "severity": "mild", "action": "Ginger tea; settled in ten minutes."}
     ]);
     let (tv, mut vault) = TestVault::new();
-    vault.import(&doc.to_string()).unwrap();
+    interchange::import(&mut vault, &doc.to_string()).unwrap();
     vault.set_clinician(Some(&clinician())).unwrap();
     (tv, vault)
 }
@@ -797,7 +795,7 @@ fn page_with(pdf: &Path, text: &str) -> usize {
 #[test]
 fn the_full_record_can_show_the_system_then_and_now_on_a_page_of_its_own() {
     let (tv, mut vault) = TestVault::new();
-    vault.import(PARTS_OVER_TIME).unwrap();
+    interchange::import(&mut vault, PARTS_OVER_TIME).unwrap();
     let record = |map_then: Option<&str>, name: &str| {
         write(
             &vault,
@@ -854,7 +852,7 @@ fn the_full_record_can_show_the_system_then_and_now_on_a_page_of_its_own() {
 #[test]
 fn the_dosing_day_sheet_keeps_its_one_first_page_with_groups_steps_and_history() {
     let (tv, mut vault) = TestVault::new();
-    vault.import(PARTS_OVER_TIME).unwrap();
+    interchange::import(&mut vault, PARTS_OVER_TIME).unwrap();
     vault.set_clinician(Some(&clinician())).unwrap();
     let pdf = write(
         &vault,

@@ -3,6 +3,7 @@
 //! when they hold something, and are checked like every other record.
 
 use crate::common::*;
+use kapnotes::interchange;
 use kapnotes::records::*;
 use serde_json::{Value, json};
 
@@ -52,7 +53,7 @@ fn without_exported_at(mut value: Value) -> Value {
 fn a_monitored_dosing_day_round_trips_and_v1_documents_export_as_before() {
     let doc = monitored_day();
     let (_tv, mut vault) = TestVault::new();
-    vault.import(&doc.to_string()).unwrap();
+    interchange::import(&mut vault, &doc.to_string()).unwrap();
     let exported = export_value(&vault);
     let session = &exported["clients"][0]["sessions"][1];
     for key in ["pre_dose", "monitoring", "discharge", "adverse_events"] {
@@ -63,12 +64,12 @@ fn a_monitored_dosing_day_round_trips_and_v1_documents_export_as_before() {
     let mut document = exported.clone();
     document["exported_at"] = json!("2026-05-01T00:00:00+00:00");
     let (_tv2, mut again) = TestVault::new();
-    again.import(&document.to_string()).unwrap();
+    interchange::import(&mut again, &document.to_string()).unwrap();
     assert_eq!(export_value(&again), exported);
 
     // The v1 example keeps exporting exactly its canonical form: nothing added.
     let (_tv3, mut v1) = TestVault::new();
-    v1.import(EXAMPLE).unwrap();
+    interchange::import(&mut v1, EXAMPLE).unwrap();
     let canonical: Value = serde_json::from_str(EXAMPLE_CANONICAL).unwrap();
     assert_eq!(export_value(&v1), without_exported_at(canonical));
 }
@@ -84,7 +85,7 @@ fn added_properties_are_written_only_when_they_hold_something() {
     dosing["discharge"] = Value::Null;
     dosing["monitoring"] = json!([{"at": "2026-04-30T14:30:00+02:00"}]);
     let (_tv, mut vault) = TestVault::new();
-    vault.import(&doc.to_string()).unwrap();
+    interchange::import(&mut vault, &doc.to_string()).unwrap();
     let exported = export_value(&vault);
     let session = exported["clients"][0]["sessions"][1].as_object().unwrap();
     for key in ["pre_dose", "discharge", "adverse_events"] {
@@ -105,7 +106,7 @@ fn added_properties_are_written_only_when_they_hold_something() {
 
 fn rejected_at(doc: Value, path: &str) {
     let (tv, mut vault) = TestVault::new();
-    let err = vault.import(&doc.to_string()).unwrap_err();
+    let err = interchange::import(&mut vault, &doc.to_string()).unwrap_err();
     match &err {
         kapnotes::Error::Rejected(rejection) => assert_eq!(rejection.path, path, "{err}"),
         other => panic!("not a rejection: {other}"),

@@ -2,6 +2,7 @@
 //! exports, and one rejected document per rule, each leaving the vault unchanged.
 
 use crate::common::*;
+use kapnotes::interchange;
 use kapnotes::{Error, ErrorKind, ExportScope};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -15,8 +16,7 @@ fn without_exported_at(text: &str) -> Value {
 #[test]
 fn importing_the_example_exports_the_canonical_example() {
     let (_tv, vault) = TestVault::with_example();
-    let exported = vault
-        .export(&ExportScope::Everything)
+    let exported = interchange::export(&vault, &ExportScope::Everything)
         .unwrap()
         .to_canonical_json()
         .unwrap();
@@ -31,15 +31,13 @@ fn importing_the_example_exports_the_canonical_example() {
 #[test]
 fn export_import_export_is_the_identity() {
     let (_tv, vault) = TestVault::with_example();
-    let first = vault
-        .export(&ExportScope::Everything)
+    let first = interchange::export(&vault, &ExportScope::Everything)
         .unwrap()
         .to_canonical_json()
         .unwrap();
     let (_tv2, mut second_vault) = TestVault::new();
-    second_vault.import(&first).unwrap();
-    let second = second_vault
-        .export(&ExportScope::Everything)
+    interchange::import(&mut second_vault, &first).unwrap();
+    let second = interchange::export(&second_vault, &ExportScope::Everything)
         .unwrap()
         .to_canonical_json()
         .unwrap();
@@ -52,7 +50,7 @@ fn offsets_and_fractional_seconds_survive() {
     doc["clients"][0]["sessions"][0]["starts_at"] = json!("2026-04-23T16:00:00.250-07:00");
     doc["clients"][0]["created_at"] = json!("2026-04-02T15:00:00Z");
     let (_tv, mut vault) = TestVault::new();
-    vault.import(&doc.to_string()).unwrap();
+    interchange::import(&mut vault, &doc.to_string()).unwrap();
     let out = export_value(&vault);
     assert_eq!(
         out["clients"][0]["sessions"][0]["starts_at"],
@@ -66,13 +64,16 @@ fn a_records_request_leaves_out_psychotherapy_notes_unless_asked() {
     let mut doc: Value = serde_json::from_str(EXAMPLE).unwrap();
     doc["clients"][0]["sessions"][1]["psychotherapy_note"] = json!(true); // the dosing session
     let (_tv, mut vault) = TestVault::new();
-    vault.import(&doc.to_string()).unwrap();
+    interchange::import(&mut vault, &doc.to_string()).unwrap();
 
     let scope = ExportScope::Client {
         id: CLIENT.into(),
         include_psychotherapy_notes: false,
     };
-    let text = vault.export(&scope).unwrap().to_canonical_json().unwrap();
+    let text = interchange::export(&vault, &scope)
+        .unwrap()
+        .to_canonical_json()
+        .unwrap();
     let out: Value = serde_json::from_str(&text).unwrap();
     let sessions = out["clients"][0]["sessions"].as_array().unwrap();
     assert_eq!(sessions.len(), 2);
@@ -93,7 +94,7 @@ fn a_records_request_leaves_out_psychotherapy_notes_unless_asked() {
         id: CLIENT.into(),
         include_psychotherapy_notes: true,
     };
-    let full = vault.export(&scope).unwrap();
+    let full = interchange::export(&vault, &scope).unwrap();
     assert_eq!(full.clients[0].sessions.len(), 3);
 }
 
@@ -102,7 +103,7 @@ fn a_records_request_leaves_out_psychotherapy_notes_unless_asked() {
 fn assert_rejected(doc: Value, path: &str, rule_contains: &str) {
     let (_tv, mut vault) = TestVault::with_example();
     let before = export_value(&vault);
-    let err = vault.import(&doc.to_string()).unwrap_err();
+    let err = interchange::import(&mut vault, &doc.to_string()).unwrap_err();
     match &err {
         Error::Rejected(rejection) => {
             assert_eq!(rejection.path, path, "{err}");
@@ -133,7 +134,7 @@ const P: &str = "6c0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e";
 #[test]
 fn the_fresh_example_itself_imports() {
     let (_tv, mut vault) = TestVault::with_example();
-    vault.import(&fresh_example().to_string()).unwrap();
+    interchange::import(&mut vault, &fresh_example().to_string()).unwrap();
     assert_eq!(vault.list_clients().unwrap().len(), 2);
 }
 
@@ -279,7 +280,7 @@ fn rejects_text_longer_than_its_limit_counted_in_code_points() {
     let mut doc = fresh_example();
     doc["clients"][0]["display_name"] = json!("😀".repeat(200));
     let (_tv, mut vault) = TestVault::new();
-    vault.import(&doc.to_string()).unwrap();
+    interchange::import(&mut vault, &doc.to_string()).unwrap();
 
     let mut doc = fresh_example();
     doc["clients"][0]["display_name"] = json!("😀".repeat(201));
@@ -354,7 +355,7 @@ fn rejects_what_the_schema_rejects_with_the_path() {
         }
         let (tv, mut vault) = TestVault::with_example();
         let before = crate::robustness::database_contents(&tv.path, &[]);
-        let err = vault.import(&doc.to_string()).unwrap_err();
+        let err = interchange::import(&mut vault, &doc.to_string()).unwrap_err();
         let Error::Rejected(rejection) = &err else {
             panic!("{what}: {err}")
         };
@@ -375,14 +376,16 @@ fn rejection_messages_never_quote_clinical_text() {
     doc["clients"][0]["notes"] = json!(42);
     doc["clients"][0]["parts"][1]["fears"] = json!(["Secret fear words"]);
     let (_tv, mut vault) = TestVault::new();
-    let message = vault.import(&doc.to_string()).unwrap_err().to_string();
+    let message = interchange::import(&mut vault, &doc.to_string())
+        .unwrap_err()
+        .to_string();
     assert!(!message.contains("Secret fear"), "{message}");
 }
 
 #[test]
 fn not_json_is_rejected_plainly() {
     let (_tv, mut vault) = TestVault::new();
-    let err = vault.import("{ this is not json").unwrap_err();
+    let err = interchange::import(&mut vault, "{ this is not json").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Rejected);
     assert!(err.to_string().contains("not valid JSON"), "{err}");
 }
@@ -445,11 +448,11 @@ proptest! {
     #[test]
     fn any_valid_document_round_trips(doc in arb_document()) {
         let (_tv, mut vault) = TestVault::new();
-        vault.import(&doc.to_string()).unwrap();
-        let first = vault.export(&ExportScope::Everything).unwrap().to_canonical_json().unwrap();
+        interchange::import(&mut vault, &doc.to_string()).unwrap();
+        let first = interchange::export(&vault, &ExportScope::Everything).unwrap().to_canonical_json().unwrap();
         let (_tv2, mut again) = TestVault::new();
-        again.import(&first).unwrap();
-        let second = again.export(&ExportScope::Everything).unwrap().to_canonical_json().unwrap();
+        interchange::import(&mut again, &first).unwrap();
+        let second = interchange::export(&again, &ExportScope::Everything).unwrap().to_canonical_json().unwrap();
         prop_assert_eq!(without_exported_at(&first), without_exported_at(&second));
         // And the export says what was imported.
         let exported: Value = serde_json::from_str(&first).unwrap();

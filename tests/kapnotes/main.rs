@@ -8,6 +8,7 @@ mod crash;
 mod documents;
 mod dosing_day;
 mod interchange;
+mod layers;
 mod measures_more;
 mod output_files;
 mod parts_history;

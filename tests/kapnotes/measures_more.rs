@@ -3,6 +3,7 @@
 //! nothing) with one answer too few or too many, or an answer out of range.
 
 use crate::common::*;
+use kapnotes::interchange;
 use kapnotes::records::{Instrument, Measure, new_id};
 use kapnotes::{Error, ExportScope, measures};
 use serde_json::{Value, json};
@@ -34,7 +35,7 @@ fn example_with_new_measures() -> Value {
 fn each_new_measure_imports_round_trips_and_scores() {
     let doc = example_with_new_measures();
     let (_tv, mut vault) = TestVault::new();
-    vault.import(&doc.to_string()).unwrap();
+    interchange::import(&mut vault, &doc.to_string()).unwrap();
 
     let client = vault.client(CLIENT).unwrap();
     let scored = |id: &str| measures::score(client.measures.iter().find(|m| m.id == id).unwrap());
@@ -62,13 +63,12 @@ fn each_new_measure_imports_round_trips_and_scores() {
     }
 
     // Export, import into a new vault, export again: the same document.
-    let first = vault
-        .export(&ExportScope::Everything)
+    let first = interchange::export(&vault, &ExportScope::Everything)
         .unwrap()
         .to_canonical_json()
         .unwrap();
     let (_tv2, mut second) = TestVault::new();
-    second.import(&first).unwrap();
+    interchange::import(&mut second, &first).unwrap();
     assert_eq!(export_value(&second), exported);
 }
 
@@ -76,7 +76,7 @@ fn each_new_measure_imports_round_trips_and_scores() {
 fn assert_refused(doc: &Value, path: &str, why: &str) {
     let (_tv, mut vault) = TestVault::new();
     let before = export_value(&vault);
-    match vault.import(&doc.to_string()) {
+    match interchange::import(&mut vault, &doc.to_string()) {
         Err(Error::Rejected(rejection)) => assert_eq!(rejection.path, path, "{why}"),
         other => panic!("{why}: expected a rejection, got {other:?}"),
     }

@@ -6,6 +6,7 @@ use crate::common::*;
 use kapnotes::documents::{DocumentRequest, Paper};
 use kapnotes::vault::{Overwrite, backup_file, restore_backup, write_backup};
 use kapnotes::{Access, Error, ErrorKind, ExportScope, Vault};
+use kapnotes::{documents, interchange};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
@@ -67,7 +68,8 @@ fn nothing_is_written_over_the_open_vault_or_its_side_files() {
         let before = bytes_at(&name);
         for overwrite in [Overwrite::Refuse, Overwrite::Confirmed] {
             for scope in [ExportScope::Everything, client_request()] {
-                let err = vault.export_to_file(&scope, &name, overwrite).unwrap_err();
+                let err =
+                    interchange::export_to_file(&vault, &scope, &name, overwrite).unwrap_err();
                 assert!(
                     matches!(err, Error::WouldReplaceVault(_)),
                     "{}: {err}",
@@ -75,8 +77,7 @@ fn nothing_is_written_over_the_open_vault_or_its_side_files() {
                 );
                 assert_eq!(err.kind(), ErrorKind::OutputRefused);
             }
-            let err = vault
-                .write_document(&record_pdf(), Paper::A4, &name, overwrite)
+            let err = documents::write_document(&vault, &record_pdf(), Paper::A4, &name, overwrite)
                 .unwrap_err();
             assert!(
                 matches!(err, Error::WouldReplaceVault(_)),
@@ -122,9 +123,13 @@ fn a_vault_just_created_is_recognised_while_its_content_is_in_its_log() {
     let (vault, _) = Vault::create_insecure_for_tests(&path, PASSPHRASE).unwrap();
     let other = dir.path().join("other.kapnotes");
     let (other_vault, _) = Vault::create_insecure_for_tests(&other, PASSPHRASE).unwrap();
-    let err = other_vault
-        .export_to_file(&ExportScope::Everything, &path, Overwrite::Confirmed)
-        .unwrap_err();
+    let err = interchange::export_to_file(
+        &other_vault,
+        &ExportScope::Everything,
+        &path,
+        Overwrite::Confirmed,
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::WouldReplaceVault(_)), "{err}");
     drop(other_vault);
     drop(vault);
@@ -146,11 +151,9 @@ fn nothing_is_written_over_another_vault_or_its_backups() {
         let before = bytes_at(target);
         for overwrite in [Overwrite::Refuse, Overwrite::Confirmed] {
             for err in [
-                vault
-                    .export_to_file(&ExportScope::Everything, target, overwrite)
+                interchange::export_to_file(&vault, &ExportScope::Everything, target, overwrite)
                     .unwrap_err(),
-                vault
-                    .write_document(&record_pdf(), Paper::A4, target, overwrite)
+                documents::write_document(&vault, &record_pdf(), Paper::A4, target, overwrite)
                     .unwrap_err(),
                 vault.backup_to(target, overwrite).unwrap_err(),
                 write_backup(&tv.path, target, overwrite).unwrap_err(),
@@ -188,8 +191,7 @@ fn only_a_confirmed_backup_replaces_an_older_backup_of_the_same_vault() {
     assert!(matches!(err, Error::OutputExists(_)), "{err}");
     // Plaintext never goes over a backup, confirmed or not.
     for overwrite in [Overwrite::Refuse, Overwrite::Confirmed] {
-        let err = vault
-            .export_to_file(&ExportScope::Everything, &older, overwrite)
+        let err = interchange::export_to_file(&vault, &ExportScope::Everything, &older, overwrite)
             .unwrap_err();
         assert!(matches!(err, Error::WouldReplaceVault(_)), "{err}");
     }
@@ -228,16 +230,8 @@ fn another_file_is_replaced_only_when_confirmed() {
     let letter = tv.file("letter.txt");
     let entries = trail_length(&vault);
     let written: [&dyn Fn(Overwrite) -> kapnotes::Result<()>; 3] = [
-        &|o| {
-            vault
-                .export_to_file(&client_request(), &letter, o)
-                .map(drop)
-        },
-        &|o| {
-            vault
-                .write_document(&record_pdf(), Paper::A4, &letter, o)
-                .map(drop)
-        },
+        &|o| interchange::export_to_file(&vault, &client_request(), &letter, o).map(drop),
+        &|o| documents::write_document(&vault, &record_pdf(), Paper::A4, &letter, o).map(drop),
         &|o| vault.backup_to(&letter, o).map(drop),
     ];
     for (done, write) in written.into_iter().enumerate() {
@@ -265,16 +259,14 @@ fn another_file_is_replaced_only_when_confirmed() {
     // A folder is never replaced.
     let folder = tv.file("a-folder");
     std::fs::create_dir(&folder).unwrap();
-    let err = vault
-        .export_to_file(&client_request(), &folder, Overwrite::Confirmed)
+    let err = interchange::export_to_file(&vault, &client_request(), &folder, Overwrite::Confirmed)
         .unwrap_err();
     assert!(matches!(err, Error::OutputIsFolder(_)), "{err}");
     // Nor the file a symbolic link names, nor the link, unless confirmed.
     let link = tv.file("link-to-letter.txt");
     std::fs::write(&letter, OLD_CONTENT).unwrap();
     std::os::unix::fs::symlink(&letter, &link).unwrap();
-    let err = vault
-        .export_to_file(&client_request(), &link, Overwrite::Refuse)
+    let err = interchange::export_to_file(&vault, &client_request(), &link, Overwrite::Refuse)
         .unwrap_err();
     assert!(matches!(err, Error::OutputExists(_)), "{err}");
     assert_eq!(std::fs::read(&letter).unwrap(), OLD_CONTENT);
@@ -288,12 +280,16 @@ fn no_folder_is_created_for_an_export_a_document_or_a_backup() {
     let missing = tv.file("no/such/folder");
     let target = missing.join("out.json");
     for err in [
-        vault
-            .export_to_file(&client_request(), &target, Overwrite::Confirmed)
+        interchange::export_to_file(&vault, &client_request(), &target, Overwrite::Confirmed)
             .unwrap_err(),
-        vault
-            .write_document(&record_pdf(), Paper::A4, &target, Overwrite::Confirmed)
-            .unwrap_err(),
+        documents::write_document(
+            &vault,
+            &record_pdf(),
+            Paper::A4,
+            &target,
+            Overwrite::Confirmed,
+        )
+        .unwrap_err(),
         vault.backup_to(&target, Overwrite::Confirmed).unwrap_err(),
         write_backup(&tv.path, &target, Overwrite::Confirmed).unwrap_err(),
     ] {
@@ -313,8 +309,8 @@ fn an_export_is_entered_in_the_trail_only_once_it_is_whole_on_disk() {
     let (tv, vault) = TestVault::with_example();
     let entries = trail_length(&vault);
     // Building a document records nothing: only writing it out does.
-    vault.export(&ExportScope::Everything).unwrap();
-    vault.document_pdf(&record_pdf(), Paper::A4).unwrap();
+    interchange::export(&vault, &ExportScope::Everything).unwrap();
+    documents::document_pdf(&vault, &record_pdf(), Paper::A4).unwrap();
     assert_eq!(trail_length(&vault), entries);
 
     // When the entry cannot be written, the file is not put in place and its
@@ -327,27 +323,23 @@ fn an_export_is_entered_in_the_trail_only_once_it_is_whole_on_disk() {
     .unwrap();
     let export = tv.file("export.json");
     assert!(
-        vault
-            .export_to_file(&ExportScope::Everything, &export, Overwrite::Refuse)
+        interchange::export_to_file(&vault, &ExportScope::Everything, &export, Overwrite::Refuse)
             .is_err()
     );
     let pdf = tv.file("record.pdf");
     assert!(
-        vault
-            .write_document(&record_pdf(), Paper::A4, &pdf, Overwrite::Refuse)
+        documents::write_document(&vault, &record_pdf(), Paper::A4, &pdf, Overwrite::Refuse)
             .is_err()
     );
     assert!(!export.exists() && !pdf.exists());
     assert_no_leftovers(tv.dir.path());
 
     conn.execute_batch("DROP TRIGGER no_more_entries").unwrap();
-    let bytes = vault
-        .export_to_file(&ExportScope::Everything, &export, Overwrite::Refuse)
-        .unwrap();
+    let bytes =
+        interchange::export_to_file(&vault, &ExportScope::Everything, &export, Overwrite::Refuse)
+            .unwrap();
     assert_eq!(bytes, std::fs::metadata(&export).unwrap().len());
-    vault
-        .write_document(&record_pdf(), Paper::A4, &pdf, Overwrite::Refuse)
-        .unwrap();
+    documents::write_document(&vault, &record_pdf(), Paper::A4, &pdf, Overwrite::Refuse).unwrap();
     assert_eq!(trail_length(&vault), entries + 2);
 }
 

@@ -4,6 +4,7 @@
 //! without a history, and tampering with history rows.
 
 use crate::common::*;
+use kapnotes::interchange;
 use kapnotes::parts_history::{MapChangeKind, StoryKind};
 use kapnotes::records::*;
 use kapnotes::{Access, ErrorKind, ExportScope, Vault};
@@ -506,7 +507,7 @@ fn a_format_3_vault_with_a_damaged_trail_is_not_upgraded() {
             .before_history
     );
     assert!(vault.part_story(PLANNER).unwrap().history_since.is_none());
-    assert!(vault.export(&ExportScope::Everything).is_ok());
+    assert!(interchange::export(&vault, &ExportScope::Everything).is_ok());
     assert!(!vault.verify().unwrap().is_clean());
     drop(vault);
     assert_eq!(user_version(&copy), 3, "left as it was");
@@ -522,7 +523,10 @@ fn over_time() -> Value {
 }
 
 fn exported_text(vault: &Vault, scope: &ExportScope) -> String {
-    vault.export(scope).unwrap().to_canonical_json().unwrap()
+    interchange::export(vault, scope)
+        .unwrap()
+        .to_canonical_json()
+        .unwrap()
 }
 
 /// The export with its `exported_at` set to the fixture's, to compare bytes.
@@ -539,12 +543,12 @@ fn as_of_fixture(text: &str) -> String {
 #[test]
 fn a_document_with_groups_steps_and_a_history_exports_byte_for_byte_unchanged() {
     let (_tv, mut vault) = TestVault::new();
-    vault.import(PARTS_OVER_TIME).unwrap();
+    interchange::import(&mut vault, PARTS_OVER_TIME).unwrap();
     let exported = exported_text(&vault, &ExportScope::Everything);
     assert_eq!(as_of_fixture(&exported), PARTS_OVER_TIME);
     // And again through a second vault.
     let (_tv2, mut again) = TestVault::new();
-    again.import(&exported).unwrap();
+    interchange::import(&mut again, &exported).unwrap();
     assert_eq!(
         as_of_fixture(&exported_text(&again, &ExportScope::Everything)),
         PARTS_OVER_TIME
@@ -556,7 +560,7 @@ fn a_document_with_groups_steps_and_a_history_exports_byte_for_byte_unchanged() 
 fn an_import_without_a_history_starts_one_and_exports_as_it_came() {
     let (_tv, mut vault) = TestVault::new();
     let before = Timestamp::now();
-    vault.import(EXAMPLE).unwrap();
+    interchange::import(&mut vault, EXAMPLE).unwrap();
     let history = vault.client(CLIENT).unwrap().map_history.unwrap();
     assert!(history.since >= before);
     assert_eq!(history.versions.len(), 8);
@@ -593,7 +597,7 @@ fn an_imported_history_that_ends_elsewhere_than_its_map_is_caught_up_at_the_impo
         .len();
     let (_tv, mut vault) = TestVault::new();
     let before = Timestamp::now();
-    vault.import(&doc.to_string()).unwrap();
+    interchange::import(&mut vault, &doc.to_string()).unwrap();
     let history = vault.client(CLIENT).unwrap().map_history.unwrap();
     assert_eq!(
         history.since,
@@ -666,7 +670,7 @@ fn a_history_out_of_order_or_before_its_start_is_refused_whole() {
         let mut doc = over_time();
         edit(&mut doc["clients"][0]["map_history"]);
         let (tv, mut vault) = TestVault::new();
-        let err = vault.import(&doc.to_string()).unwrap_err();
+        let err = interchange::import(&mut vault, &doc.to_string()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Rejected, "{what}: {err}");
         let kapnotes::Error::Rejected(rejection) = &err else {
             unreachable!()
@@ -740,7 +744,7 @@ fn groups_and_steps_in_a_document_follow_the_rules() {
         let mut doc = over_time();
         edit(&mut doc["clients"][0]);
         let (_tv, mut vault) = TestVault::new();
-        let err = vault.import(&doc.to_string()).unwrap_err();
+        let err = interchange::import(&mut vault, &doc.to_string()).unwrap_err();
         let kapnotes::Error::Rejected(rejection) = &err else {
             panic!("{what}: {err}")
         };
@@ -756,7 +760,7 @@ fn a_records_request_keeps_the_history_and_leaves_out_steps_of_psychotherapy_not
     // The integration session (where the unburdening happened) is a psychotherapy note.
     doc["clients"][0]["sessions"][2]["psychotherapy_note"] = json!(true);
     let (_tv, mut vault) = TestVault::new();
-    vault.import(&doc.to_string()).unwrap();
+    interchange::import(&mut vault, &doc.to_string()).unwrap();
     let request = ExportScope::Client {
         id: CLIENT.into(),
         include_psychotherapy_notes: false,
@@ -779,9 +783,7 @@ fn a_records_request_keeps_the_history_and_leaves_out_steps_of_psychotherapy_not
     );
     // It imports as it is.
     let (_tv2, mut other) = TestVault::new();
-    other
-        .import(&serde_json::to_string(&exported).unwrap())
-        .unwrap();
+    interchange::import(&mut other, &serde_json::to_string(&exported).unwrap()).unwrap();
     // With the notes asked for, everything.
     let all = ExportScope::Client {
         id: CLIENT.into(),
@@ -804,7 +806,7 @@ const PROTECTORS_GROUP: &str = "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4eb1";
 
 fn over_time_vault() -> (TestVault, Vault) {
     let (tv, mut vault) = TestVault::new();
-    vault.import(PARTS_OVER_TIME).unwrap();
+    interchange::import(&mut vault, PARTS_OVER_TIME).unwrap();
     (tv, vault)
 }
 
@@ -1443,7 +1445,7 @@ fn a_history_that_runs_past_the_import_is_refused() {
             }
         }
         let (_tv, mut vault) = TestVault::new();
-        let err = vault.import(&doc.to_string()).unwrap_err();
+        let err = interchange::import(&mut vault, &doc.to_string()).unwrap_err();
         let kapnotes::Error::Rejected(rejection) = &err else {
             panic!("{what}: {err}")
         };
@@ -1496,7 +1498,7 @@ fn a_step_of_a_deleted_psychotherapy_note_session_stays_out_of_a_records_request
     assert!(!text.contains(&witnessing.id));
     // The request imports as it is; the whole vault's export (a backup) keeps all.
     let (_tv2, mut other) = TestVault::new();
-    other.import(&text).unwrap();
+    interchange::import(&mut other, &text).unwrap();
     assert!(exported_text(&vault, &ExportScope::Everything).contains(secret));
 }
 
@@ -1535,7 +1537,7 @@ fn the_map_of_a_day_replays_the_timeline_up_to_its_last_version_of_that_day() {
     client["parts"][3] = little_one;
     client["map_history"] = json!({"since": since, "versions": versions});
     let (_tv, mut vault) = TestVault::new();
-    vault.import(&doc.to_string()).unwrap();
+    interchange::import(&mut vault, &doc.to_string()).unwrap();
     let part = |m: &kapnotes::parts_history::MapOnDay, id: &str| {
         let p = m.parts.iter().find(|p| p.id == id).unwrap();
         (p.name.clone(), p.status)
@@ -1591,7 +1593,7 @@ fn push_version(client: &mut Value, version: Value) {
 
 /// Why importing `doc` was refused; it must be.
 fn rejection_of(vault: &mut Vault, doc: &Value, what: &str) -> kapnotes::Rejection {
-    match vault.import(&doc.to_string()) {
+    match interchange::import(vault, &doc.to_string()) {
         Err(kapnotes::Error::Rejected(rejection)) => rejection,
         other => panic!("{what}: not refused with a path: {other:?}"),
     }
@@ -1721,7 +1723,7 @@ fn an_imported_history_naming_another_client_s_records_is_refused_whole() {
     }
     // The document as it is imports, two clients each with its own history.
     let (_tv, mut vault) = TestVault::new();
-    vault.import(&with_second_client().to_string()).unwrap();
+    interchange::import(&mut vault, &with_second_client().to_string()).unwrap();
     verify_clean(&vault);
 }
 
@@ -1764,7 +1766,7 @@ fn an_imported_history_naming_a_record_already_in_the_vault_is_refused() {
     ];
     for (what, edit, path) in cases {
         let (tv, mut vault) = TestVault::new();
-        vault.import(&only(1).to_string()).unwrap();
+        interchange::import(&mut vault, &only(1).to_string()).unwrap();
         let rows = history_rows(&tv.path);
         let mut a = only(0);
         edit(&mut a);
@@ -1783,8 +1785,8 @@ fn an_imported_history_naming_a_record_already_in_the_vault_is_refused() {
     }
     // Unchanged, the first client joins the second.
     let (_tv, mut vault) = TestVault::new();
-    vault.import(&only(1).to_string()).unwrap();
-    vault.import(&only(0).to_string()).unwrap();
+    interchange::import(&mut vault, &only(1).to_string()).unwrap();
+    interchange::import(&mut vault, &only(0).to_string()).unwrap();
     verify_clean(&vault);
 }
 
@@ -1797,7 +1799,7 @@ fn a_part_in_two_groups_of_the_same_name_is_told_apart_by_place() {
         .unwrap()
         .push(json!({"id": new_id(), "name": name, "parts": [PLANNER]}));
     let (_tv, mut vault) = TestVault::new();
-    let err = vault.import(&doc.to_string()).unwrap_err();
+    let err = interchange::import(&mut vault, &doc.to_string()).unwrap_err();
     let kapnotes::Error::Rejected(rejection) = &err else {
         panic!("{err}")
     };

@@ -3,6 +3,7 @@
 //! it, bad values are refused with nothing written.
 
 use crate::common::*;
+use kapnotes::interchange;
 use kapnotes::records::*;
 use kapnotes::{Access, Error, ErrorKind, Refusal, Vault};
 
@@ -460,7 +461,7 @@ fn a_read_only_vault_refuses_changes() {
         Err(Error::Refused(Refusal::ReadOnly))
     ));
     assert!(matches!(
-        reader.import(EXAMPLE),
+        interchange::import(&mut reader, EXAMPLE),
         Err(Error::Refused(Refusal::ReadOnly))
     ));
 }

@@ -3,6 +3,7 @@
 //! a plain error, never a panic, a hang or a half-write.
 
 use crate::common::*;
+use kapnotes::interchange;
 use kapnotes::{Access, Error, ExportScope, Vault};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -378,7 +379,7 @@ fn check_import(
 ) -> Result<bool, TestCaseError> {
     let (_dir, path) = copy_of_template();
     let mut vault = Vault::unlock(&path, PASSPHRASE, Access::ReadWrite).unwrap();
-    let before_import = vault.export(&ExportScope::Everything).unwrap();
+    let before_import = interchange::export(&vault, &ExportScope::Everything).unwrap();
     let held = serde_json::to_value(&before_import.clients).unwrap();
     let vault_ids: Vec<String> = pointers(&held)
         .iter()
@@ -397,12 +398,12 @@ fn check_import(
     }
 
     let before = database_contents(&path, &[]);
-    match vault.import(&text) {
+    match interchange::import(&mut vault, &text) {
         Ok(_) => {
             // Whole: the vault now holds what it held plus exactly the document.
             let document = kapnotes::interchange::parse_document(&text)
                 .expect("an imported document parses on its own");
-            let after = vault.export(&ExportScope::Everything).unwrap();
+            let after = interchange::export(&vault, &ExportScope::Everything).unwrap();
             // A document's history is kept as given, then caught up with its map at
             // the import: it is compared apart, as a prefix.
             for client in &document.clients {

@@ -4,6 +4,7 @@
 //! vault has the dosing-day record.
 
 use crate::common::*;
+use kapnotes::interchange;
 use kapnotes::rules::{DosingThresholds, ThresholdKey};
 use kapnotes::vault::AuditAction;
 use kapnotes::{Access, ExportScope, Vault};
@@ -111,19 +112,21 @@ fn the_whole_vault_export_carries_changed_thresholds_and_an_import_takes_them_ba
         json!({"blood_pressure_warn_systolic": 135})
     );
     // A records request is about one client, not the practice's settings.
-    let one = vault
-        .export(&ExportScope::Client {
+    let one = interchange::export(
+        &vault,
+        &ExportScope::Client {
             id: CLIENT.into(),
             include_psychotherapy_notes: false,
-        })
-        .unwrap();
+        },
+    )
+    .unwrap();
     assert!(one.thresholds.is_none());
 
     // Into a vault with none of its own: taken, with its audit entry.
     let mut document = exported.clone();
     document["exported_at"] = json!("2026-05-10T12:00:00+00:00");
     let (_tv2, mut fresh) = TestVault::new();
-    fresh.import(&document.to_string()).unwrap();
+    interchange::import(&mut fresh, &document.to_string()).unwrap();
     assert_eq!(fresh.thresholds().unwrap(), t);
     assert_eq!(export_value(&fresh), exported);
     assert!(fresh.verify().unwrap().is_clean());
@@ -131,7 +134,7 @@ fn the_whole_vault_export_carries_changed_thresholds_and_an_import_takes_them_ba
     let own = changed(&[(ThresholdKey::ObservationMinutes, 90)]);
     let (_tv3, mut other) = TestVault::new();
     other.set_thresholds(&own).unwrap();
-    other.import(&document.to_string()).unwrap();
+    interchange::import(&mut other, &document.to_string()).unwrap();
     assert_eq!(other.thresholds().unwrap(), own);
 }
 
@@ -148,14 +151,14 @@ fn an_import_with_thresholds_out_of_bounds_is_refused_with_the_path() {
         (json!({"not_a_threshold": 1}), "/thresholds"),
     ] {
         doc["thresholds"] = thresholds;
-        let error = vault.import(&doc.to_string()).unwrap_err();
+        let error = interchange::import(&mut vault, &doc.to_string()).unwrap_err();
         assert!(error.to_string().contains(path), "{error}");
         assert!(vault.list_clients().unwrap().is_empty());
         assert!(vault.thresholds().unwrap().is_default());
     }
     // Only defaults: accepted, and nothing is stored.
     doc["thresholds"] = json!({"observation_minutes": 120});
-    vault.import(&doc.to_string()).unwrap();
+    interchange::import(&mut vault, &doc.to_string()).unwrap();
     assert!(vault.thresholds().unwrap().is_default());
     assert!(export_value(&vault).get("thresholds").is_none());
 }

@@ -1,30 +1,37 @@
 //! Full-text search, in memory, over every clinical text field.
 
 use crate::common::*;
+use kapnotes::interchange;
 use kapnotes::records::*;
-use kapnotes::search::RecordKind;
+use kapnotes::search::{RecordKind, SearchIndex};
+use kapnotes::{Access, Vault};
 
 #[test]
 fn finds_words_regardless_of_case_and_accents_with_a_snippet() {
     let (_tv, mut vault) = TestVault::with_example();
+    let mut index = SearchIndex::new();
     let mut session = vault.session(INTEGRATION).unwrap();
     session.note = "Elle a parlé de l'Été à São Paulo, et du café.".into();
     vault.update_session(session).unwrap();
 
-    let hits = vault.search("SAO paulo", Some(CLIENT)).unwrap();
+    let hits = index.search(&vault, "SAO paulo", Some(CLIENT)).unwrap();
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert_eq!(hits[0].record_id, INTEGRATION);
     assert_eq!(hits[0].kind, RecordKind::Session);
     assert_eq!(hits[0].field, "note");
     assert!(hits[0].snippet.contains("São Paulo"), "{}", hits[0].snippet);
 
-    assert_eq!(vault.search("ete", None).unwrap()[0].record_id, INTEGRATION);
-    assert_eq!(vault.search("CAFÉ", None).unwrap().len(), 1);
+    assert_eq!(
+        index.search(&vault, "ete", None).unwrap()[0].record_id,
+        INTEGRATION
+    );
+    assert_eq!(index.search(&vault, "CAFÉ", None).unwrap().len(), 1);
 }
 
 #[test]
 fn searches_every_kind_of_text() {
     let (_tv, mut vault) = TestVault::with_example();
+    let mut index = SearchIndex::new();
     let cases = [
         (
             "eye shades",
@@ -117,7 +124,7 @@ fn searches_every_kind_of_text() {
         ("peppermint", "adverse event action"),
     ];
     for (query, field) in dosing_cases {
-        let hits = vault.search(query, None).unwrap();
+        let hits = index.search(&vault, query, None).unwrap();
         assert!(
             hits.iter()
                 .any(|h| h.record_id == dosing_id && h.field == field),
@@ -125,7 +132,7 @@ fn searches_every_kind_of_text() {
         );
     }
     for (query, kind, id, field) in cases {
-        let hits = vault.search(query, None).unwrap();
+        let hits = index.search(&vault, query, None).unwrap();
         assert!(
             hits.iter()
                 .any(|h| h.kind == kind && h.record_id == id && h.field == field),
@@ -137,14 +144,25 @@ fn searches_every_kind_of_text() {
 #[test]
 fn all_words_must_match_and_results_follow_changes() {
     let (_tv, mut vault) = TestVault::with_example();
-    assert!(vault.search("planner zebra", None).unwrap().is_empty());
-    assert!(!vault.search("planner rest", None).unwrap().is_empty());
-    assert!(vault.search("   ", None).unwrap().is_empty());
+    let mut index = SearchIndex::new();
+    assert!(
+        index
+            .search(&vault, "planner zebra", None)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        !index
+            .search(&vault, "planner rest", None)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(index.search(&vault, "   ", None).unwrap().is_empty());
 
     let mut part = vault.part(SCROLLING).unwrap();
     part.description = "Now also plays a zebra game.".into();
     vault.update_part(part).unwrap();
-    let hits = vault.search("zebra", None).unwrap();
+    let hits = index.search(&vault, "zebra", None).unwrap();
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].record_id, SCROLLING);
 }
@@ -152,12 +170,19 @@ fn all_words_must_match_and_results_follow_changes() {
 #[test]
 fn searches_one_client_or_the_whole_vault() {
     let (_tv, mut vault) = TestVault::with_example();
+    let mut index = SearchIndex::new();
     let mut other = ClientProfile::new("M.K.");
     other.notes = "Also feels stuck at work.".into();
     let other_id = other.id.clone();
     vault.create_client(other).unwrap();
-    assert_eq!(vault.search("stuck", Some(&other_id)).unwrap().len(), 1);
-    let everywhere = vault.search("stuck", None).unwrap();
+    assert_eq!(
+        index
+            .search(&vault, "stuck", Some(&other_id))
+            .unwrap()
+            .len(),
+        1
+    );
+    let everywhere = index.search(&vault, "stuck", None).unwrap();
     assert!(
         everywhere
             .iter()
@@ -169,8 +194,9 @@ fn searches_one_client_or_the_whole_vault() {
 #[test]
 fn preparing_search_ahead_gives_the_same_results() {
     let (_tv, mut vault) = TestVault::with_example();
-    vault.prepare_search().unwrap();
-    let hits = vault.search("stuck", None).unwrap();
+    let mut index = SearchIndex::new();
+    index.prepare(&vault).unwrap();
+    let hits = index.search(&vault, "stuck", None).unwrap();
     assert!(
         hits.iter()
             .any(|h| h.record_id == CLIENT && h.field == "client notes")
@@ -179,13 +205,17 @@ fn preparing_search_ahead_gives_the_same_results() {
     let mut part = vault.part(PLANNER).unwrap();
     part.burdens = "Carries the family's worry.".into();
     vault.update_part(part).unwrap();
-    assert_eq!(vault.search("family's worry", None).unwrap().len(), 1);
+    assert_eq!(
+        index.search(&vault, "family's worry", None).unwrap().len(),
+        1
+    );
 }
 
 #[test]
 fn finds_unburdening_steps_and_group_names() {
     let (_tv, mut vault) = TestVault::new();
-    vault.import(PARTS_OVER_TIME).unwrap();
+    let mut index = SearchIndex::new();
+    interchange::import(&mut vault, PARTS_OVER_TIME).unwrap();
     let cases = [
         (
             "empty kitchen",
@@ -213,7 +243,7 @@ fn finds_unburdening_steps_and_group_names() {
         ),
     ];
     for (query, kind, id, field) in cases {
-        let hits = vault.search(query, None).unwrap();
+        let hits = index.search(&vault, query, None).unwrap();
         assert!(
             hits.iter()
                 .any(|h| h.kind == kind && h.record_id == id && h.field == field),
@@ -222,10 +252,37 @@ fn finds_unburdening_steps_and_group_names() {
     }
     // The history is not searched: the Critic, removed, is not found by its name.
     assert!(
-        !vault
-            .search("critic", None)
+        !index
+            .search(&vault, "critic", None)
             .unwrap()
             .iter()
             .any(|h| h.field == "part name"),
     );
+}
+
+#[test]
+fn an_index_never_answers_from_text_the_vault_no_longer_holds() {
+    let (tv, mut vault) = TestVault::with_example();
+    let mut index = SearchIndex::new();
+    let mut other = ClientProfile::new("M.K.");
+    other.notes = "Feels caught in a quagmire at work.".into();
+    let other_id = other.id.clone();
+    vault.create_client(other).unwrap();
+    assert_eq!(index.search(&vault, "quagmire", None).unwrap().len(), 1);
+    vault.delete_client(&other_id).unwrap();
+    assert!(index.search(&vault, "quagmire", None).unwrap().is_empty());
+
+    // The same index, kept past a lock, while another unlock changed the record: the
+    // vault unlocked again says every client may have changed.
+    drop(vault);
+    let vault = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite).unwrap();
+    assert!(index.search(&vault, "zebra", None).unwrap().is_empty());
+    drop(vault);
+    let mut elsewhere = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite).unwrap();
+    let mut part = elsewhere.part(SCROLLING).unwrap();
+    part.description = "Now also plays a zebra game.".into();
+    elsewhere.update_part(part).unwrap();
+    drop(elsewhere);
+    let vault = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite).unwrap();
+    assert_eq!(index.search(&vault, "zebra", None).unwrap().len(), 1);
 }

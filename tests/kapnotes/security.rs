@@ -4,6 +4,7 @@
 
 use crate::common::*;
 use kapnotes::records::*;
+use kapnotes::search::SearchIndex;
 use kapnotes::vault::Table;
 use kapnotes::{Access, Error, ErrorKind, Vault};
 use rusqlite::Connection;
@@ -373,6 +374,7 @@ fn an_edited_header_is_detected() {
 #[test]
 fn no_clinical_text_reaches_the_disk_in_plaintext() {
     let (tv, mut vault) = TestVault::new();
+    let mut index = SearchIndex::new();
     let secrets = [
         "Quillfeather Marigold",               // client name
         "zephyrine-anxiety-words",             // client notes
@@ -431,7 +433,12 @@ fn no_clinical_text_reaches_the_disk_in_plaintext() {
             },
         )
         .unwrap();
-    assert!(!vault.search("thistledown", None).unwrap().is_empty());
+    assert!(
+        !index
+            .search(&vault, "thistledown", None)
+            .unwrap()
+            .is_empty()
+    );
     assert!(!vault.note_revisions(&session.id).unwrap().is_empty());
 
     let backup = tv.file("backup.kapnotes");

@@ -2,6 +2,7 @@
 //! (also taken while a writer is busy) and restores.
 
 use crate::common::*;
+use kapnotes::interchange;
 use kapnotes::vault::{backup_file, restore_backup};
 use kapnotes::{Access, Error, ErrorKind, Vault};
 use rusqlite::Connection;
@@ -337,7 +338,7 @@ fn a_committed_format_1_vault_keeps_opening() {
         let (mut vault, recovery) =
             Vault::create_insecure_for_tests(std::path::Path::new(FORMAT_1_FIXTURE), PASSPHRASE)
                 .unwrap();
-        vault.import(EXAMPLE).unwrap();
+        interchange::import(&mut vault, EXAMPLE).unwrap();
         let mut session = vault.session(INTEGRATION).unwrap();
         session.note = "An earlier draft of the integration note.".into();
         vault.update_session(session.clone()).unwrap();

@@ -4,6 +4,7 @@
 //! escaped by the command line.
 
 use crate::common::*;
+use kapnotes::interchange;
 use kapnotes::interchange::text::{
     MULTI_LINE_FIELDS, as_an_older_version_for_tests as as_an_older_version, escape_for_terminal,
 };
@@ -28,7 +29,7 @@ fn example() -> Value {
 /// nothing was written.
 fn rejection_of(doc: &str) -> kapnotes::Rejection {
     let (_tv, mut vault) = TestVault::new();
-    let err = vault.import(doc).unwrap_err();
+    let err = interchange::import(&mut vault, doc).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Rejected, "{err}");
     assert!(
         vault.list_clients().unwrap().is_empty(),
@@ -81,7 +82,9 @@ fn the_refusal_is_one_plain_sentence_with_the_path_and_not_the_value() {
     let mut doc = example();
     doc["clients"][0]["sessions"][2]["note"] = json!("secret\u{1b}text");
     let (_tv, mut vault) = TestVault::new();
-    let sentence = vault.import(&doc.to_string()).unwrap_err().to_string();
+    let sentence = interchange::import(&mut vault, &doc.to_string())
+        .unwrap_err()
+        .to_string();
     assert_eq!(
         sentence,
         "Rejected at /clients/0/sessions/2/note: it contains an invisible control character \
@@ -178,7 +181,7 @@ fn every_multi_line_field_takes_newlines_and_tabs_and_crlf_is_stored_as_lf() {
         }
     }
     let (_tv, mut vault) = TestVault::new();
-    vault.import(&doc.to_string()).unwrap();
+    interchange::import(&mut vault, &doc.to_string()).unwrap();
     let exported = export_value(&vault);
     for pointer in &filled {
         assert_eq!(
@@ -189,15 +192,14 @@ fn every_multi_line_field_takes_newlines_and_tabs_and_crlf_is_stored_as_lf() {
     }
     // Stored as `\n`, a `\r\n` is gone for good: the export imports again unchanged.
     let (_tv2, mut again) = TestVault::new();
-    again
-        .import(
-            &vault
-                .export(&kapnotes::ExportScope::Everything)
-                .unwrap()
-                .to_canonical_json()
-                .unwrap(),
-        )
-        .unwrap();
+    interchange::import(
+        &mut again,
+        &interchange::export(&vault, &kapnotes::ExportScope::Everything)
+            .unwrap()
+            .to_canonical_json()
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(export_value(&again), exported);
 }
 
@@ -211,7 +213,7 @@ fn vault_with_old_bad_values() -> (TestVault, Vault) {
     doc["clients"][0]["parts"][1]["name"] = json!("The \u{202E}Planner");
     doc["clients"][0]["sessions"][2]["note"] = json!("Integration\u{7}");
     doc["clinician"] = json!({"name": "Dr. A\u{1b}", "credentials": null, "license_number": null, "practice": null});
-    as_an_older_version(|| vault.import(&doc.to_string())).unwrap();
+    as_an_older_version(|| interchange::import(&mut vault, &doc.to_string())).unwrap();
     (tv, vault)
 }
 

@@ -26,14 +26,14 @@ pub fn run(
     };
     match output {
         Some((path, overwrite)) => {
-            vault.export_to_file(&scope, path, overwrite)?;
+            kapnotes::interchange::export_to_file(&vault, &scope, path, overwrite)?;
             eprintln!(
                 "Exported to {}. This file is NOT encrypted: keep it safe and delete it when it is no longer needed.",
                 path.display()
             );
         }
         None => {
-            let document = vault.export(&scope)?;
+            let document = kapnotes::interchange::export(&vault, &scope)?;
             let text = Zeroizing::new(document.to_canonical_json()?);
             let mut stdout = std::io::stdout().lock();
             stdout
@@ -41,7 +41,7 @@ pub fn run(
                 .and_then(|()| stdout.flush())
                 .map_err(|e| Failure::other(format!("The export could not be written ({e}).")))?;
             // Entered in the trail only once the whole text was handed on.
-            vault.record_export(&scope, &document)?;
+            kapnotes::interchange::record_export(&vault, &scope, &document)?;
             eprintln!("The export written to standard output is NOT encrypted.");
         }
     }

@@ -15,7 +15,7 @@ pub fn run(vault_path: &Path, file: &Path, input: &mut Input) -> Outcome {
     let passphrase = input.secret("Passphrase")?;
     let mut vault =
         super::opened_for_writing(Vault::unlock(vault_path, &passphrase, Access::ReadWrite)?);
-    let summary = vault.import(&text)?;
+    let summary = kapnotes::interchange::import(&mut vault, &text)?;
     eprintln!(
         "Imported {} client(s) with {} session(s).",
         summary.clients, summary.sessions

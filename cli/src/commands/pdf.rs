@@ -60,7 +60,7 @@ pub fn run(
     let passphrase = input.secret("Passphrase")?;
     let vault = Vault::unlock(vault_path, &passphrase, Access::ReadOnly)?;
     super::warn_if_trail_damaged(&vault);
-    let written = vault.write_document(&request, paper, output, overwrite)?;
+    let written = kapnotes::documents::write_document(&vault, &request, paper, output, overwrite)?;
     eprintln!(
         "Wrote {} ({} page(s)). {NOT_ENCRYPTED}",
         output.display(),

@@ -3,6 +3,7 @@
 
 use crate::common::*;
 use crate::run_kapnotes;
+use kapnotes::interchange;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -318,7 +319,7 @@ fn check_lists_findings_with_its_exit_codes() {
 
     let mut vault =
         kapnotes::Vault::unlock(&tv.path, PASSPHRASE, kapnotes::Access::ReadWrite).unwrap();
-    vault.import(EXAMPLE).unwrap();
+    interchange::import(&mut vault, EXAMPLE).unwrap();
     drop(vault);
     let out = kapnotes(
         &tv.path,
@@ -714,7 +715,7 @@ fn on_a_damaged_trail_changes_exit_5_and_an_export_says_it_cannot_be_recorded() 
 #[test]
 fn the_command_line_writes_the_then_and_now_page_and_refuses_a_bad_date() {
     let (tv, mut vault) = TestVault::new();
-    vault.import(PARTS_OVER_TIME).unwrap();
+    interchange::import(&mut vault, PARTS_OVER_TIME).unwrap();
     drop(vault);
     let out = tv.file("cli-record.pdf");
     let run = |date: &str| {

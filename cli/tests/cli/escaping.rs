@@ -3,6 +3,7 @@
 
 use crate::common::*;
 use crate::run_kapnotes;
+use kapnotes::interchange;
 use kapnotes::interchange::text::as_an_older_version_for_tests as as_an_older_version;
 use serde_json::{Value, json};
 use std::process::Output;
@@ -23,7 +24,7 @@ fn check_prints_a_stored_name_escaped() {
     let (tv, mut vault) = TestVault::new();
     let mut doc = example();
     doc["clients"][0]["display_name"] = json!(format!("{TITLE_SEQUENCE}J.R.\u{202E}"));
-    as_an_older_version(|| vault.import(&doc.to_string())).unwrap();
+    as_an_older_version(|| interchange::import(&mut vault, &doc.to_string())).unwrap();
     drop(vault);
     let out = run_cli(&tv.path, &["check", "--as-of", "2026-07-01"]);
     let stdout = String::from_utf8(out.stdout).unwrap();

@@ -2,6 +2,7 @@
 
 use crate::common::*;
 use crate::run_kapnotes;
+use kapnotes::interchange;
 use kapnotes::rules::{DosingThresholds, ThresholdKey};
 use kapnotes::{Access, Vault};
 use serde_json::{Value, json};
@@ -25,7 +26,7 @@ fn kapnotes_check_judges_by_the_vaults_thresholds() {
     dosing["monitoring"] =
         json!([{"at": "2026-04-30T14:05:00+00:00", "systolic": 135, "diastolic": 80}]);
     let (tv, mut vault) = TestVault::new();
-    vault.import(&doc.to_string()).unwrap();
+    interchange::import(&mut vault, &doc.to_string()).unwrap();
     drop(vault);
     assert!(!kapnotes_check(&tv.path).contains("blood-pressure-raised-before-dose"));
     let mut vault = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite).unwrap();

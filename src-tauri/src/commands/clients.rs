@@ -58,12 +58,12 @@ pub fn search(
     query: String,
     client_id: Option<String>,
 ) -> CommandResult<Vec<SearchHit>> {
-    state.with_vault(|vault| vault.search(&query, client_id.as_deref()))
+    state.with_search(|vault, index| index.search(vault, &query, client_id.as_deref()))
 }
 
 /// Builds the in-memory search text right after unlock, so the clinician's first
 /// search across every client is quick.
 #[tauri::command(async)]
 pub fn prepare_search(state: State<'_, AppState>) -> CommandResult<()> {
-    state.with_vault(|vault| vault.prepare_search())
+    state.with_search(|vault, index| index.prepare(vault))
 }

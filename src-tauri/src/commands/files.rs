@@ -26,7 +26,7 @@ pub fn import_file(app: AppHandle, state: State<'_, AppState>) -> CommandResult<
             path.display()
         ))
     })?);
-    state.with_vault(|vault| vault.import(&text))
+    state.with_vault(|vault| kapnotes::interchange::import(vault, &text))
 }
 
 /// Exports the whole vault, or one client for a records request, as plain JSON. The
@@ -48,8 +48,9 @@ pub fn export_file(
         None => ExportScope::Everything,
     };
     let path = choose(&app, Purpose::Export, "kapnotes-export.json")?;
-    let bytes =
-        state.with_vault(|vault| vault.export_to_file(&scope, &path, Overwrite::Confirmed))?;
+    let bytes = state.with_vault(|vault| {
+        kapnotes::interchange::export_to_file(vault, &scope, &path, Overwrite::Confirmed)
+    })?;
     Ok(Written {
         path: path.display().to_string(),
         bytes,

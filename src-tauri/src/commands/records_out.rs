@@ -118,8 +118,9 @@ pub fn write_document(
     };
     let paper = Preferences::load(&state.preferences_path).paper;
     let path = choose(&app, Purpose::Document, suggested)?;
-    let written = state
-        .with_vault(|vault| vault.write_document(&request, paper, &path, Overwrite::Confirmed))?;
+    let written = state.with_vault(|vault| {
+        kapnotes::documents::write_document(vault, &request, paper, &path, Overwrite::Confirmed)
+    })?;
     Ok(WrittenDocument {
         path: path.display().to_string(),
         pages: written.pages,

@@ -1,0 +1,88 @@
+//! Whether records are valid, as pure functions of the records themselves (no vault):
+//! the interchange JSON Schema, the rules it cannot express (`rules`), and the
+//! characters text may hold ([`text`]). Imports check whole documents with them, and
+//! the vault checks every change with them before writing it.
+
+pub(crate) mod rules;
+pub mod text;
+
+use crate::error::{Error, Internal, Rejection, Result};
+use crate::records::{Client, Clinician};
+use rules::Findings;
+use serde_json::Value;
+use std::sync::OnceLock;
+
+/// The schema every import and every change is checked against.
+pub const SCHEMA_JSON: &str = include_str!("../../docs/kapnotes-interchange-v1.schema.json");
+
+pub const FORMAT_NAME: &str = "kapnotes.interchange";
+
+pub const FORMAT_VERSION: u32 = 1;
+
+fn validator() -> Result<&'static jsonschema::Validator> {
+    static VALIDATOR: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    VALIDATOR
+        .get_or_init(|| {
+            let schema: Value = serde_json::from_str(SCHEMA_JSON).map_err(|e| e.to_string())?;
+            jsonschema::options()
+                .should_validate_formats(true)
+                .build(&schema)
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|_| Error::Internal(Internal::SchemaDamaged))
+}
+
+/// The first schema violation in `value`, with its path. Error messages never quote the
+/// offending value, which may be clinical text.
+pub(crate) fn schema_rejection(value: &Value) -> Result<Option<Rejection>> {
+    let validator = validator()?;
+    let first = validator.iter_errors(value).next().map(|error| Rejection {
+        path: error.instance_path().as_str().to_owned(),
+        rule: error.masked().to_string(),
+    });
+    Ok(first)
+}
+
+pub(crate) fn first_rejection(findings: Findings) -> Result<()> {
+    match findings.rejections.into_iter().next() {
+        Some(rejection) => Err(Error::Rejected(rejection)),
+        None => Ok(()),
+    }
+}
+
+/// Checks one client's whole record against the schema and the rules: what every change
+/// made through the API must pass. Paths are relative to the client. The characters
+/// text may hold are checked apart ([`text::check_changed_client`]), against the stored
+/// record, so a value an older version stored stays editable and `verify` passes it.
+pub fn validate_client(client: &Client) -> Result<()> {
+    let wrapper = serde_json::json!({
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "exported_at": "2000-01-01T00:00:00+00:00",
+        "clients": [client],
+    });
+    let strip = |path: &str| path.strip_prefix("/clients/0").unwrap_or(path).to_owned();
+    if let Some(rejection) = schema_rejection(&wrapper)? {
+        return Err(Error::rejected(strip(&rejection.path), rejection.rule));
+    }
+    let mut findings = Findings::default();
+    rules::check_unique_ids(&rules::defined_ids(client, ""), &mut findings);
+    rules::check_client(client, "", &mut findings);
+    first_rejection(findings)
+}
+
+/// Checks the clinician's details against the schema.
+pub fn validate_clinician(clinician: &Clinician) -> Result<()> {
+    let wrapper = serde_json::json!({
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "exported_at": "2000-01-01T00:00:00+00:00",
+        "clinician": clinician,
+        "clients": [],
+    });
+    match schema_rejection(&wrapper)? {
+        Some(rejection) => Err(Error::Rejected(rejection)),
+        None => Ok(()),
+    }
+}
