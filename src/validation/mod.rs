@@ -37,11 +37,104 @@ fn validator() -> Result<&'static jsonschema::Validator> {
 /// offending value, which may be clinical text.
 pub(crate) fn schema_rejection(value: &Value) -> Result<Option<Rejection>> {
     let validator = validator()?;
-    let first = validator.iter_errors(value).next().map(|error| Rejection {
-        path: error.instance_path().as_str().to_owned(),
-        rule: error.masked().to_string(),
+    let first = validator.iter_errors(value).next().map(|error| {
+        let path = error.instance_path().as_str().to_owned();
+        Rejection {
+            rule: rule_in_words(error.kind(), &path).unwrap_or_else(|| error.masked().to_string()),
+            path,
+        }
     });
     Ok(first)
+}
+
+/// The schema's complaint as a clinician (or whoever wrote the document) reads it: what
+/// the value should be, never the value itself, which may be clinical text. `None` for
+/// the kinds the schema does not use, which keep the validator's own words.
+fn rule_in_words(kind: &jsonschema::error::ValidationErrorKind, path: &str) -> Option<String> {
+    use jsonschema::error::{TypeKind, ValidationErrorKind as Kind};
+    let quoted = |value: &Value| match value {
+        Value::String(text) => format!("\"{text}\""),
+        other => other.to_string(),
+    };
+    Some(match kind {
+        Kind::Type { kind } => {
+            let types: Vec<jsonschema::JsonType> = match kind {
+                TypeKind::Single(single) => vec![*single],
+                TypeKind::Multiple(set) => set.iter().collect(),
+            };
+            let mut words: Vec<&str> = types
+                .iter()
+                .filter(|t| **t != jsonschema::JsonType::Null)
+                .map(|t| type_in_words(*t))
+                .collect();
+            if types.contains(&jsonschema::JsonType::Null) {
+                words.push("null (nothing)");
+            }
+            format!("expected {}", words.join(" or "))
+        }
+        Kind::Enum { options } => {
+            let options: Vec<String> = options
+                .as_array()
+                .map(|all| all.iter().map(quoted).collect())
+                .unwrap_or_default();
+            format!("expected one of {}", options.join(", "))
+        }
+        // The one constant that follows from other values: the interchange's own rule.
+        Kind::Constant { expected_value } if path.ends_with("/checkin/decision") => format!(
+            "a check-in with a red response decides {}: the session is held off",
+            quoted(expected_value)
+        ),
+        Kind::Constant { expected_value } => format!("expected {}", quoted(expected_value)),
+        Kind::Required { property } => {
+            format!("the required property {} is missing", quoted(property))
+        }
+        Kind::AdditionalProperties { unexpected } => {
+            let names: Vec<String> = unexpected
+                .iter()
+                .map(|name| format!("\"{name}\""))
+                .collect();
+            format!(
+                "{} {} not part of the format here",
+                names.join(", "),
+                if names.len() == 1 { "is" } else { "are" }
+            )
+        }
+        Kind::Format { format } => match format.as_str() {
+            "date" => "expected a date that exists, written as 2026-05-10".to_owned(),
+            "date-time" => {
+                "expected a date and time with its offset, written as 2026-05-10T14:05:00+02:00"
+                    .to_owned()
+            }
+            "uuid" => {
+                "expected an id (a UUID such as 5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e01)".to_owned()
+            }
+            other => format!("expected a value in the {other} format"),
+        },
+        Kind::Minimum { limit } => format!("expected at least {limit}"),
+        Kind::ExclusiveMinimum { limit } => format!("expected more than {limit}"),
+        Kind::Maximum { limit } => format!("expected at most {limit}"),
+        Kind::ExclusiveMaximum { limit } => format!("expected less than {limit}"),
+        Kind::MinLength { limit: 1 } => "expected some text, not an empty value".to_owned(),
+        Kind::MinLength { limit } => format!("expected at least {limit} characters"),
+        Kind::MaxLength { limit } => format!("expected at most {limit} characters"),
+        Kind::MinItems { limit } => format!("expected at least {limit} item(s)"),
+        Kind::MaxItems { limit } => format!("expected at most {limit} item(s)"),
+        Kind::UniqueItems => "expected no item twice".to_owned(),
+        _ => return None,
+    })
+}
+
+fn type_in_words(json_type: jsonschema::JsonType) -> &'static str {
+    use jsonschema::JsonType;
+    match json_type {
+        JsonType::Null => "null (nothing)",
+        JsonType::Boolean => "true or false",
+        JsonType::Integer => "a whole number",
+        JsonType::Number => "a number",
+        JsonType::String => "text",
+        JsonType::Array => "a list",
+        JsonType::Object => "an object",
+    }
 }
 
 pub(crate) fn first_rejection(findings: Findings) -> Result<()> {

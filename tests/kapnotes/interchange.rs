@@ -467,3 +467,59 @@ proptest! {
         prop_assert_eq!(summary(&exported["clients"][0]["parts"]), summary(&doc["clients"][0]["parts"]));
     }
 }
+
+/// The schema's refusals read as what the value should be, in words, never as the
+/// validator's jargon ("value is not of types …") nor quoting the value.
+#[test]
+fn schema_refusals_say_what_is_expected_in_words() {
+    let mut doc = fresh_example();
+    doc["clients"][0]["sessions"][1]["duration_minutes"] = json!("ninety");
+    assert_rejected(
+        doc,
+        "/clients/0/sessions/1/duration_minutes",
+        "expected a whole number or null (nothing)",
+    );
+
+    let mut doc = fresh_example();
+    doc["clients"][0]["sessions"][1]["kind"] = json!("massage");
+    assert_rejected(
+        doc,
+        "/clients/0/sessions/1/kind",
+        r#"expected one of "consultation", "preparation", "dosing", "integration", "therapy""#,
+    );
+
+    let mut doc = fresh_example();
+    doc["clients"][0]["sessions"][1]["checkin"]["responses"][1]["signal"] = json!("red");
+    assert_rejected(
+        doc,
+        "/clients/0/sessions/1/checkin/decision",
+        r#"a check-in with a red response decides "hold_off""#,
+    );
+
+    let mut doc = fresh_example();
+    doc["clients"][0]["sessions"][1]["mood_ring"] = json!(1);
+    assert_rejected(
+        doc,
+        "/clients/0/sessions/1",
+        r#""mood_ring" is not part of the format here"#,
+    );
+
+    let mut doc = fresh_example();
+    doc["clients"][0]["sessions"][1]
+        .as_object_mut()
+        .unwrap()
+        .remove("status");
+    assert_rejected(
+        doc,
+        "/clients/0/sessions/1",
+        r#"the required property "status" is missing"#,
+    );
+
+    let mut doc = fresh_example();
+    doc["clients"][0]["date_of_birth"] = json!("1990-02-30");
+    assert_rejected(
+        doc,
+        "/clients/0/date_of_birth",
+        "expected a date that exists, written as 2026-05-10",
+    );
+}
