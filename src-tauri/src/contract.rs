@@ -116,6 +116,18 @@ fn generate() -> String {
         json(&records::Observations::default()),
         json(&records::Integration::default()),
     );
+    // A new check-in holds off until the clinician decides; a new prescription or dose
+    // starts on the core's default route.
+    let check_in = records::CheckIn::new(records::Timestamp::now());
+    let _ = write!(
+        out,
+        "\n/** A check-in just begun decides this until the clinician decides otherwise. */\n\
+         export const NEW_CHECK_IN_DECISION: Decision = {};\n\
+         /** The route a new prescription and a new dose start on. */\n\
+         export const DEFAULT_ROUTE: Route = {};\n",
+        json(&check_in.decision),
+        json(&records::Route::default()),
+    );
     // A new part as the core makes one; the map gives it its id, name, role and place.
     let mut part = records::Part::new("", records::PartRole::Unknown);
     part.id = String::new();

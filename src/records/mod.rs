@@ -132,10 +132,13 @@ impl Client {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How ketamine is given; sublingual is the route of KAP as the source texts describe
+/// it, so a new prescription starts there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Route {
+    #[default]
     Sublingual,
     Oral,
     Intramuscular,
@@ -562,6 +565,19 @@ pub struct CheckIn {
     pub decision: Decision,
     #[serde(default)]
     pub decision_note: String,
+}
+
+impl CheckIn {
+    /// A check-in just begun: no protector has answered yet, so it holds off until the
+    /// clinician decides to proceed.
+    pub fn new(at: Timestamp) -> Self {
+        CheckIn {
+            at,
+            responses: Vec::new(),
+            decision: Decision::HoldOff,
+            decision_note: String::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -424,6 +424,10 @@ export type Restored = {
  */
 replaced_vault_kept_at: string, };
 
+/**
+ * How ketamine is given; sublingual is the route of KAP as the source texts describe
+ * it, so a new prescription starts there.
+ */
 export type Route = "sublingual" | "oral" | "intramuscular" | "intravenous" | "intranasal";
 
 /**
@@ -616,6 +620,11 @@ export const PSYCHEDELIC_MG = [200, 400] as const;
  * recorded: the core's defaults. */
 export const EMPTY_OBSERVATIONS: Observations = {"parts_present":[],"flooding_signs":[],"blood_pressure_pre":null,"blood_pressure_post":null,"notes":"","heart_rate_pre":null,"heart_rate_post":null,"timeline":[]};
 export const EMPTY_INTEGRATION: Integration = {"dosing_session":null,"insights":"","parts_encountered":[],"messages":"","intention_reflections":[],"self_energy":{"calm":null,"clarity":null,"compassion":null,"curiosity":null,"confidence":null,"courage":null,"creativity":null,"connectedness":null},"commitments":""};
+
+/** A check-in just begun decides this until the clinician decides otherwise. */
+export const NEW_CHECK_IN_DECISION: Decision = "hold_off";
+/** The route a new prescription and a new dose start on. */
+export const DEFAULT_ROUTE: Route = "sublingual";
 export const NEW_PART: Part = {"id":"","name":"","role":"unknown","description":"","age_sense":null,"fears":"","positive_intent":"","burdens":"","body_location":null,"status":"unmet","first_noticed":null,"position":null};
 
 /** The bounds the interchange schema (which the core checks every change against)
