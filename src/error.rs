@@ -73,7 +73,7 @@ impl ErrorKind {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    #[error("No vault was found at {}. Create a vault there, or choose the one you meant.", .0.display())]
+    #[error("No vault was found at {}. Create a vault there, or check the path.", .0.display())]
     VaultNotFound(PathBuf),
 
     #[error("A file already exists at {}; it was left untouched. Choose another path.", .0.display())]

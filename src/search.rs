@@ -60,7 +60,7 @@ struct Entry {
 }
 
 struct IndexedClient {
-    name: String,
+    name: Zeroizing<String>,
     entries: Vec<Entry>,
 }
 
@@ -79,16 +79,23 @@ pub fn fold(text: &str) -> String {
     if text.is_ascii() {
         return text.to_ascii_lowercase();
     }
-    text.nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .collect()
+    // Room for the rare character that folds longer, so growing seldom leaves an unwiped
+    // copy of clinical text behind.
+    let mut folded = String::with_capacity(text.len() + text.len() / 2);
+    folded.extend(
+        text.nfd()
+            .filter(|c| !is_combining_mark(*c))
+            .flat_map(char::to_lowercase),
+    );
+    folded
 }
 
 /// The folded form with, for each byte of it, the byte offset in `text` of the
 /// character it came from.
-fn fold_with_offsets(text: &str) -> (String, Vec<usize>) {
-    let mut folded = String::with_capacity(text.len());
+fn fold_with_offsets(text: &str) -> (Zeroizing<String>, Vec<usize>) {
+    // Room for the rare character that folds longer, so growing seldom leaves an
+    // unwiped copy behind.
+    let mut folded = Zeroizing::new(String::with_capacity(text.len() + text.len() / 2));
     let mut offsets = Vec::with_capacity(text.len());
     let mut buffer = [0u8; 4];
     for (offset, c) in text.char_indices() {
@@ -351,7 +358,7 @@ fn search_entries(
             continue;
         };
         // Map the folded match back onto the original text for the snippet.
-        let (_, offsets) = fold_with_offsets(&entry.text);
+        let (_folded_copy, offsets) = fold_with_offsets(&entry.text);
         let start = offsets.get(folded_start).copied().unwrap_or(0);
         let end = offsets
             .get(folded_end)
@@ -360,7 +367,7 @@ fn search_entries(
             .max(start + entry.text[start..].chars().next().map_or(0, char::len_utf8));
         hits.push(SearchHit {
             client_id: client_id.to_owned(),
-            client_name: client.name.clone(),
+            client_name: client.name.to_string(),
             kind: entry.kind,
             record_id: entry.record_id.clone(),
             field: entry.field,
@@ -408,6 +415,19 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Forgets (and wipes) the text of every client that changed or left the vault since
+    /// it was built, without building anything: called after each change, so superseded
+    /// or deleted words do not linger in memory until the next search.
+    pub fn forget_stale(&mut self, vault: &Vault) {
+        self.clients
+            .retain(|id, (revision, _)| vault.client_revision(id) == *revision);
+    }
+
+    /// Whether the index holds text of this client (built, and not yet forgotten).
+    pub fn holds_text_of(&self, client_id: &str) -> bool {
+        self.clients.contains_key(client_id)
+    }
+
     /// The vault's clients, forgetting the text of any it no longer holds.
     fn current_clients(&mut self, vault: &Vault) -> Result<Vec<Id>> {
         let ids = vault.client_ids()?;
@@ -425,7 +445,7 @@ impl SearchIndex {
                 // Today's records only: the map's history is not searched.
                 let client = vault.records_today(id)?;
                 let indexed = IndexedClient {
-                    name: client.profile.display_name.clone(),
+                    name: Zeroizing::new(client.profile.display_name.clone()),
                     entries: entries_of(&client),
                 };
                 match entry {

@@ -140,7 +140,14 @@ impl Preferences {
     }
 
     /// These preferences with `choices` applied; the backup folder stays as it is.
-    pub fn with_choices(self, choices: Choices) -> Preferences {
+    /// `installed`: the spelling languages with a dictionary. A screen sends back the
+    /// language in effect with every save (the dim-room switch too): that is no choice,
+    /// so a clinician who never chose keeps following the system's language.
+    pub fn with_choices(self, choices: Choices, installed: &[String]) -> Preferences {
+        let spelling = match choices.spelling {
+            Some(sent) if sent == self.spelling_language(installed) => self.spelling.clone(),
+            sent => sent.or(self.spelling.clone()),
+        };
         Preferences {
             theme: choices.theme,
             auto_lock_minutes: choices.auto_lock_minutes,
@@ -148,7 +155,7 @@ impl Preferences {
             paper: choices.paper,
             reading_reminder: choices.reading_reminder,
             reading_every_minutes: choices.reading_every_minutes,
-            spelling: choices.spelling.or(self.spelling),
+            spelling,
             ..self
         }
     }
@@ -191,7 +198,7 @@ mod tests {
             r#"{"theme":"dim","auto_lock_minutes":5,"backup_every_minutes":30,"paper":"letter","reading_reminder":true,"reading_every_minutes":10,"spelling":"off"}"#,
         )
         .unwrap();
-        let applied = stored.with_choices(choices.clone().validated(&[]).unwrap());
+        let applied = stored.with_choices(choices.clone().validated(&[]).unwrap(), &[]);
         assert_eq!(
             applied.backup_folder.as_deref(),
             Some("/home/clinician/Backups")
@@ -229,14 +236,16 @@ mod tests {
         .unwrap();
         let kept = stored
             .clone()
-            .with_choices(older.clone().validated(&installed).unwrap());
+            .with_choices(older.clone().validated(&installed).unwrap(), &installed);
         assert_eq!(kept.choices(&installed).spelling.as_deref(), Some("en_GB"));
 
         let off = Choices {
             spelling: Some("off".into()),
             ..older.clone()
         };
-        let turned_off = stored.with_choices(off.validated(&installed).unwrap());
+        let turned_off = stored
+            .clone()
+            .with_choices(off.validated(&installed).unwrap(), &installed);
         assert_eq!(turned_off.spelling.as_deref(), Some("off"));
 
         let missing = Choices {
@@ -244,5 +253,18 @@ mod tests {
             ..older
         };
         assert!(missing.validated(&installed).is_err());
+
+        // Saving the other choices sends back the language in effect: a clinician who
+        // never chose one keeps following the system's.
+        let never_chosen = Preferences::default();
+        let in_effect = never_chosen.spelling_language(&installed);
+        let resaved = never_chosen.with_choices(
+            Choices {
+                spelling: Some(in_effect),
+                ..stored.choices(&installed)
+            },
+            &installed,
+        );
+        assert_eq!(resaved.spelling, None);
     }
 }

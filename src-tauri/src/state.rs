@@ -83,8 +83,12 @@ impl AppState {
         f: impl FnOnce(&mut Vault) -> kapnotes::Result<T>,
     ) -> CommandResult<T> {
         let mut slot = self.slot();
-        let vault = slot.vault.as_mut().ok_or_else(CommandError::locked)?;
-        f(vault).map_err(CommandError::from)
+        let Slot { vault, search, .. } = &mut *slot;
+        let vault = vault.as_mut().ok_or_else(CommandError::locked)?;
+        let outcome = f(vault).map_err(CommandError::from);
+        // A change leaves no superseded or deleted text in memory until the next search.
+        search.forget_stale(vault);
+        outcome
     }
 
     /// Runs `f` with the unlocked vault and its search index, or fails with "locked".

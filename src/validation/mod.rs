@@ -49,7 +49,7 @@ pub(crate) fn schema_rejection(value: &Value) -> Result<Option<Rejection>> {
 
 /// The schema's complaint as a clinician (or whoever wrote the document) reads it: what
 /// the value should be, never the value itself, which may be clinical text. `None` for
-/// the kinds the schema does not use, which keep the validator's own words.
+/// the kinds the schema does not use (a new one keeps the validator's own words).
 fn rule_in_words(kind: &jsonschema::error::ValidationErrorKind, path: &str) -> Option<String> {
     use jsonschema::error::{TypeKind, ValidationErrorKind as Kind};
     let quoted = |value: &Value| match value {
@@ -105,9 +105,6 @@ fn rule_in_words(kind: &jsonschema::error::ValidationErrorKind, path: &str) -> O
                 "expected a date and time with its offset, written as 2026-05-10T14:05:00+02:00"
                     .to_owned()
             }
-            "uuid" => {
-                "expected an id (a UUID such as 5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e01)".to_owned()
-            }
             other => format!("expected a value in the {other} format"),
         },
         Kind::Minimum { limit } => format!("expected at least {limit}"),
@@ -120,6 +117,25 @@ fn rule_in_words(kind: &jsonschema::error::ValidationErrorKind, path: &str) -> O
         Kind::MinItems { limit } => format!("expected at least {limit} item(s)"),
         Kind::MaxItems { limit } => format!("expected at most {limit} item(s)"),
         Kind::UniqueItems => "expected no item twice".to_owned(),
+        Kind::MultipleOf { multiple_of } => format!("expected a multiple of {multiple_of}"),
+        Kind::MinProperties { limit } => format!("expected at least {limit} propert(ies)"),
+        Kind::MaxProperties { limit } => format!("expected at most {limit} propert(ies)"),
+        // The schema's patterns, each named by what it writes.
+        Kind::Pattern { pattern } => match pattern.as_str() {
+            "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$" => {
+                "expected an id (a UUID in lower case, such as 5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e01)"
+                    .to_owned()
+            }
+            "^[0-9]{2,3}/[0-9]{2,3}$" => {
+                "expected a blood pressure written as systolic/diastolic, such as 120/80".to_owned()
+            }
+            "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" => "expected a date written as 2026-05-10".to_owned(),
+            pattern if pattern.starts_with("^[0-9]{4}-[0-9]{2}-[0-9]{2}T") => {
+                "expected a date and time with its offset, written as 2026-05-10T14:05:00+02:00"
+                    .to_owned()
+            }
+            _ => "is not written in the form the format expects".to_owned(),
+        },
         _ => return None,
     })
 }

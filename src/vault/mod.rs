@@ -207,6 +207,8 @@ impl Vault {
     /// The state of a client's records as this unlocked vault knows it: a caller that
     /// keeps something derived from them (search's index) builds it again when this
     /// differs from the revision it was built from. A new unlock starts new revisions.
+    /// Only changes made through this `Vault` count: a read-only vault does not see what
+    /// another process writes meanwhile (the app searches through its one writer).
     pub fn client_revision(&self, client_id: &str) -> ClientRevision {
         self.revisions.of(client_id)
     }

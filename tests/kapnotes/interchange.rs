@@ -516,6 +516,10 @@ fn schema_refusals_say_what_is_expected_in_words() {
     );
 
     let mut doc = fresh_example();
+    doc["clients"][0]["parts"][0]["id"] = json!("not-an-id");
+    assert_rejected(doc, "/clients/0/parts/0/id", "expected an id (a UUID");
+
+    let mut doc = fresh_example();
     doc["clients"][0]["date_of_birth"] = json!("1990-02-30");
     assert_rejected(
         doc,

@@ -286,3 +286,39 @@ fn an_index_never_answers_from_text_the_vault_no_longer_holds() {
     let vault = Vault::unlock(&tv.path, PASSPHRASE, Access::ReadWrite).unwrap();
     assert_eq!(index.search(&vault, "zebra", None).unwrap().len(), 1);
 }
+
+/// Superseded and deleted words leave memory at the change, not at the next search: the
+/// app calls `forget_stale` after every command that may write.
+#[test]
+fn a_change_forgets_the_superseded_text_at_once() {
+    let (_tv, mut vault) = TestVault::with_example();
+    let other = ClientProfile::new("M.K.");
+    let other_id = other.id.clone();
+    vault.create_client(other).unwrap();
+    let mut index = SearchIndex::new();
+    index.prepare(&vault).unwrap();
+    assert!(index.holds_text_of(CLIENT) && index.holds_text_of(&other_id));
+
+    index.forget_stale(&vault);
+    assert!(
+        index.holds_text_of(CLIENT) && index.holds_text_of(&other_id),
+        "nothing changed, nothing forgotten"
+    );
+
+    let mut part = vault.part(PLANNER).unwrap();
+    part.burdens = "Carries the family's worry.".into();
+    vault.update_part(part).unwrap();
+    index.forget_stale(&vault);
+    assert!(
+        !index.holds_text_of(CLIENT),
+        "the changed client's text is gone"
+    );
+    assert!(index.holds_text_of(&other_id), "the others' text stays");
+
+    vault.delete_client(&other_id).unwrap();
+    index.forget_stale(&vault);
+    assert!(
+        !index.holds_text_of(&other_id),
+        "a deleted client's text is gone"
+    );
+}

@@ -40,7 +40,8 @@ Exit codes:
   2  usage error
   3  wrong passphrase or recovery key
   4  input rejected (import, restore of an unusable file)
-  5  integrity failure found (verify, audit, or a read that hit a tampered record)
+  5  integrity failure found (verify, audit, a read that hit a tampered record, a change
+     refused because the audit trail is damaged, or a backup copy that failed its check)
   6  check: warnings or notes found, no stop
   7  check: at least one stop finding
   8  refused: nothing was written, because the output path would replace a file (a

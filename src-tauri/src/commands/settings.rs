@@ -30,7 +30,7 @@ pub fn set_preferences(
         .map_err(CommandError::other)?;
     let stored = Preferences::load(&state.preferences_path);
     let language_before = stored.spelling_language(&installed);
-    let preferences = stored.with_choices(choices);
+    let preferences = stored.with_choices(choices, &installed);
     preferences
         .save(&state.preferences_path)
         .map_err(CommandError::other)?;

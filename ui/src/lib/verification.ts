@@ -39,6 +39,6 @@ export function fullSentence(outcome: Verification, now?: Date): string {
         'Restore the newest backup that verifies (File → Restore a backup…), and keep this vault for inspection.'
       );
     case 'unchecked':
-      return `kapnotes could not finish checking this vault: ${outcome.could_not_check} Lock and unlock to check again, or run \`kapnotes verify\`.`;
+      return `kapnotes could not finish checking this vault: ${outcome.could_not_check}`;
   }
 }
