@@ -68,6 +68,88 @@ pub(super) fn open_svg(out: &mut String, height: f64, label: &str) {
     );
 }
 
+/// Closes a chart with its description: what its marks say, in words, for a screen
+/// reader in the app (the `<desc>` of an image) and as the figure's alternative text
+/// in documents.
+pub(super) fn close_svg(out: &mut String, description: &str) {
+    let _ = write!(out, "<desc>{}</desc></svg>", escape(description));
+}
+
+/// The box a one-line label takes: from its anchor, at a font `size`, with room for
+/// the widest glyphs of the fonts charts are drawn in (app and documents).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct LabelBox {
+    pub(super) left: f64,
+    pub(super) right: f64,
+    pub(super) top: f64,
+    pub(super) bottom: f64,
+}
+
+/// Where text goes from its `x`.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Anchor {
+    Start,
+    Middle,
+    End,
+}
+
+impl LabelBox {
+    /// The box of `text` with its baseline at `y`.
+    pub(super) fn of(text: &str, x: f64, y: f64, size: f64, anchor: Anchor) -> LabelBox {
+        // 0.62 em a character: above DejaVu Sans's and the UI's average advance.
+        let width = text.chars().count() as f64 * size * 0.62;
+        let left = match anchor {
+            Anchor::Start => x,
+            Anchor::Middle => x - width / 2.0,
+            Anchor::End => x - width,
+        };
+        LabelBox {
+            left,
+            right: left + width,
+            top: y - size,
+            bottom: y + size * 0.3,
+        }
+    }
+}
+
+/// A vertical line at `x` from `top` to `bottom` as one path, broken where it would
+/// cross a label (with a little clearance): a line is never drawn over words.
+pub(super) fn vertical_line_around(
+    out: &mut String,
+    class: &str,
+    x: f64,
+    (top, bottom): (f64, f64),
+    labels: &[LabelBox],
+    title: &str,
+) {
+    const CLEARANCE: f64 = 2.0;
+    let mut gaps: Vec<(f64, f64)> = labels
+        .iter()
+        .filter(|b| x >= b.left - CLEARANCE && x <= b.right + CLEARANCE)
+        .map(|b| (b.top - CLEARANCE, b.bottom + CLEARANCE))
+        .collect();
+    gaps.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut d = String::new();
+    let mut from = top;
+    for (gap_top, gap_bottom) in gaps {
+        if gap_top > from {
+            let _ = write!(d, "M{x:.1} {from:.1}V{:.1}", gap_top.min(bottom));
+        }
+        from = from.max(gap_bottom);
+    }
+    if from < bottom {
+        let _ = write!(d, "M{x:.1} {from:.1}V{bottom:.1}");
+    }
+    if d.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        r#"<path class="{class}" d="{d}" fill="none"><title>{}</title></path>"#,
+        escape(title)
+    );
+}
+
 /// A shared time axis from the first to the last date shown (a month either side when
 /// there is only one date).
 pub(super) struct TimeAxis {
