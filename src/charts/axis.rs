@@ -112,34 +112,67 @@ impl LabelBox {
     }
 }
 
-/// A vertical line at `x` from `top` to `bottom` as one path, broken where it would
-/// cross a label (with a little clearance): a line is never drawn over words.
-pub(super) fn vertical_line_around(
-    out: &mut String,
-    class: &str,
-    x: f64,
-    (top, bottom): (f64, f64),
-    labels: &[LabelBox],
-    title: &str,
-) {
-    const CLEARANCE: f64 = 2.0;
-    let mut gaps: Vec<(f64, f64)> = labels
+/// The stretches of `from..to` left once `gaps` are cut out of it.
+fn pieces(from: f64, to: f64, mut gaps: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    gaps.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut pieces = Vec::new();
+    let mut start = from;
+    for (gap_start, gap_end) in gaps {
+        if gap_start > start {
+            pieces.push((start, gap_start.min(to)));
+        }
+        start = start.max(gap_end);
+    }
+    if start < to {
+        pieces.push((start, to));
+    }
+    pieces
+}
+
+/// How far a line keeps from a label it passes.
+const CLEARANCE: f64 = 2.0;
+
+/// The path data of a vertical line at `x` from `top` to `bottom`, broken where it
+/// would cross a label (with a little clearance).
+pub(super) fn vertical_path(x: f64, (top, bottom): (f64, f64), labels: &[LabelBox]) -> String {
+    let gaps = labels
         .iter()
         .filter(|b| x >= b.left - CLEARANCE && x <= b.right + CLEARANCE)
         .map(|b| (b.top - CLEARANCE, b.bottom + CLEARANCE))
         .collect();
-    gaps.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut d = String::new();
-    let mut from = top;
-    for (gap_top, gap_bottom) in gaps {
-        if gap_top > from {
-            let _ = write!(d, "M{x:.1} {from:.1}V{:.1}", gap_top.min(bottom));
-        }
-        from = from.max(gap_bottom);
+    for (from, to) in pieces(top, bottom, gaps) {
+        let _ = write!(d, "M{x:.1} {from:.1}V{to:.1}");
     }
-    if from < bottom {
-        let _ = write!(d, "M{x:.1} {from:.1}V{bottom:.1}");
+    d
+}
+
+/// The path data of a horizontal line at `y` from `left` to `right`, broken where
+/// it would cross a label (with a little clearance).
+pub(super) fn horizontal_path(y: f64, (left, right): (f64, f64), labels: &[LabelBox]) -> String {
+    let gaps = labels
+        .iter()
+        .filter(|b| y >= b.top - CLEARANCE && y <= b.bottom + CLEARANCE)
+        .map(|b| (b.left - CLEARANCE, b.right + CLEARANCE))
+        .collect();
+    let mut d = String::new();
+    for (from, to) in pieces(left, right, gaps) {
+        let _ = write!(d, "M{from:.1} {y:.1}H{to:.1}");
     }
+    d
+}
+
+/// A vertical line at `x` from `top` to `bottom` as one path, broken where it would
+/// cross a label: a line is never drawn over words.
+pub(super) fn vertical_line_around(
+    out: &mut String,
+    class: &str,
+    x: f64,
+    span: (f64, f64),
+    labels: &[LabelBox],
+    title: &str,
+) {
+    let d = vertical_path(x, span, labels);
     if d.is_empty() {
         return;
     }

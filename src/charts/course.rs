@@ -288,34 +288,54 @@ pub fn dose_chart(client: &Client) -> Option<String> {
         "Dose of each dosing session, with the prescriber's range",
     );
     let plot = PLOT_WIDTH;
+    let mut labels: Vec<LabelBox> = Vec::new();
     for (class, (low, high), name) in [
         ("psycholytic", PSYCHOLYTIC_MG, "psycholytic"),
         ("psychedelic", PSYCHEDELIC_MG, "psychedelic"),
     ] {
         if low < max {
             let high = high.min(max);
+            let (label_x, label_y) = (WIDTH - RIGHT - 4.0, y(high) + 11.0);
+            labels.push(LabelBox::of(name, label_x, label_y, 10.0, Anchor::End));
             let _ = write!(
                 out,
-                r#"<rect class="dose-band {class}" x="{LEFT}" y="{:.1}" width="{plot:.1}" height="{:.1}"/><text class="band-label" x="{:.1}" y="{:.1}" text-anchor="end">{name}</text>"#,
+                r#"<rect class="dose-band {class}" x="{LEFT}" y="{:.1}" width="{plot:.1}" height="{:.1}"/><text class="band-label" x="{label_x:.1}" y="{label_y:.1}" text-anchor="end">{name}</text>"#,
                 y(high),
                 y(low) - y(high),
-                WIDTH - RIGHT - 4.0,
-                y(high) + 11.0
             );
         }
     }
     if let Some(p) = prescriber {
+        let (top, bottom) = (y(p.dose_max_mg.value()), y(p.dose_min_mg.value()));
+        let (right, label_y) = (LEFT + plot, top - 4.0);
+        let label = format!(
+            "prescribed {}–{} mg",
+            p.dose_min_mg.value(),
+            p.dose_max_mg.value()
+        );
+        labels.push(LabelBox::of(
+            &label,
+            LEFT + 4.0,
+            label_y,
+            11.0,
+            Anchor::Start,
+        ));
+        // The range's dashed outline, broken where it would cross a label.
+        let d = [
+            horizontal_path(top, (LEFT, right), &labels),
+            horizontal_path(bottom, (LEFT, right), &labels),
+            vertical_path(LEFT, (top, bottom), &labels),
+            vertical_path(right, (top, bottom), &labels),
+        ]
+        .concat();
         let _ = write!(
             out,
-            r#"<rect class="prescribed-range" x="{LEFT}" y="{:.1}" width="{plot:.1}" height="{:.1}"><title>Prescriber's range: {} to {} mg</title></rect><text class="range-label" x="{:.1}" y="{:.1}">prescribed {}–{} mg</text>"#,
-            y(p.dose_max_mg.value()),
-            y(p.dose_min_mg.value()) - y(p.dose_max_mg.value()),
+            r#"<rect class="prescribed-area" x="{LEFT}" y="{top:.1}" width="{plot:.1}" height="{:.1}" fill="none"><title>Prescriber's range: {} to {} mg</title></rect><path class="prescribed-range" d="{d}" fill="none"/><text class="range-label" x="{:.1}" y="{label_y:.1}">{}</text>"#,
+            bottom - top,
             p.dose_min_mg.value(),
             p.dose_max_mg.value(),
             LEFT + 4.0,
-            y(p.dose_max_mg.value()) - 4.0,
-            p.dose_min_mg.value(),
-            p.dose_max_mg.value()
+            escape(&label)
         );
     }
     let mut description: Vec<String> = Vec::new();

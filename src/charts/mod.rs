@@ -79,22 +79,22 @@ mod labels_stay_clear {
             .collect()
     }
 
-    /// The vertical segments of every dosing and discharge line: x, top, bottom.
-    fn marker_segments(svg: &str) -> Vec<(f64, f64, f64)> {
+    /// The segments of every dosing and discharge line and of the prescriber's range:
+    /// from (x, y) to (x, y), each vertical or horizontal.
+    fn marker_segments(svg: &str) -> Vec<((f64, f64), (f64, f64))> {
         let document = roxmltree::Document::parse(svg).unwrap();
         let mut segments = Vec::new();
         for n in document.descendants() {
             let class = n.attribute("class").unwrap_or_default();
-            if !matches!(class, "dosing-marker" | "discharge-marker") {
+            if !matches!(
+                class,
+                "dosing-marker" | "discharge-marker" | "prescribed-range"
+            ) {
                 continue;
             }
             if n.has_tag_name("line") {
                 let get = |a: &str| n.attribute(a).unwrap().parse::<f64>().unwrap();
-                segments.push((
-                    get("x1"),
-                    get("y1").min(get("y2")),
-                    get("y1").max(get("y2")),
-                ));
+                segments.push(((get("x1"), get("y1")), (get("x2"), get("y2"))));
                 continue;
             }
             assert!(
@@ -104,14 +104,17 @@ mod labels_stay_clear {
             );
             let d = n.attribute("d").unwrap();
             for move_to in d.split('M').filter(|m| !m.is_empty()) {
-                let (start, end) = move_to.split_once('V').unwrap();
-                let (x, y1) = start.trim().split_once(' ').unwrap();
-                let (x, y1, y2): (f64, f64, f64) = (
-                    x.parse().unwrap(),
-                    y1.parse().unwrap(),
-                    end.parse().unwrap(),
-                );
-                segments.push((x, y1.min(y2), y1.max(y2)));
+                let (start, end, vertical) = match move_to.split_once('V') {
+                    Some((start, end)) => (start, end, true),
+                    None => {
+                        let (start, end) = move_to.split_once('H').unwrap();
+                        (start, end, false)
+                    }
+                };
+                let (x, y) = start.trim().split_once(' ').unwrap();
+                let (x, y, end): (f64, f64, f64) =
+                    (x.parse().unwrap(), y.parse().unwrap(), end.parse().unwrap());
+                segments.push(((x, y), if vertical { (x, end) } else { (end, y) }));
             }
         }
         segments
@@ -120,11 +123,14 @@ mod labels_stay_clear {
     fn assert_no_line_over_a_label(svg: &str) -> usize {
         let segments = marker_segments(svg);
         for (text, (left, right, top, bottom)) in text_boxes(svg) {
-            for (x, y1, y2) in &segments {
-                let crosses = *x > left && *x < right && *y1 < bottom && *y2 > top;
+            for ((x1, y1), (x2, y2)) in &segments {
+                let crosses = x1.min(*x2) < right
+                    && x1.max(*x2) > left
+                    && y1.min(*y2) < bottom
+                    && y1.max(*y2) > top;
                 assert!(
                     !crosses,
-                    "the line at x {x} from {y1} to {y2} crosses {text:?} at {left:.1}–{right:.1}, {top:.1}–{bottom:.1}"
+                    "the line from {x1},{y1} to {x2},{y2} crosses {text:?} at {left:.1}–{right:.1}, {top:.1}–{bottom:.1}"
                 );
             }
         }
@@ -167,6 +173,8 @@ mod labels_stay_clear {
             assert_no_line_over_a_label(&svg) > 2,
             "the lines are drawn, in pieces"
         );
+        // The prescriber's range around the band labels of the dose chart.
+        assert!(assert_no_line_over_a_label(&super::dose_chart(&example).unwrap()) > 4);
         for session in example.sessions.iter().chain(&over_time.sessions) {
             if let Some(svg) = super::vitals_chart(session) {
                 assert_no_line_over_a_label(&svg);
