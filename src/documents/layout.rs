@@ -304,7 +304,7 @@ fn drawable(text: &str) -> String {
         .map(|c| {
             let forbidden = matches!(c, '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{10FFFF}')
                 || matches!(c, '\u{FEFF}' | '\u{FFFE}' | '\0');
-            let covered = c == '\n'
+            let covered = matches!(c, '\n' | '\r' | '\t')
                 || charmaps
                     .as_ref()
                     .is_some_and(|maps| maps.iter().all(|map| map.map(c).is_some()));
@@ -408,7 +408,9 @@ impl Layout {
 
     pub fn new_page(&mut self) {
         let moved = match self.pending_headings.take() {
-            Some((page, first, top)) if page == self.pages.len() - 1 => {
+            // Headings already at the top of their page stay: moving them would only
+            // leave that page blank.
+            Some((page, first, top)) if page == self.pages.len() - 1 && first > 0 => {
                 let ops = self.page().split_off(first);
                 for entry in &mut self.outline {
                     if entry.page == page && entry.y >= top {
@@ -1459,6 +1461,13 @@ mod tests {
         let mut layout = Layout::new(Paper::A4);
         layout.title("Notes 🙂");
         layout.paragraph("A note with an emoji 🙂 and a private character \u{E000}.");
+        // A part's name in a chart, too.
+        layout
+            .figure(
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100\" height=\"50\">\n\t<title>A part</title><text x=\"5\" y=\"20\">Little one 🙂</text></svg>",
+                0.5,
+            )
+            .unwrap();
         assert!(layout.render(&running()).is_ok());
     }
 }
