@@ -174,6 +174,7 @@ enum Role {
     Figure(String),
     List,
     Item,
+    ItemLabel,
     ItemBody,
 }
 
@@ -912,10 +913,9 @@ impl Layout {
     fn list_item(&mut self, label: Option<Node>, body: Vec<Node>) {
         let mut item = Vec::new();
         if let Some(label) = label {
-            item.push(Node::Group(Role::Item, vec![label]));
+            item.push(Node::Group(Role::ItemLabel, vec![label]));
         }
         item.push(Node::Group(Role::ItemBody, body));
-        // A label is an `Lbl`; its group is told apart from the body by position.
         let item = Node::Group(Role::Item, item);
         match (self.open, self.structure.last_mut()) {
             (Open::List, Some(Node::Group(Role::List, items))) => items.push(item),
@@ -1248,21 +1248,8 @@ fn tag_node(
         }
         Node::Group(role, children) => {
             let mut kids = Vec::new();
-            for (i, child) in children.iter().enumerate() {
-                let child = match (role, child) {
-                    // A list item's first group is its label when the item has two.
-                    (Role::Item, Node::Group(Role::Item, label)) if i == 0 => {
-                        let mut group = TagGroup::new(Tag::Lbl);
-                        for leaf in label {
-                            if let Some(node) = tag_node(leaf, identifiers)? {
-                                group.push(node);
-                            }
-                        }
-                        Some(group.into())
-                    }
-                    _ => tag_node(child, identifiers)?,
-                };
-                kids.extend(child);
+            for child in children {
+                kids.extend(tag_node(child, identifiers)?);
             }
             // An empty group would be dropped by krilla anyway.
             if kids.is_empty() {
@@ -1286,6 +1273,7 @@ fn tag_node(
                 }
                 Role::List => Tag::L(ListNumbering::Disc).into(),
                 Role::Item => Tag::LI.into(),
+                Role::ItemLabel => Tag::Lbl.into(),
                 Role::ItemBody => Tag::LBody.into(),
             };
             Ok(Some(TagGroup::with_children(tag, kids).into()))
