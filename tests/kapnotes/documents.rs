@@ -1093,6 +1093,10 @@ fn every_document_is_a_tagged_archival_and_accessible_pdf() {
         c.structure
     );
     assert_in_order(
+        &c.structure,
+        &["LI", "Lbl", "\"•\"", "LBody", "Let the Planner rest"],
+    );
+    assert_in_order(
         &text_of(&sheet, None),
         &[
             "Dosing-day preparation sheet",
