@@ -24,8 +24,8 @@ use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
 use krilla::tagging::{
-    Artifact, ArtifactType, ContentTag, Identifier, ListNumbering, SpanTag, TableHeaderScope, Tag,
-    TagGroup, TagKind, TagTree,
+    Artifact, ArtifactType, BBox, ContentTag, Identifier, ListNumbering, SpanTag, TableHeaderScope,
+    Tag, TagGroup, TagKind, TagTree,
 };
 use krilla::text::{Font, TextDirection};
 use krilla::{Document, SerializeSettings};
@@ -171,7 +171,8 @@ enum Role {
     Row,
     HeaderCell(TableHeaderScope),
     Cell,
-    Figure(String),
+    /// Its alternative text, and where it is drawn: page, x, y, width, height.
+    Figure(String, usize, [f32; 4]),
     List,
     Item,
     ItemLabel,
@@ -1008,7 +1009,11 @@ impl Layout {
             h: height,
         });
         self.y += height + 6.0;
-        self.append(Node::Group(Role::Figure(description), vec![leaf]));
+        let page = self.pages.len() - 1;
+        self.append(Node::Group(
+            Role::Figure(description, page, [x, y, width, height]),
+            vec![leaf],
+        ));
         Ok(())
     }
 
@@ -1267,9 +1272,11 @@ fn tag_node(
                 Role::Row => Tag::TR.into(),
                 Role::HeaderCell(scope) => Tag::TH(*scope).into(),
                 Role::Cell => Tag::TD.into(),
-                Role::Figure(description) => {
+                Role::Figure(description, page, [x, y, w, h]) => {
                     let alt = (!description.is_empty()).then(|| description.clone());
-                    Tag::Figure(alt).into()
+                    // Where the figure is, for reflow and for tools that show it.
+                    let bbox = Rect::from_xywh(*x, *y, *w, *h).map(|r| BBox::new(*page, r));
+                    Tag::Figure(alt).with_bbox(bbox).into()
                 }
                 Role::List => Tag::L(ListNumbering::Disc).into(),
                 Role::Item => Tag::LI.into(),

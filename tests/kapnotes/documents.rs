@@ -1005,8 +1005,19 @@ fn alt_texts(pdf: &Path) -> Vec<String> {
 /// Each figure is tagged with its alternative text: as many as figures in the
 /// structure tree, none empty, and each of `expected` among them.
 fn assert_figures_described(pdf: &Path, c: &Conformance, expected: &[&str]) {
-    let figures = c.structure.lines().filter(|l| l.trim() == "Figure").count();
+    let figures = c
+        .structure
+        .lines()
+        .filter(|l| l.trim() == "Figure" || l.trim() == "Figure:")
+        .count();
     assert!(figures > 0, "{}", c.structure);
+    // Each with the box it is drawn in.
+    assert_eq!(
+        c.structure.matches("/BBox").count(),
+        figures,
+        "{}",
+        c.structure
+    );
     let alts = alt_texts(pdf);
     assert_eq!(alts.len(), figures, "{alts:?}");
     assert!(alts.iter().all(|a| a.len() > 20), "{alts:?}");
