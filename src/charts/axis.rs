@@ -68,6 +68,121 @@ pub(super) fn open_svg(out: &mut String, height: f64, label: &str) {
     );
 }
 
+/// Closes a chart with its description: what its marks say, in words, for a screen
+/// reader in the app (the `<desc>` of an image) and as the figure's alternative text
+/// in documents.
+pub(super) fn close_svg(out: &mut String, description: &str) {
+    let _ = write!(out, "<desc>{}</desc></svg>", escape(description));
+}
+
+/// The box a one-line label takes: from its anchor, at a font `size`, with room for
+/// the widest glyphs of the fonts charts are drawn in (app and documents).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct LabelBox {
+    pub(super) left: f64,
+    pub(super) right: f64,
+    pub(super) top: f64,
+    pub(super) bottom: f64,
+}
+
+/// Where text goes from its `x`.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Anchor {
+    Start,
+    Middle,
+    End,
+}
+
+impl LabelBox {
+    /// The box of `text` with its baseline at `y`.
+    pub(super) fn of(text: &str, x: f64, y: f64, size: f64, anchor: Anchor) -> LabelBox {
+        // 0.62 em a character: above DejaVu Sans's and the UI's average advance.
+        let width = text.chars().count() as f64 * size * 0.62;
+        let left = match anchor {
+            Anchor::Start => x,
+            Anchor::Middle => x - width / 2.0,
+            Anchor::End => x - width,
+        };
+        LabelBox {
+            left,
+            right: left + width,
+            top: y - size,
+            bottom: y + size * 0.3,
+        }
+    }
+}
+
+/// The stretches of `from..to` left once `gaps` are cut out of it.
+fn pieces(from: f64, to: f64, mut gaps: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    gaps.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut pieces = Vec::new();
+    let mut start = from;
+    for (gap_start, gap_end) in gaps {
+        if gap_start > start {
+            pieces.push((start, gap_start.min(to)));
+        }
+        start = start.max(gap_end);
+    }
+    if start < to {
+        pieces.push((start, to));
+    }
+    pieces
+}
+
+/// How far a line keeps from a label it passes.
+const CLEARANCE: f64 = 2.0;
+
+/// The path data of a vertical line at `x` from `top` to `bottom`, broken where it
+/// would cross a label (with a little clearance).
+pub(super) fn vertical_path(x: f64, (top, bottom): (f64, f64), labels: &[LabelBox]) -> String {
+    let gaps = labels
+        .iter()
+        .filter(|b| x >= b.left - CLEARANCE && x <= b.right + CLEARANCE)
+        .map(|b| (b.top - CLEARANCE, b.bottom + CLEARANCE))
+        .collect();
+    let mut d = String::new();
+    for (from, to) in pieces(top, bottom, gaps) {
+        let _ = write!(d, "M{x:.1} {from:.1}V{to:.1}");
+    }
+    d
+}
+
+/// The path data of a horizontal line at `y` from `left` to `right`, broken where
+/// it would cross a label (with a little clearance).
+pub(super) fn horizontal_path(y: f64, (left, right): (f64, f64), labels: &[LabelBox]) -> String {
+    let gaps = labels
+        .iter()
+        .filter(|b| y >= b.top - CLEARANCE && y <= b.bottom + CLEARANCE)
+        .map(|b| (b.left - CLEARANCE, b.right + CLEARANCE))
+        .collect();
+    let mut d = String::new();
+    for (from, to) in pieces(left, right, gaps) {
+        let _ = write!(d, "M{from:.1} {y:.1}H{to:.1}");
+    }
+    d
+}
+
+/// A vertical line at `x` from `top` to `bottom` as one path, broken where it would
+/// cross a label: a line is never drawn over words.
+pub(super) fn vertical_line_around(
+    out: &mut String,
+    class: &str,
+    x: f64,
+    span: (f64, f64),
+    labels: &[LabelBox],
+    title: &str,
+) {
+    let d = vertical_path(x, span, labels);
+    if d.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        r#"<path class="{class}" d="{d}" fill="none"><title>{}</title></path>"#,
+        escape(title)
+    );
+}
+
 /// A shared time axis from the first to the last date shown (a month either side when
 /// there is only one date).
 pub(super) struct TimeAxis {

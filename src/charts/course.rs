@@ -39,6 +39,10 @@ fn panel_note(instrument: Instrument) -> Option<&'static str> {
     }
 }
 
+/// A measure on the chart: x, score (none when incomplete), date, the MEQ-30 verdict,
+/// the band.
+type ScorePoint = (f64, Option<f64>, String, Option<bool>, Option<&'static str>);
+
 /// Measure scores over time, one panel per instrument, severity bands shaded and the
 /// dosing sessions marked on the same time axis. `None` when there are no measures.
 pub fn measures_chart(client: &Client) -> Option<String> {
@@ -68,6 +72,7 @@ pub fn measures_chart(client: &Client) -> Option<String> {
         height,
         "Outcome measures over time, with the dosing sessions marked",
     );
+    let mut description: Vec<String> = Vec::new();
     for (panel, instrument) in instruments.iter().enumerate() {
         let top = TOP + panel as f64 * (PANEL_HEIGHT + PANEL_GAP);
         let bottom = top + PANEL_HEIGHT;
@@ -83,45 +88,9 @@ pub fn measures_chart(client: &Client) -> Option<String> {
                 .map(|note| format!(r#"<tspan class="panel-note" dx="6">{note}</tspan>"#))
                 .unwrap_or_default()
         );
-        // Severity bands, shaded from light to strong by concern, each labelled: on
-        // WHO-5 the lowest scores are the most concerning, so its shades run the other way.
-        let bands = instrument.bands();
-        for (i, (lowest, name)) in bands.iter().enumerate() {
-            let highest = bands.get(i + 1).map_or(max, |(next, _)| *next);
-            let concern = if instrument.higher_is_better() {
-                bands.len() - 1 - i
-            } else {
-                i
-            };
-            let _ = write!(
-                out,
-                r#"<rect class="band band-{concern}" x="{LEFT}" y="{:.1}" width="{:.1}" height="{:.1}"/><text class="band-label" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
-                y(highest),
-                PLOT_WIDTH,
-                y(*lowest) - y(highest),
-                WIDTH - RIGHT - 4.0,
-                y(highest) + 11.0,
-                escape(name)
-            );
-        }
-        let _ = write!(
-            out,
-            r#"<line class="axis" x1="{LEFT}" y1="{bottom:.1}" x2="{:.1}" y2="{bottom:.1}"/><line class="axis" x1="{LEFT}" y1="{top:.1}" x2="{LEFT}" y2="{bottom:.1}"/><text class="axis-label" x="{:.1}" y="{:.1}" text-anchor="end">{max}</text><text class="axis-label" x="{:.1}" y="{bottom:.1}" text-anchor="end">0</text>"#,
-            WIDTH - RIGHT,
-            LEFT - 6.0,
-            top + 10.0,
-            LEFT - 6.0
-        );
-        for date in &dosing {
-            let x = axis.x(*date);
-            let _ = write!(
-                out,
-                r#"<line class="dosing-marker" x1="{x:.1}" y1="{top:.1}" x2="{x:.1}" y2="{bottom:.1}"><title>Dosing session, {date}</title></line>"#
-            );
-        }
-        // The scores, joined where consecutive ones are complete; an incomplete
-        // measure is drawn as a hollow mark on the axis, never as a low score.
-        let mut points: Vec<(f64, Option<f64>, String, Option<bool>)> = client
+        // The scores, in date order; an incomplete measure is drawn as a hollow mark
+        // on the axis, never as a low score.
+        let mut points: Vec<ScorePoint> = client
             .measures
             .iter()
             .filter(|m| m.instrument == *instrument)
@@ -132,12 +101,73 @@ pub fn measures_chart(client: &Client) -> Option<String> {
                     score.score,
                     m.taken_on.to_string(),
                     score.complete_mystical_experience,
+                    score.band,
                 )
             })
             .collect();
         points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let shown = |s: f64| {
+            if s.fract() == 0.0 {
+                format!("{s:.0}")
+            } else {
+                format!("{s:.1}")
+            }
+        };
+        // Every label in the panel, so the dosing lines can leave room for them.
+        let mut labels: Vec<LabelBox> = Vec::new();
+        // Severity bands, shaded from light to strong by concern, each labelled: on
+        // WHO-5 the lowest scores are the most concerning, so its shades run the other way.
+        let bands = instrument.bands();
+        for (i, (lowest, name)) in bands.iter().enumerate() {
+            let highest = bands.get(i + 1).map_or(max, |(next, _)| *next);
+            let concern = if instrument.higher_is_better() {
+                bands.len() - 1 - i
+            } else {
+                i
+            };
+            let (label_x, label_y) = (WIDTH - RIGHT - 4.0, y(highest) + 11.0);
+            labels.push(LabelBox::of(name, label_x, label_y, 10.0, Anchor::End));
+            let _ = write!(
+                out,
+                r#"<rect class="band band-{concern}" x="{LEFT}" y="{:.1}" width="{:.1}" height="{:.1}"/><text class="band-label" x="{label_x:.1}" y="{label_y:.1}" text-anchor="end">{}</text>"#,
+                y(highest),
+                PLOT_WIDTH,
+                y(*lowest) - y(highest),
+                escape(name)
+            );
+        }
+        for (x, score, ..) in &points {
+            if let Some(s) = score {
+                labels.push(LabelBox::of(
+                    &shown(*s),
+                    *x,
+                    y(*s) - 8.0,
+                    11.0 * 1.1,
+                    Anchor::Middle,
+                ));
+            }
+        }
+        let _ = write!(
+            out,
+            r#"<line class="axis" x1="{LEFT}" y1="{bottom:.1}" x2="{:.1}" y2="{bottom:.1}"/><line class="axis" x1="{LEFT}" y1="{top:.1}" x2="{LEFT}" y2="{bottom:.1}"/><text class="axis-label" x="{:.1}" y="{:.1}" text-anchor="end">{max}</text><text class="axis-label" x="{:.1}" y="{bottom:.1}" text-anchor="end">0</text>"#,
+            WIDTH - RIGHT,
+            LEFT - 6.0,
+            top + 10.0,
+            LEFT - 6.0
+        );
+        for date in &dosing {
+            vertical_line_around(
+                &mut out,
+                "dosing-marker",
+                axis.x(*date),
+                (top, bottom),
+                &labels,
+                &format!("Dosing session, {date}"),
+            );
+        }
+        // The scores, joined where consecutive ones are complete.
         for pair in points.windows(2) {
-            if let ((x1, Some(s1), _, _), (x2, Some(s2), _, _)) = (&pair[0], &pair[1]) {
+            if let ((x1, Some(s1), ..), (x2, Some(s2), ..)) = (&pair[0], &pair[1]) {
                 let _ = write!(
                     out,
                     r#"<line class="series" x1="{x1:.1}" y1="{:.1}" x2="{x2:.1}" y2="{:.1}"/>"#,
@@ -146,20 +176,22 @@ pub fn measures_chart(client: &Client) -> Option<String> {
                 );
             }
         }
-        for (x, score, date, mystical) in &points {
+        let mut said: Vec<String> = Vec::new();
+        for (x, score, date, mystical, band) in &points {
             match score {
                 Some(s) => {
-                    let shown = if s.fract() == 0.0 {
-                        format!("{s:.0}")
-                    } else {
-                        format!("{s:.1}")
-                    };
+                    let shown = shown(*s);
                     let cy = y(*s);
+                    let mut words = format!("{date}: {shown}");
+                    if let Some(band) = band {
+                        words.push_str(&format!(", {band}"));
+                    }
                     match mystical {
                         // The MEQ-30 verdict needs every subscale, so the mean alone cannot
                         // show it: a complete experience is drawn as a diamond, and the
                         // verdict is written in the mark's title either way.
                         Some(true) => {
+                            words.push_str(&format!(", {}", measures::MEQ30_COMPLETE));
                             let _ = write!(
                                 out,
                                 r#"<polygon class="point complete-mystical" points="{x:.1},{:.1} {:.1},{cy:.1} {x:.1},{:.1} {:.1},{cy:.1}"><title>{date}: {shown}, {}</title></polygon>"#,
@@ -171,6 +203,7 @@ pub fn measures_chart(client: &Client) -> Option<String> {
                             );
                         }
                         Some(false) => {
+                            words.push_str(&format!(", {}", measures::MEQ30_NOT_COMPLETE));
                             let _ = write!(
                                 out,
                                 r#"<circle class="point" cx="{x:.1}" cy="{cy:.1}" r="4"><title>{date}: {shown}, {}</title></circle>"#,
@@ -184,6 +217,7 @@ pub fn measures_chart(client: &Client) -> Option<String> {
                             );
                         }
                     }
+                    said.push(words);
                     let _ = write!(
                         out,
                         r#"<text class="point-label" x="{x:.1}" y="{:.1}" text-anchor="middle">{shown}</text>"#,
@@ -191,6 +225,7 @@ pub fn measures_chart(client: &Client) -> Option<String> {
                     );
                 }
                 None => {
+                    said.push(format!("{date}: incomplete (an item was skipped)"));
                     let _ = write!(
                         out,
                         r#"<circle class="point incomplete" cx="{x:.1}" cy="{bottom:.1}" r="4"><title>{date}: incomplete (an item was skipped)</title></circle>"#
@@ -198,10 +233,19 @@ pub fn measures_chart(client: &Client) -> Option<String> {
                 }
             }
         }
+        description.push(format!(
+            "{} (0 to {max}): {}.",
+            instrument.name(),
+            said.join("; ")
+        ));
         axis.ticks(&mut out, bottom);
         out.push_str("</g>");
     }
-    out.push_str("</svg>");
+    if !dosing.is_empty() {
+        let dates: Vec<String> = dosing.iter().map(NaiveDate::to_string).collect();
+        description.push(format!("Dosing sessions: {}.", dates.join(", ")));
+    }
+    close_svg(&mut out, &description.join(" "));
     Some(out)
 }
 
@@ -244,35 +288,63 @@ pub fn dose_chart(client: &Client) -> Option<String> {
         "Dose of each dosing session, with the prescriber's range",
     );
     let plot = PLOT_WIDTH;
+    let mut labels: Vec<LabelBox> = Vec::new();
     for (class, (low, high), name) in [
         ("psycholytic", PSYCHOLYTIC_MG, "psycholytic"),
         ("psychedelic", PSYCHEDELIC_MG, "psychedelic"),
     ] {
         if low < max {
             let high = high.min(max);
+            let (label_x, label_y) = (WIDTH - RIGHT - 4.0, y(high) + 11.0);
+            labels.push(LabelBox::of(name, label_x, label_y, 10.0, Anchor::End));
             let _ = write!(
                 out,
-                r#"<rect class="dose-band {class}" x="{LEFT}" y="{:.1}" width="{plot:.1}" height="{:.1}"/><text class="band-label" x="{:.1}" y="{:.1}" text-anchor="end">{name}</text>"#,
+                r#"<rect class="dose-band {class}" x="{LEFT}" y="{:.1}" width="{plot:.1}" height="{:.1}"/><text class="band-label" x="{label_x:.1}" y="{label_y:.1}" text-anchor="end">{name}</text>"#,
                 y(high),
                 y(low) - y(high),
-                WIDTH - RIGHT - 4.0,
-                y(high) + 11.0
             );
         }
     }
     if let Some(p) = prescriber {
-        let _ = write!(
-            out,
-            r#"<rect class="prescribed-range" x="{LEFT}" y="{:.1}" width="{plot:.1}" height="{:.1}"><title>Prescriber's range: {} to {} mg</title></rect><text class="range-label" x="{:.1}" y="{:.1}">prescribed {}–{} mg</text>"#,
-            y(p.dose_max_mg.value()),
-            y(p.dose_min_mg.value()) - y(p.dose_max_mg.value()),
-            p.dose_min_mg.value(),
-            p.dose_max_mg.value(),
-            LEFT + 4.0,
-            y(p.dose_max_mg.value()) - 4.0,
+        let (top, bottom) = (y(p.dose_max_mg.value()), y(p.dose_min_mg.value()));
+        let (right, label_y) = (LEFT + plot, top - 4.0);
+        let label = format!(
+            "prescribed {}–{} mg",
             p.dose_min_mg.value(),
             p.dose_max_mg.value()
         );
+        labels.push(LabelBox::of(
+            &label,
+            LEFT + 4.0,
+            label_y,
+            11.0,
+            Anchor::Start,
+        ));
+        // The range's dashed outline, broken where it would cross a label.
+        let d = [
+            horizontal_path(top, (LEFT, right), &labels),
+            horizontal_path(bottom, (LEFT, right), &labels),
+            vertical_path(LEFT, (top, bottom), &labels),
+            vertical_path(right, (top, bottom), &labels),
+        ]
+        .concat();
+        let _ = write!(
+            out,
+            r#"<rect class="prescribed-area" x="{LEFT}" y="{top:.1}" width="{plot:.1}" height="{:.1}" fill="none"><title>Prescriber's range: {} to {} mg</title></rect><path class="prescribed-range" d="{d}" fill="none"/><text class="range-label" x="{:.1}" y="{label_y:.1}">{}</text>"#,
+            bottom - top,
+            p.dose_min_mg.value(),
+            p.dose_max_mg.value(),
+            LEFT + 4.0,
+            escape(&label)
+        );
+    }
+    let mut description: Vec<String> = Vec::new();
+    if let Some(p) = prescriber {
+        description.push(format!(
+            "Prescriber's range: {} to {} mg.",
+            p.dose_min_mg.value(),
+            p.dose_max_mg.value()
+        ));
     }
     let slot = plot / doses.len() as f64;
     let bar = (slot * 0.55).min(46.0);
@@ -290,6 +362,10 @@ pub fn dose_chart(client: &Client) -> Option<String> {
         } else {
             ""
         };
+        description.push(format!(
+            "{date}: {mg} mg, {band}{mark}{}.",
+            if *flooding { ", signs of flooding" } else { "" }
+        ));
         let _ = write!(
             out,
             r#"<rect class="dose-bar{}{}" x="{:.1}" y="{:.1}" width="{bar:.1}" height="{:.1}"><title>{date}: {mg} mg, {band}{mark}{}</title></rect><text class="point-label" x="{x:.1}" y="{:.1}" text-anchor="middle">{mg}{}</text><text class="tick-label" x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
@@ -313,12 +389,13 @@ pub fn dose_chart(client: &Client) -> Option<String> {
     }
     let _ = write!(
         out,
-        r#"<line class="axis" x1="{LEFT}" y1="{bottom:.1}" x2="{:.1}" y2="{bottom:.1}"/><text class="axis-label" x="{:.1}" y="{:.1}" text-anchor="end">{max} mg</text><text class="axis-label" x="{:.1}" y="{bottom:.1}" text-anchor="end">0</text></svg>"#,
+        r#"<line class="axis" x1="{LEFT}" y1="{bottom:.1}" x2="{:.1}" y2="{bottom:.1}"/><text class="axis-label" x="{:.1}" y="{:.1}" text-anchor="end">{max} mg</text><text class="axis-label" x="{:.1}" y="{bottom:.1}" text-anchor="end">0</text>"#,
         WIDTH - RIGHT,
         LEFT - 6.0,
         TOP + 10.0,
         LEFT - 6.0
     );
+    close_svg(&mut out, &description.join(" "));
     Some(out)
 }
 
@@ -405,6 +482,29 @@ pub fn self_energy_chart(client: &Client) -> Option<String> {
             );
         }
     }
+    let description: Vec<String> = sessions
+        .iter()
+        .map(|(date, energy)| {
+            let rated: Vec<String> = qualities
+                .iter()
+                .zip([
+                    energy.calm,
+                    energy.clarity,
+                    energy.compassion,
+                    energy.curiosity,
+                    energy.confidence,
+                    energy.courage,
+                    energy.creativity,
+                    energy.connectedness,
+                ])
+                .map(|(quality, value)| match value {
+                    Some(v) => format!("{quality} {v}"),
+                    None => format!("{quality} not rated"),
+                })
+                .collect();
+            format!("{date}: {}.", rated.join(", "))
+        })
+        .collect();
     for (col, (date, _)) in sessions.iter().enumerate() {
         let x = label_width + col as f64 * cell_w + cell_w / 2.0;
         let _ = write!(
@@ -414,7 +514,7 @@ pub fn self_energy_chart(client: &Client) -> Option<String> {
             date.format("%d %b")
         );
     }
-    out.push_str("</svg>");
+    close_svg(&mut out, &description.join(" "));
     Some(out)
 }
 
@@ -487,6 +587,7 @@ pub fn protector_figure(client: &Client, checkin: Option<&CheckIn>) -> Option<St
         height,
         "The protectors and the parts they protect",
     );
+    let mut description: Vec<String> = Vec::new();
     let _ = write!(
         out,
         r#"<text class="panel-title" x="{left_x}" y="18">Protectors (last check-in)</text><text class="panel-title" x="{right_x}" y="18">The parts they protect</text>"#
@@ -521,6 +622,19 @@ pub fn protector_figure(client: &Client, checkin: Option<&CheckIn>) -> Option<St
             PartRole::Manager => "manager",
             _ => "firefighter",
         };
+        let guarded: Vec<&str> = protects(&protector.id)
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        description.push(if guarded.is_empty() {
+            format!("{} ({role}, {signal}).", protector.name)
+        } else {
+            format!(
+                "{} ({role}, {signal}) protects {}.",
+                protector.name,
+                guarded.join(", ")
+            )
+        });
         let _ = write!(
             out,
             r#"<rect class="protector-box {class}" x="{left_x}" y="{y:.1}" width="{box_w}" height="{box_h}"/><text class="node-name" x="{:.1}" y="{:.1}">{}</text><text class="node-detail" x="{:.1}" y="{:.1}">{role} · {signal}</text>"#,
@@ -532,6 +646,9 @@ pub fn protector_figure(client: &Client, checkin: Option<&CheckIn>) -> Option<St
         );
     }
     if protectors_not_drawn > 0 {
+        description.push(format!(
+            "And {protectors_not_drawn} more protector(s), not drawn."
+        ));
         let _ = write!(
             out,
             r#"<text class="node-detail" x="{left_x:.1}" y="{:.1}">and {protectors_not_drawn} more protector(s), not drawn</text>"#,
@@ -564,7 +681,7 @@ pub fn protector_figure(client: &Client, checkin: Option<&CheckIn>) -> Option<St
             y + 32.0,
         );
     }
-    out.push_str("</svg>");
+    close_svg(&mut out, &description.join(" "));
     Some(out)
 }
 

@@ -233,6 +233,7 @@ pub fn map_then_and_now(comparison: &crate::parts_history::MapComparison) -> Opt
             );
         }
     }
+    let mut description: Vec<String> = Vec::new();
     for (i, (part, fate)) in nodes.iter().enumerate() {
         let (cx, cy) = centre(i);
         let (x, y) = (cx - MAP_NODE_W / 2.0, cy - MAP_NODE_H / 2.0);
@@ -243,6 +244,7 @@ pub fn map_then_and_now(comparison: &crate::parts_history::MapComparison) -> Opt
             PartFate::Same => ("same", ""),
         };
         let role = crate::parts_history::role_words(part.role);
+        description.push(format!("{} ({role}{state})", part.name));
         let _ = write!(
             out,
             r#"<rect class="map-node {class}" x="{x:.1}" y="{y:.1}" width="{MAP_NODE_W}" height="{MAP_NODE_H}" rx="6"/><text class="map-node-name" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text><text class="map-node-detail" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
@@ -261,7 +263,13 @@ pub fn map_then_and_now(comparison: &crate::parts_history::MapComparison) -> Opt
             MAP_TOP + rows as f64 * MAP_CELL_H + 14.0
         );
     }
-    out.push_str("</svg>");
+    let mut words = format!("Parts drawn: {}.", description.join("; "));
+    if not_drawn > 0 {
+        words.push_str(&format!(
+            " And {not_drawn} part(s) that did not change, not drawn."
+        ));
+    }
+    close_svg(&mut out, &words);
     Some(out)
 }
 

@@ -306,23 +306,24 @@ pub fn vitals_chart(session: &Session) -> Option<String> {
         x += 95.0;
     }
 
-    // The dose and the discharge, across both panels, named at the top.
-    let mark_time = |out: &mut String, class: &str, at: DateTime<FixedOffset>, label: &str| {
-        let x = axis.x(at);
-        // Named beside the line, on the side with room.
-        let (label_x, anchor) = if x > WIDTH - RIGHT - 200.0 {
-            (x - 4.0, "end")
+    // The dose and the discharge, across both panels, named at the top, each named
+    // beside its line on the side with room.
+    let write_labels = points.len() <= 16;
+    let spo2_label_y = |o: u32| {
+        // Below the mark in the upper half of the panel, above it in the lower.
+        if spo2_y(o) < spo2_top + spo2_height / 2.0 {
+            spo2_y(o) + 15.0
         } else {
-            (x + 4.0, "start")
-        };
-        let _ = write!(
-            out,
-            r#"<line class="{class}" x1="{x:.1}" y1="{top:.1}" x2="{x:.1}" y2="{spo2_bottom:.1}"><title>{}</title></line><text class="marker-label" x="{label_x:.1}" y="{:.1}" text-anchor="{anchor}">{}</text>"#,
-            escape(label),
-            bp_bottom + 16.0,
-            escape(label)
-        );
+            spo2_y(o) - 7.0
+        }
     };
+    let pressure_label = |p: &Vitals| {
+        p.systolic.map(|s| match p.diastolic {
+            Some(d) => format!("{s}/{d}"),
+            None => s.to_string(),
+        })
+    };
+    let mut marks: Vec<(&str, DateTime<FixedOffset>, String)> = Vec::new();
     if let Some(dose) = dose {
         let mut label = format!("dose {}", local(dose.administered_at.instant()));
         if let Some(booster) = dose.booster_mg {
@@ -331,19 +332,69 @@ pub fn vitals_chart(session: &Session) -> Option<String> {
                 booster.value()
             ));
         }
-        mark_time(
-            &mut out,
-            "dosing-marker",
-            dose.administered_at.instant(),
-            &label,
-        );
+        marks.push(("dosing-marker", dose.administered_at.instant(), label));
     }
     if let Some(at) = discharge {
-        mark_time(
-            &mut out,
-            "discharge-marker",
-            at,
-            &format!("discharge {}", local(at)),
+        marks.push(("discharge-marker", at, format!("discharge {}", local(at))));
+    }
+    let placed_marks: Vec<(&str, f64, f64, Anchor, &str)> = marks
+        .iter()
+        .map(|(class, at, label)| {
+            let x = axis.x(*at);
+            let (label_x, anchor) = if x > WIDTH - RIGHT - 200.0 {
+                (x - 4.0, Anchor::End)
+            } else {
+                (x + 4.0, Anchor::Start)
+            };
+            (*class, x, label_x, anchor, label.as_str())
+        })
+        .collect();
+    // Every label on the chart (bold, so a little wider), which the lines leave room for.
+    const BOLD: f64 = 11.0 * 1.1;
+    let mut labels: Vec<LabelBox> = placed_marks
+        .iter()
+        .map(|(_, _, label_x, anchor, label)| {
+            LabelBox::of(label, *label_x, bp_bottom + 16.0, BOLD, *anchor)
+        })
+        .collect();
+    // The SpO₂ panel's title sits between the panels, which the lines cross.
+    labels.push(LabelBox::of(
+        "SpO₂ (%)",
+        LEFT,
+        spo2_top - 10.0,
+        12.0 * 1.1,
+        Anchor::Start,
+    ));
+    if write_labels {
+        for p in &points {
+            let x = axis.x(p.at);
+            if let Some(o) = p.spo2 {
+                let text = o.to_string();
+                labels.push(LabelBox::of(
+                    &text,
+                    x,
+                    spo2_label_y(o),
+                    BOLD,
+                    Anchor::Middle,
+                ));
+            }
+            if let (Some(s), Some(text)) = (p.systolic, pressure_label(p)) {
+                labels.push(LabelBox::of(&text, x, bp_y(s) - 9.0, BOLD, Anchor::Middle));
+            }
+        }
+    }
+    for (class, x, label_x, anchor, label) in &placed_marks {
+        vertical_line_around(&mut out, class, *x, (top, spo2_bottom), &labels, label);
+        let anchor = match anchor {
+            Anchor::Start => "start",
+            Anchor::Middle => "middle",
+            Anchor::End => "end",
+        };
+        let _ = write!(
+            out,
+            r#"<text class="marker-label" x="{label_x:.1}" y="{:.1}" text-anchor="{anchor}">{}</text>"#,
+            bp_bottom + 16.0,
+            escape(label)
         );
     }
 
@@ -372,7 +423,6 @@ pub fn vitals_chart(session: &Session) -> Option<String> {
     vitals_line(&mut out, "diastolic", &series(|p| p.diastolic, &bp_y));
     vitals_line(&mut out, "heart-rate", &series(|p| p.heart_rate, &bp_y));
     vitals_line(&mut out, "spo2", &series(|p| p.spo2, &spo2_y));
-    let write_labels = points.len() <= 16;
     for (p, x) in points.iter().zip(&xs) {
         let when = format!("{} ({})", local(p.at), p.source);
         if let Some(s) = p.systolic {
@@ -411,23 +461,14 @@ pub fn vitals_chart(session: &Session) -> Option<String> {
                 &format!("{when}: SpO₂ {o} %"),
             );
             if write_labels {
-                // Below the mark in the upper half of the panel, above it in the lower.
-                let label_y = if spo2_y(o) < spo2_top + spo2_height / 2.0 {
-                    spo2_y(o) + 15.0
-                } else {
-                    spo2_y(o) - 7.0
-                };
+                let label_y = spo2_label_y(o);
                 let _ = write!(
                     out,
                     r#"<text class="point-label" x="{x:.1}" y="{label_y:.1}" text-anchor="middle">{o}</text>"#
                 );
             }
         }
-        if write_labels && let Some(s) = p.systolic {
-            let pressure = match p.diastolic {
-                Some(d) => format!("{s}/{d}"),
-                None => s.to_string(),
-            };
+        if write_labels && let (Some(s), Some(pressure)) = (p.systolic, pressure_label(p)) {
             let _ = write!(
                 out,
                 r#"<text class="point-label" x="{x:.1}" y="{:.1}" text-anchor="middle">{pressure}</text>"#,

@@ -284,7 +284,7 @@ pub(super) fn client_record(
             kind_label(session.kind),
             date(&Date(session.starts_at.local_date()))
         ));
-        session_body(layout, client, session)?;
+        layout.nested(|layout| session_body(layout, client, session))?;
         layout.gap(6.0);
     }
 

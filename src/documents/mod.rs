@@ -1,6 +1,9 @@
 //! Printed documents, as PDF: a session note, the dosing-day preparation sheet, and a
 //! client's full record for a records request. The core lays them out (layout.rs) and
-//! embeds the same SVG figures the app shows (src/charts/).
+//! embeds the same SVG figures the app shows (src/charts/), each described by the
+//! chart's own words. Every document is a tagged PDF/A-2a (archival) and PDF/UA-1
+//! (accessible) file, checked by krilla's validators as it is written; one that would
+//! not conform is refused, never written broken.
 //!
 //! A PDF is plaintext clinical data: it is written 0600 to a path the clinician chose,
 //! the writing is recorded in the audit trail, and every caller tells the clinician the

@@ -111,11 +111,11 @@ pub(super) fn prep_sheet(
             for intention in &source.intentions {
                 let line = match &intention.part {
                     Some(part) => {
-                        format!("• {} (with {})", intention.text, part_name(client, part))
+                        format!("{} (with {})", intention.text, part_name(client, part))
                     }
-                    None => format!("• {}", intention.text),
+                    None => intention.text.clone(),
                 };
-                layout.styled(&line, Face::Regular, text, Tone::Text);
+                layout.bullet(&line, Face::Regular, text, Tone::Text);
             }
             if source.id != session.id {
                 layout.styled(

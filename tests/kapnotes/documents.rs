@@ -872,3 +872,409 @@ fn the_dosing_day_sheet_keeps_its_one_first_page_with_groups_steps_and_history()
     assert!(!first.contains("then and now"));
     assert!(text_of(&pdf, Some(2)).contains("Monitoring record"));
 }
+
+// ----- documents fit to keep for years (issue 12) -----
+
+/// What pdfinfo says of a document: its info, its XMP metadata and its structure tree
+/// with the text of each element.
+struct Conformance {
+    info: String,
+    meta: String,
+    structure: String,
+}
+
+fn conformance(pdf: &Path) -> Conformance {
+    let pdf = pdf.to_str().unwrap();
+    let run = |args: &[&str]| String::from_utf8_lossy(&tool("pdfinfo", args)).into_owned();
+    Conformance {
+        info: run(&[pdf]),
+        meta: run(&["-meta", pdf]),
+        structure: run(&["-struct-text", pdf]),
+    }
+}
+
+/// A tagged PDF/A-2a and PDF/UA-1 document, titled, in English, with headings in
+/// levels that never skip one, every figure described.
+fn assert_archival_and_accessible(pdf: &Path, title: &str) -> Conformance {
+    let c = conformance(pdf);
+    let field = |name: &str| {
+        c.info
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+            .map(str::trim)
+            .unwrap_or_default()
+    };
+    assert_eq!(field("Tagged"), "yes", "{}", c.info);
+    assert_eq!(field("Title"), title, "{}", c.info);
+    let meta = c.meta.split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        "<pdfaid:part>2</pdfaid:part>",
+        "<pdfaid:conformance>A</pdfaid:conformance>",
+        "<pdfuaid:part>1</pdfuaid:part>",
+    ] {
+        assert!(meta.contains(expected), "{expected} missing from:\n{meta}");
+    }
+    // The catalog says the language; the structure tree starts at the document.
+    assert!(c.structure.contains("Document"), "{}", c.structure);
+    let mut last = 0;
+    let mut headings = 0;
+    for line in c.structure.lines() {
+        let element = line.trim_start();
+        if let Some(level) = element
+            .strip_prefix('H')
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|digits| digits.parse::<usize>().ok())
+        {
+            assert!(
+                level <= last + 1,
+                "H{level} after H{last}:\n{}",
+                c.structure
+            );
+            assert!(headings > 0 || level == 1, "the first heading is not H1");
+            last = level;
+            headings += 1;
+        }
+    }
+    assert!(headings > 1, "{}", c.structure);
+    c
+}
+
+/// `phrases` in `text`, in this order.
+fn assert_in_order(text: &str, phrases: &[&str]) {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut from = 0;
+    for phrase in phrases {
+        let at = flat[from..]
+            .find(phrase)
+            .unwrap_or_else(|| panic!("{phrase:?} missing after byte {from} of:\n{flat}"));
+        from += at + phrase.len();
+    }
+}
+
+/// The alternative texts in a PDF, decoded: literal strings, or UTF-16 in hex.
+fn alt_texts(pdf: &Path) -> Vec<String> {
+    let bytes = std::fs::read(pdf).unwrap();
+    let mut texts = Vec::new();
+    let mut rest = &bytes[..];
+    while let Some(at) = rest.windows(4).position(|w| w == b"/Alt") {
+        rest = &rest[at + 4..];
+        match rest.first() {
+            Some(b'(') => {
+                let (mut depth, mut text, mut escaped) = (0, Vec::new(), false);
+                for (i, b) in rest.iter().enumerate() {
+                    match (*b, escaped) {
+                        (_, true) => {
+                            text.push(*b);
+                            escaped = false;
+                        }
+                        (b'\\', false) => escaped = true,
+                        (b'(', false) => {
+                            depth += 1;
+                            if depth > 1 {
+                                text.push(b'(');
+                            }
+                        }
+                        (b')', false) => {
+                            depth -= 1;
+                            if depth == 0 {
+                                rest = &rest[i..];
+                                break;
+                            }
+                            text.push(b')');
+                        }
+                        _ => text.push(*b),
+                    }
+                }
+                texts.push(String::from_utf8(text).unwrap());
+            }
+            Some(b'<') => {
+                let end = rest.iter().position(|b| *b == b'>').unwrap();
+                let hex = std::str::from_utf8(&rest[1..end]).unwrap();
+                let units: Vec<u16> = (0..hex.len() / 4)
+                    .map(|i| u16::from_str_radix(&hex[i * 4..i * 4 + 4], 16).unwrap())
+                    .collect();
+                assert_eq!(units[0], 0xFEFF, "UTF-16 with its byte-order mark");
+                texts.push(String::from_utf16(&units[1..]).unwrap());
+            }
+            _ => {}
+        }
+    }
+    texts
+}
+
+/// Each figure is tagged with its alternative text: as many as figures in the
+/// structure tree, none empty, and each of `expected` among them.
+fn assert_figures_described(pdf: &Path, c: &Conformance, expected: &[&str]) {
+    let figures = c
+        .structure
+        .lines()
+        .filter(|l| l.trim() == "Figure" || l.trim() == "Figure:")
+        .count();
+    assert!(figures > 0, "{}", c.structure);
+    // Each with the box it is drawn in.
+    assert_eq!(
+        c.structure.matches("/BBox").count(),
+        figures,
+        "{}",
+        c.structure
+    );
+    let alts = alt_texts(pdf);
+    assert_eq!(alts.len(), figures, "{alts:?}");
+    assert!(alts.iter().all(|a| a.len() > 20), "{alts:?}");
+    for expected in expected {
+        assert!(
+            alts.iter().any(|a| a.starts_with(expected)),
+            "no figure described as {expected:?} in {alts:?}"
+        );
+    }
+}
+
+#[test]
+fn every_document_is_a_tagged_archival_and_accessible_pdf() {
+    // The monitored dosing day: its note (readings table, vitals chart) and its sheet
+    // (protectors' figure, the monitoring table to fill in by hand).
+    let (tv, vault) = monitored_dosing_day();
+    let note = write(
+        &vault,
+        &tv,
+        DocumentRequest::SessionNote {
+            session_id: DOSING.into(),
+        },
+        "note.pdf",
+    );
+    let c = assert_archival_and_accessible(&note, "Dosing session note, 30 April 2026");
+    assert_figures_described(
+        &note,
+        &c,
+        &["Blood pressure, heart rate and SpO₂ across the session, with the dose marked."],
+    );
+    assert!(c.structure.contains("/Scope /Column") && c.structure.contains("/Scope /Row"));
+    assert_in_order(
+        &text_of(&note, None),
+        &[
+            "Dosing session",
+            "When",
+            "Pre-dose checks at 13:50",
+            "Protectors' check-in at 14:05",
+            "Readings (6)",
+            "14:10",
+            "16:20",
+            "Observations",
+            "Discharge at 16:40",
+            "Adverse events (2)",
+            "Note",
+            "Signed 30 April 2026",
+            "Addendum",
+        ],
+    );
+    assert_in_order(
+        &c.structure,
+        &[
+            "H1 \"Dosing session\"",
+            "TH",
+            "\"Time\"",
+            "\"Since dose\"",
+            "TD",
+            "\"14:10\"",
+            "Figure",
+        ],
+    );
+
+    let sheet = write(
+        &vault,
+        &tv,
+        DocumentRequest::PrepSheet {
+            session_id: DOSING.into(),
+        },
+        "sheet.pdf",
+    );
+    let c = assert_archival_and_accessible(&sheet, "Dosing-day sheet, 30 April 2026");
+    assert_figures_described(
+        &sheet,
+        &c,
+        &[
+            "The protectors and the parts they protect. The Planner (manager, yellow: unsure) protects Little one.",
+        ],
+    );
+    // The intentions are a list; the discharge checklist too.
+    assert_eq!(
+        c.structure.matches("ListNumbering").count(),
+        2,
+        "{}",
+        c.structure
+    );
+    assert_in_order(
+        &c.structure,
+        &["LI", "Lbl", "\"•\"", "LBody", "Let the Planner rest"],
+    );
+    assert_in_order(
+        &text_of(&sheet, None),
+        &[
+            "Dosing-day preparation sheet",
+            "Intentions",
+            "Protectors: last check-in",
+            "Prescriber's range and safety",
+            "Findings",
+            "Monitoring record",
+            "Due",
+            "baseline",
+            "dose +180",
+            "MOAA/S: sedation level",
+            "Discharge",
+        ],
+    );
+
+    // The full record, with every chart.
+    let record = write(
+        &vault,
+        &tv,
+        DocumentRequest::ClientRecord {
+            client_id: CLIENT.into(),
+            include_psychotherapy_notes: true,
+            map_then: None,
+        },
+        "record.pdf",
+    );
+    let c = assert_archival_and_accessible(&record, "Clinical record");
+    assert_figures_described(
+        &record,
+        &c,
+        &[
+            "Outcome measures over time, with the dosing sessions marked. PHQ-9 (0 to 27): 2026-04-02: 15, moderately severe; 2026-05-04: 8, mild. GAD-7 (0 to 21): 2026-04-02: 11, moderate. Dosing sessions: 2026-04-30.",
+            "Dose of each dosing session, with the prescriber's range. Prescriber's range: 50 to 150 mg. 2026-04-30: 125 mg, psycholytic.",
+        ],
+    );
+    assert_in_order(
+        &text_of(&record, None),
+        &[
+            "Clinical record",
+            "Client",
+            "Parts map",
+            "Outcome measures",
+            "Measures over time",
+            "Doses against the prescriber's range",
+            "Sessions (3)",
+            "Preparation session, 23 April 2026",
+            "Dosing session, 30 April 2026",
+            "Integration session, 4 May 2026",
+            "Audit trail for this client",
+        ],
+    );
+
+    // The full record with "the system then and now", from parts over time.
+    let (tv, mut vault) = TestVault::new();
+    interchange::import(&mut vault, PARTS_OVER_TIME).unwrap();
+    let then_and_now = write(
+        &vault,
+        &tv,
+        DocumentRequest::ClientRecord {
+            client_id: CLIENT.into(),
+            include_psychotherapy_notes: false,
+            map_then: Some(date("2026-04-22")),
+        },
+        "then-and-now.pdf",
+    );
+    let c = assert_archival_and_accessible(&then_and_now, "Clinical record");
+    assert_figures_described(&then_and_now, &c, &["The parts map on 2026-04-22 and on"]);
+    assert!(
+        alt_texts(&then_and_now)
+            .iter()
+            .any(|a| a.contains("Lantern Keeper (exile · changed)")),
+        "every part drawn is named in the map's description"
+    );
+    assert_in_order(
+        &text_of(&then_and_now, None),
+        &[
+            "Parts map",
+            "The system then and now",
+            "What changed",
+            "Outcome measures",
+        ],
+    );
+}
+
+/// The headings of a tagged document, from its structure tree: the text of each
+/// H1–H6 element.
+fn headings_of(structure: &str) -> Vec<String> {
+    let lines: Vec<&str> = structure.lines().collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| {
+            let l = l.trim_start();
+            l.len() > 2 && l.starts_with('H') && l.as_bytes()[1].is_ascii_digit()
+        })
+        .filter_map(|(i, _)| lines.get(i + 1))
+        .map(|l| l.trim().trim_matches('"').trim().to_owned())
+        .collect()
+}
+
+/// The lines of a page's body: its text without the running header and footer.
+fn body_lines(pdf: &Path, page: usize) -> Vec<String> {
+    text_of(pdf, Some(page))
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .filter(|l| {
+            !l.contains("confidential clinical record")
+                && !l.starts_with("Page ")
+                && !l.contains("Dr. Robin Hale")
+                && !l.starts_with("Jordan Rivers · born")
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A heading is never the last thing on a page: when what follows it (a chart, say)
+/// moves to the next page, the heading moves with it. Profile notes of these lengths
+/// push each chart of the example's full record past the foot of the second page,
+/// which left its heading there alone before.
+#[test]
+fn a_heading_is_never_left_alone_at_the_foot_of_a_page() {
+    let (tv, mut vault) = setup();
+    let mut profile = vault.client_profile(CLIENT).unwrap();
+    for (lines, moved) in [
+        (0, None),
+        (8, Some("Self-energy across integration sessions (0–10)")),
+        (20, Some("Doses against the prescriber's range")),
+        (
+            36,
+            Some("Measures over time (dashed lines: dosing sessions)"),
+        ),
+    ] {
+        profile.notes = (0..lines)
+            .map(|n| format!("Line {n} of the notes."))
+            .collect::<Vec<_>>()
+            .join("\n");
+        vault.update_client(profile.clone()).unwrap();
+        let (bytes, pages) = documents::document_pdf(
+            &vault,
+            &DocumentRequest::ClientRecord {
+                client_id: CLIENT.into(),
+                include_psychotherapy_notes: false,
+                map_then: None,
+            },
+            Paper::A4,
+        )
+        .unwrap();
+        let pdf = tv.file(&format!("record-{lines}.pdf"));
+        std::fs::write(&pdf, bytes).unwrap();
+        let headings = headings_of(&conformance(&pdf).structure);
+        for page in 1..pages {
+            let body = body_lines(&pdf, page);
+            let last = body.last().cloned().unwrap_or_default();
+            assert!(
+                !headings.contains(&last),
+                "with {lines} lines of notes, page {page} ends with the heading {last:?}"
+            );
+        }
+        if let Some(moved) = moved {
+            assert!(headings.iter().any(|h| h == moved), "{headings:?}");
+            assert!(
+                (2..=pages)
+                    .any(|page| body_lines(&pdf, page).first().map(String::as_str) == Some(moved)),
+                "with {lines} lines of notes, {moved:?} starts no page"
+            );
+        }
+    }
+}
