@@ -63,6 +63,8 @@ const COMMANDS: &[&str] = &[
     "use_default_backup_folder",
     "quit_app",
     "client_overview",
+    "acknowledge_finding",
+    "reopen_finding",
     "score_measure",
     "instrument_items",
     "create_measure",

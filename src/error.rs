@@ -228,6 +228,14 @@ pub enum Refusal {
 
     #[error("A preparation sheet is made for a dosing session; choose a dosing session.")]
     PrepSheetNeedsDosingSession,
+
+    #[error("A stop cannot be acknowledged: settle what it names, and it clears by itself.")]
+    StopNotAcknowledgeable,
+
+    #[error(
+        "That finding is not raised for this client now, so there is nothing to acknowledge; look at the findings again."
+    )]
+    FindingNotRaised,
 }
 
 /// A failure inside kapnotes that no choice of the clinician's could have avoided (a

@@ -116,6 +116,8 @@ pub fn run() {
             commands::backups::choose_backup_folder,
             commands::backups::use_default_backup_folder,
             commands::course::client_overview,
+            commands::course::acknowledge_finding,
+            commands::course::reopen_finding,
             commands::course::score_measure,
             commands::course::instrument_items,
             commands::course::create_measure,

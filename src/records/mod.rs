@@ -93,6 +93,10 @@ pub struct Client {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "typescript", ts(optional))]
     pub map_history: Option<MapHistory>,
+    /// Warnings and notes the clinician acknowledged, with why (added after v1:
+    /// exported only when there is one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acknowledgements: Vec<Acknowledgement>,
 }
 
 impl Client {
@@ -107,6 +111,7 @@ impl Client {
             measures: Vec::new(),
             groups: Vec::new(),
             map_history: None,
+            acknowledgements: Vec::new(),
         }
     }
 
@@ -357,6 +362,27 @@ pub struct UnburdeningStep {
     #[serde(default, skip_serializing_if = "is_blank")]
     #[cfg_attr(feature = "typescript", ts(optional))]
     pub qualities: Option<String>,
+}
+
+/// A warning or a note the clinician acknowledged: the finding of `code` about
+/// `record_id` stays out of the open list while that record's content is what it was
+/// (`record_sha256`, see `rules::acknowledged`); any change to the record re-opens it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct Acknowledgement {
+    pub id: Id,
+    pub code: String,
+    pub record_id: Id,
+    /// SHA-256 (lowercase hex) of the record's JSON when it was acknowledged.
+    pub record_sha256: String,
+    /// Why the clinician judged it settled: clinical text, sealed like a note.
+    pub reason: String,
+    pub acknowledged_at: Timestamp,
+    /// The clinician's name when it was acknowledged, if one was set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub acknowledged_by: Option<String>,
 }
 
 /// A named cluster of parts (a host's inner family, say) the map can fold to one shape.

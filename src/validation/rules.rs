@@ -24,7 +24,7 @@ impl Findings {
 /// Every id a client's records define, with the path where each is defined.
 pub(crate) fn defined_ids(client: &Client, base: &str) -> Vec<(Id, String)> {
     let mut ids = vec![(client.profile.id.clone(), format!("{base}/id"))];
-    let lists: [(&str, Vec<&Id>); 6] = [
+    let lists: [(&str, Vec<&Id>); 7] = [
         ("parts", client.parts.iter().map(|r| &r.id).collect()),
         (
             "relationships",
@@ -37,6 +37,10 @@ pub(crate) fn defined_ids(client: &Client, base: &str) -> Vec<(Id, String)> {
         ("sessions", client.sessions.iter().map(|r| &r.id).collect()),
         ("measures", client.measures.iter().map(|r| &r.id).collect()),
         ("groups", client.groups.iter().map(|r| &r.id).collect()),
+        (
+            "acknowledgements",
+            client.acknowledgements.iter().map(|r| &r.id).collect(),
+        ),
     ];
     for (name, list) in lists {
         for (i, id) in list.into_iter().enumerate() {

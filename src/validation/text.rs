@@ -53,6 +53,7 @@ pub const MULTI_LINE_FIELDS: &[&str] = &[
     "/sessions/*/monitoring/*/note",
     "/sessions/*/discharge/notes",
     "/measures/*/safety_follow_up/note",
+    "/acknowledgements/*/reason",
     "/map_history/versions/*/part/description",
     "/map_history/versions/*/part/fears",
     "/map_history/versions/*/part/positive_intent",

@@ -18,6 +18,7 @@
 //! `Vault::records_today`, `Vault::insert_clients`, `Vault::record_disclosure`,
 //! `OutputFile` and `AuditEvent` (to record what leaves the vault).
 
+mod acknowledgements;
 mod audit;
 mod automatic_backup;
 mod backup;

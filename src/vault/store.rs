@@ -25,10 +25,13 @@ pub enum Table {
     Groups,
     /// The append-only history of the parts map (from format 4).
     MapHistory,
+    /// Findings the clinician acknowledged, with the reason sealed (records' migration,
+    /// format 5 on this branch).
+    Acknowledgements,
 }
 
 impl Table {
-    pub const ALL: [Table; 10] = [
+    pub const ALL: [Table; 11] = [
         Table::Settings,
         Table::Clients,
         Table::Parts,
@@ -39,6 +42,7 @@ impl Table {
         Table::NoteRevisions,
         Table::Groups,
         Table::MapHistory,
+        Table::Acknowledgements,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,6 +57,7 @@ impl Table {
             Table::NoteRevisions => "note_revisions",
             Table::Groups => "part_groups",
             Table::MapHistory => "map_history",
+            Table::Acknowledgements => "acknowledgements",
         }
     }
 
@@ -69,6 +74,7 @@ impl Table {
             Table::NoteRevisions => "note revision",
             Table::Groups => "group",
             Table::MapHistory => "map history version",
+            Table::Acknowledgements => "acknowledgement",
         }
     }
 

@@ -28,6 +28,7 @@ import type {
   MapOnDay,
   NoteRevision,
   Overview,
+  Acknowledgement,
   Part,
   PartGroup,
   PartPosition,
@@ -161,6 +162,10 @@ export const ipc = {
   sessionVitalsChart: (sessionId: string) => call<string | null>('session_vitals_chart', { sessionId }),
 
   clientOverview: (clientId: string) => call<Overview>('client_overview', { clientId }),
+  /** Acknowledges an open warning or note with the clinician's reason (a stop is refused). */
+  acknowledgeFinding: (clientId: string, code: string, recordId: string, reason: string) =>
+    call<Acknowledgement>('acknowledge_finding', { clientId, code, recordId, reason }),
+  reopenFinding: (clientId: string, acknowledgementId: string) => call<void>('reopen_finding', { clientId, acknowledgementId }),
   scoreMeasure: (measure: Measure) => call<Score>('score_measure', { measure }),
   instrumentItems: (instrument: Instrument) => call<InstrumentItems>('instrument_items', { instrument }),
   createMeasure: (clientId: string, measure: Measure) => call<void>('create_measure', { clientId, measure }),

@@ -2,6 +2,30 @@
 // Refresh with `make types`; `make test` fails while this file is stale.
 
 /**
+ * A finding kept out of the open list, with the acknowledgement that keeps it there.
+ */
+export type AcknowledgedFinding = { finding: Finding, acknowledgement: Acknowledgement, };
+
+/**
+ * A warning or a note the clinician acknowledged: the finding of `code` about
+ * `record_id` stays out of the open list while that record's content is what it was
+ * (`record_sha256`, see `rules::acknowledged`); any change to the record re-opens it.
+ */
+export type Acknowledgement = { id: string, code: string, record_id: string, 
+/**
+ * SHA-256 (lowercase hex) of the record's JSON when it was acknowledged.
+ */
+record_sha256: string, 
+/**
+ * Why the clinician judged it settled: clinical text, sealed like a note.
+ */
+reason: string, acknowledged_at: Timestamp, 
+/**
+ * The clinician's name when it was acknowledged, if one was set.
+ */
+acknowledged_by?: string, };
+
+/**
  * A dated correction or addition to a signed note.
  */
 export type Addendum = { at: Timestamp, text: string, };
@@ -97,7 +121,12 @@ groups?: Array<PartGroup>,
  * never takes it from a caller; an export carries it only when it holds a change
  * after its start (see docs/INTERCHANGE.md).
  */
-map_history?: MapHistory, id: string, 
+map_history?: MapHistory, 
+/**
+ * Warnings and notes the clinician acknowledged, with why (added after v1:
+ * exported only when there is one).
+ */
+acknowledgements?: Array<Acknowledgement>, id: string, 
 /**
  * What lists show: initials or a pseudonym.
  */
@@ -133,7 +162,19 @@ noted_on: DateText | null, };
 
 export type ContraindicationKind = "maoi" | "high_dose_benzodiazepine" | "psychosis_history" | "mania_history" | "uncontrolled_hypertension" | "cardiac_condition" | "pregnancy" | "other";
 
-export type Course = { dosing_sessions_done: number, planned_dosing_sessions: number | null, checkins: number, held_off: number, held_off_by: Array<ProtectorHold>, doses: Array<DosePoint>, next_medical_follow_up: DateText | null, measures: Array<CourseMeasure>, findings: Array<Finding>, };
+export type Course = { dosing_sessions_done: number, planned_dosing_sessions: number | null, checkins: number, held_off: number, held_off_by: Array<ProtectorHold>, doses: Array<DosePoint>, next_medical_follow_up: DateText | null, measures: Array<CourseMeasure>, 
+/**
+ * The open findings (every stop, and the warnings and notes not acknowledged).
+ */
+findings: Array<Finding>, 
+/**
+ * The open findings as read: one line per finding on several records.
+ */
+finding_groups: Array<FindingGroup>, 
+/**
+ * The warnings and notes acknowledged, each with its acknowledgement.
+ */
+acknowledged: Array<AcknowledgedFinding>, };
 
 export type CourseMeasure = { measure_id: string, instrument: Instrument, taken_on: DateText, score: Score, safety_follow_up_recorded: boolean, };
 
@@ -183,6 +224,24 @@ export type Finding = { severity: Severity,
  * Stable, for scripts and the UI: never reworded.
  */
 code: string, client_id: string, subject: Subject, record_id: string, message: string, };
+
+/**
+ * One line of a findings list: every finding of one code and severity.
+ */
+export type FindingGroup = { severity: Severity, code: string, subject: Subject, 
+/**
+ * The sentence of the line: the finding's own when there is one record, the
+ * rule's headline with the count when there are several.
+ */
+headline: string, 
+/**
+ * The records the findings are about, each once, in the findings' order.
+ */
+record_ids: Array<string>, 
+/**
+ * Every finding of the group, in the order the rules listed them.
+ */
+findings: Array<Finding>, };
 
 export type FloodingSign = "panic" | "shutdown" | "rapid_switching" | "amnesia";
 
