@@ -25,6 +25,12 @@ pub fn record_sha256(client: &Client, subject: Subject, record_id: &str) -> Opti
         Subject::Session => serde_json::to_vec(client.session(record_id)?),
         Subject::Measure => serde_json::to_vec(client.measures.iter().find(|m| m.id == record_id)?),
         Subject::Part => serde_json::to_vec(client.part(record_id)?),
+        Subject::AmendmentRequest => serde_json::to_vec(
+            client
+                .amendment_requests
+                .iter()
+                .find(|r| r.id == record_id)?,
+        ),
     }
     .ok()?;
     let digest = ring::digest::digest(&ring::digest::SHA256, &json);

@@ -45,6 +45,8 @@ pub enum Subject {
     Measure,
     /// A part of the client's map (from issue 11).
     Part,
+    /// A client's request to amend their record (issue 12).
+    AmendmentRequest,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -123,6 +125,7 @@ pub mod codes {
     pub const DOSING_DAY_INCOMPLETE: &str = "dosing-day-record-incomplete";
     pub const ADVERSE_EVENT_NO_ACTION: &str = "adverse-event-without-action";
     pub const UNBURDENED_PROTECTORS_DUE: &str = "unburdened-exile-protectors-due";
+    pub const AMENDMENT_OVERDUE: &str = "amendment-request-overdue";
 }
 
 fn date_of(session: &Session) -> NaiveDate {
@@ -208,7 +211,7 @@ type Rule = fn(&Course<'_>, &mut Collector<'_>);
 /// docs/RULES.md (a test holds the two equal): adding a rule is adding a function, a
 /// line here (with the headline of several such findings grouped, `{n}` their
 /// records) and a row there.
-const RULES: [(&str, Rule, &str); 27] = [
+const RULES: [(&str, Rule, &str); 28] = [
     (
         codes::DOSED_WITHOUT_PROCEED,
         dosing_completed_without_proceed,
@@ -344,6 +347,11 @@ const RULES: [(&str, Rule, &str); 27] = [
         unburdened_exile_protectors_due,
         "{n} unburdened parts' protectors are due a check-in.",
     ),
+    (
+        codes::AMENDMENT_OVERDUE,
+        amendment_request_overdue,
+        "{n} amendment requests are past their due date undecided.",
+    ),
 ];
 
 /// Every rule's code, in the order of docs/RULES.md.
@@ -391,11 +399,30 @@ pub fn check_client(
             .find(|m| m.id == f.record_id)
             .and_then(|m| m.taken_on.0.and_hms_opt(0, 0, 0))
             .map(|t| t.and_utc().fixed_offset()),
-        Subject::Client | Subject::Part => None,
+        Subject::Client | Subject::Part | Subject::AmendmentRequest => None,
     };
     let mut findings = c.findings;
     findings.sort_by_cached_key(|f| (std::cmp::Reverse(f.severity), when(f).is_none(), when(f)));
     findings
+}
+
+fn amendment_request_overdue(course: &Course<'_>, c: &mut Collector<'_>) {
+    let today = course.as_of.date_naive();
+    for request in &course.client.amendment_requests {
+        let due = request.due_on().0;
+        if request.decision.is_none() && today > due {
+            c.add(
+                Severity::Warn,
+                codes::AMENDMENT_OVERDUE,
+                Subject::AmendmentRequest,
+                &request.id,
+                format!(
+                    "The amendment request received on {} was due for a decision on {due} and is still undecided.",
+                    request.received_on
+                ),
+            );
+        }
+    }
 }
 
 fn dosing_completed_without_proceed(course: &Course<'_>, c: &mut Collector<'_>) {
@@ -1414,6 +1441,7 @@ mod tests {
             groups: vec![],
             map_history: None,
             acknowledgements: vec![],
+            amendment_requests: vec![],
         }
     }
 

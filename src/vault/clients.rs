@@ -281,6 +281,7 @@ impl Vault {
         let tx = self.conn.transaction()?;
         // Its history and groups go with it: the client's recorded deletion covers them.
         for table in [
+            Table::AmendmentRequests,
             Table::Acknowledgements,
             Table::MapHistory,
             Table::Groups,

@@ -19,6 +19,7 @@
 //! `OutputFile` and `AuditEvent` (to record what leaves the vault).
 
 mod acknowledgements;
+mod amendments;
 mod audit;
 mod automatic_backup;
 mod backup;
@@ -38,6 +39,7 @@ mod verify;
 mod write;
 mod writer_lock;
 
+pub use amendments::{AmendmentChange, AmendmentDenial};
 pub(crate) use audit::AuditEvent;
 pub use audit::{AuditAction, AuditEntry, AuditTrail, BURST_SECONDS};
 pub use automatic_backup::{

@@ -28,10 +28,12 @@ pub enum Table {
     /// Findings the clinician acknowledged, with the reason sealed (records' migration,
     /// format 5 on this branch).
     Acknowledgements,
+    /// Clients' requests to amend their record (the same migration).
+    AmendmentRequests,
 }
 
 impl Table {
-    pub const ALL: [Table; 11] = [
+    pub const ALL: [Table; 12] = [
         Table::Settings,
         Table::Clients,
         Table::Parts,
@@ -43,6 +45,7 @@ impl Table {
         Table::Groups,
         Table::MapHistory,
         Table::Acknowledgements,
+        Table::AmendmentRequests,
     ];
 
     pub fn name(self) -> &'static str {
@@ -58,6 +61,7 @@ impl Table {
             Table::Groups => "part_groups",
             Table::MapHistory => "map_history",
             Table::Acknowledgements => "acknowledgements",
+            Table::AmendmentRequests => "amendment_requests",
         }
     }
 
@@ -75,6 +79,7 @@ impl Table {
             Table::Groups => "group",
             Table::MapHistory => "map history version",
             Table::Acknowledgements => "acknowledgement",
+            Table::AmendmentRequests => "amendment request",
         }
     }
 

@@ -8,7 +8,7 @@ use super::settings::{setting_event, write_setting};
 use super::store::{self, Identified, Keys, RowMeta, Table};
 use super::{CLINICIAN_SETTING, THRESHOLDS_SETTING, Vault, clients, map_history, note_history};
 use crate::error::{Error, Refusal, Result};
-use crate::records::Acknowledgement;
+use crate::records::{Acknowledgement, AmendmentRequest};
 use crate::records::{
     Agreement, Client, ClientProfile, Clinician, Measure, Part, PartGroup, Relationship, Session,
     Timestamp,
@@ -175,6 +175,7 @@ client_record!(Session, Table::Sessions);
 client_record!(Measure, Table::Measures);
 client_record!(PartGroup, Table::Groups);
 client_record!(Acknowledgement, Table::Acknowledgements);
+client_record!(AmendmentRequest, Table::AmendmentRequests);
 
 impl Identified for ClientProfile {
     fn record_id(&self) -> &str {
@@ -199,8 +200,10 @@ fn load_children<T: ClientRecord>(
 ) -> Result<Vec<T>> {
     let mut out = Vec::new();
     // A vault of an older format, read before its upgrade, has no table a later one added.
-    if matches!(T::TABLE, Table::Groups | Table::Acknowledgements)
-        && !store::exists(conn, T::TABLE)?
+    if matches!(
+        T::TABLE,
+        Table::Groups | Table::Acknowledgements | Table::AmendmentRequests
+    ) && !store::exists(conn, T::TABLE)?
     {
         return Ok(out);
     }
@@ -232,6 +235,7 @@ pub(super) fn load_client_from(
         groups: load_children(conn, keys, client_id, &mut rows)?,
         map_history: None,
         acknowledgements: load_children(conn, keys, client_id, &mut rows)?,
+        amendment_requests: load_children(conn, keys, client_id, &mut rows)?,
     };
     client.sort_canonically();
     Ok(LoadedClient { client, rows })
@@ -333,6 +337,15 @@ fn write_children(
         client_id,
         &before.acknowledgements,
         &new.acknowledgements,
+        rows,
+        written,
+    )?;
+    sync_table(
+        tx,
+        keys,
+        client_id,
+        &before.amendment_requests,
+        &new.amendment_requests,
         rows,
         written,
     )

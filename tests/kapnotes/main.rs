@@ -2,6 +2,7 @@
 //! SQLite files in a temporary folder.
 
 mod acknowledgements;
+mod amendments;
 mod attack;
 mod audit;
 mod common;
