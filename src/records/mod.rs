@@ -425,10 +425,11 @@ impl AmendmentRequest {
     }
 }
 
-/// What a request asks to amend: a session's note, or a field of the client's profile.
+/// What a request asks to amend: a session's note, or a field of the client's profile. (Unknown
+/// fields are refused by the schema, which every change is checked against.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AmendmentTarget {
     SessionNote { session: Id },
     ProfileField { field: ProfileField },

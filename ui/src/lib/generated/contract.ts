@@ -48,6 +48,52 @@ export type AdverseEventSeverity = "mild" | "moderate" | "severe";
  */
 export type Agreement = { id: string, text: string, made_on: DateText, parts: Array<string>, };
 
+/**
+ * How an accepted request's change is made: an addendum on the targeted (signed) note,
+ * or the targeted profile field's corrected value (empty clears an optional field).
+ */
+export type AmendmentChange = { "kind": "addendum", text: string, } | { "kind": "corrected_field", value: string, };
+
+/**
+ * The decision on a request. Accepted: the change was made when `change_made_at` says
+ * (the addendum with that `at` on the targeted session, or the profile's correction,
+ * whose audit entry has that time). Denied: the basis, and the client's statement of
+ * disagreement and the clinician's rebuttal when there are, disclosed with the record.
+ */
+export type AmendmentDecision = { outcome: AmendmentOutcome, decided_on: DateText, change_made_at?: Timestamp, basis?: string, statement_of_disagreement?: string, rebuttal?: string, };
+
+/**
+ * The words of a denial.
+ */
+export type AmendmentDenial = { basis: string, statement_of_disagreement: string | null, rebuttal: string | null, };
+
+/**
+ * The one extension of the decision's due date, recorded before the 60 days ran out.
+ */
+export type AmendmentExtension = { recorded_on: DateText, 
+/**
+ * Why more time is needed (the client is told it in writing).
+ */
+reason: string, new_due_on: DateText, };
+
+export type AmendmentOutcome = "accepted" | "denied";
+
+/**
+ * A client's request to amend their record (HIPAA 45 CFR 164.526): what it targets,
+ * what the client asks to change, and the decision, due within 60 days of receipt
+ * (90 with the one extension allowed).
+ */
+export type AmendmentRequest = { id: string, received_on: DateText, target: AmendmentTarget, 
+/**
+ * What the client asks to change, in their words as far as possible.
+ */
+requested_change: string, extension?: AmendmentExtension, decision?: AmendmentDecision, };
+
+/**
+ * What a request asks to amend: a session's note, or a field of the client's profile.
+ */
+export type AmendmentTarget = { "kind": "session_note", session: string, } | { "kind": "profile_field", field: ProfileField, };
+
 export type AppStatus = { vault_exists: boolean, unlocked: boolean, vault_path: string, 
 /**
  * The outcome of the check after this unlock, once it has finished (it is also
@@ -126,7 +172,12 @@ map_history?: MapHistory,
  * Warnings and notes the clinician acknowledged, with why (added after v1:
  * exported only when there is one).
  */
-acknowledgements?: Array<Acknowledgement>, id: string, 
+acknowledgements?: Array<Acknowledgement>, 
+/**
+ * The client's requests to amend their record (HIPAA 45 CFR 164.526; added after
+ * v1: exported only when there is one).
+ */
+amendment_requests?: Array<AmendmentRequest>, id: string, 
 /**
  * What lists show: initials or a pseudonym.
  */
@@ -436,6 +487,11 @@ export type Problem = {
 record: string | null, message: string, };
 
 /**
+ * The profile fields a request may target (the text and dates a client would read).
+ */
+export type ProfileField = "display_name" | "full_name" | "date_of_birth" | "pronouns" | "notes";
+
+/**
  * How often a protector answered red, holding a session off.
  */
 export type ProtectorHold = { part_id: string, name: string, times: number, };
@@ -580,7 +636,7 @@ export type StoryKind = "check_in" | "journey" | "integration" | "intention" | "
 /**
  * What a finding is about.
  */
-export type Subject = "client" | "session" | "measure" | "part";
+export type Subject = "client" | "session" | "measure" | "part" | "amendment_request";
 
 /**
  * An MEQ-30 subscale: the mean of its items (0–5), as a share of the maximum, and
@@ -675,6 +731,11 @@ export const PSYCHEDELIC_MG = [200, 400] as const;
  * recorded: the core's defaults. */
 export const EMPTY_OBSERVATIONS: Observations = {"parts_present":[],"flooding_signs":[],"blood_pressure_pre":null,"blood_pressure_post":null,"notes":"","heart_rate_pre":null,"heart_rate_post":null,"timeline":[]};
 export const EMPTY_INTEGRATION: Integration = {"dosing_session":null,"insights":"","parts_encountered":[],"messages":"","intention_reflections":[],"self_energy":{"calm":null,"clarity":null,"compassion":null,"curiosity":null,"confidence":null,"courage":null,"creativity":null,"connectedness":null},"commitments":""};
+
+/** An amendment request's decision is due this many days after its receipt; one
+ * extension adds at most the second number (HIPAA 45 CFR 164.526, src/records). */
+export const AMENDMENT_DUE_DAYS = 60;
+export const AMENDMENT_EXTENSION_MAX_DAYS = 30;
 export const NEW_PART: Part = {"id":"","name":"","role":"unknown","description":"","age_sense":null,"fears":"","positive_intent":"","burdens":"","body_location":null,"status":"unmet","first_noticed":null,"position":null};
 
 /** The bounds the interchange schema (which the core checks every change against)
