@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { freshHome, helpers, nextPath, startApp } from './harness.mjs';
+import { AUTOSAVE_NEVER_MS, freshHome, helpers, nextPath, startApp } from './harness.mjs';
 
 const PASSPHRASE = 'amendments test passphrase';
 let app;
@@ -54,7 +54,9 @@ const DOCUMENT = {
 };
 
 before(async () => {
-  app = await startApp(freshHome());
+  // Autosave held off: a profile edit is saved only by the flush before an amendment's
+  // change, which the last test needs to see.
+  app = await startApp(freshHome(), { autosaveDelayMs: AUTOSAVE_NEVER_MS });
   browser = app.browser;
   h = helpers(browser);
   await h.createVault(PASSPHRASE);
@@ -159,4 +161,20 @@ test('an amendment request is logged, denied, and goes with the record', async (
   ]) {
     assert.ok(text.includes(expected), `${expected} in the PDF`);
   }
+});
+
+test('an accepted request corrects the profile field, and a pending edit does not undo it', async () => {
+  // An edit still waiting for autosave is saved first, then the correction lands on top.
+  await h.type('#full-name', 'Ana M.');
+  await h.click('button=Log a request…');
+  await h.choose('[data-testid=amendments] select', 'Pronouns');
+  await h.type('[data-testid=amendments] form textarea', 'My pronouns are she/her.');
+  await h.click('button=Log the request');
+  await h.waitText('[data-testid=amendments]', 'due in 60 days');
+  await h.click('button=Accept…');
+  await h.type('//section[@data-testid="amendments"]//form//input[not(@type="date")]', 'she/her');
+  await h.click('button=Accept and amend');
+  await h.waitText('[data-testid=amendments]', 'Accepted on');
+  await browser.waitUntil(async () => (await (await h.el('#pronouns')).getValue()) === 'she/her', { timeout: 10_000, timeoutMsg: 'pronouns not corrected' });
+  assert.equal(await (await h.el('#full-name')).getValue(), 'Ana M.');
 });
