@@ -759,7 +759,13 @@ fn the_command_line_writes_the_then_and_now_page_and_refuses_a_bad_date() {
 
 #[test]
 fn an_acknowledged_warning_is_listed_apart_and_leaves_the_exit_code() {
-    let (tv, vault) = TestVault::with_example();
+    let (tv, mut vault) = TestVault::with_example();
+    // Two more planned dosing sessions: the missing consent is then found on three.
+    for day in ["2026-05-06", "2026-05-08"] {
+        let mut session = dosing_session(day);
+        session.status = kapnotes::records::SessionStatus::Planned;
+        vault.create_session(CLIENT, session).unwrap();
+    }
     let settings = vault.rule_settings().unwrap();
     let as_of = chrono::DateTime::parse_from_rfc3339("2026-05-10T23:59:59+00:00").unwrap();
     let findings = kapnotes::rules::check_client(&vault.client(CLIENT).unwrap(), as_of, &settings);
@@ -772,7 +778,17 @@ fn an_acknowledged_warning_is_listed_apart_and_leaves_the_exit_code() {
     );
     let printed = String::from_utf8_lossy(&out.stdout).to_string();
     let groups = kapnotes::rules::group_findings(&findings);
+    assert!(groups.len() < findings.len());
     assert_eq!(printed.lines().count(), groups.len(), "{printed}");
+    let consent = printed
+        .lines()
+        .find(|l| l.contains("consent-missing"))
+        .unwrap();
+    assert!(
+        consent.contains("No informed consent is on file before 3 dosing sessions."),
+        "{consent}"
+    );
+    assert_eq!(consent.matches(',').count(), 2, "three session ids: {consent}");
     // Acknowledge every warning and note: check then exits 0, and --all lists them.
     for f in &findings {
         let out = kapnotes(
