@@ -4,7 +4,7 @@
 
 use super::{NoteHistory, Vault};
 use crate::error::{Error, Refusal, Result};
-use crate::records::{Acknowledgement, Timestamp, new_id};
+use crate::records::{Acknowledgement, Id, Timestamp, new_id};
 use crate::rules::{check_client, may_be_acknowledged, record_sha256};
 use chrono::{DateTime, FixedOffset};
 
@@ -21,6 +21,21 @@ impl Vault {
         reason: &str,
         as_of: DateTime<FixedOffset>,
     ) -> Result<Acknowledgement> {
+        let mut made =
+            self.acknowledge_findings(client_id, code, &[record_id.to_owned()], reason, as_of)?;
+        made.pop().ok_or_else(|| Refusal::FindingNotRaised.into())
+    }
+
+    /// Acknowledges the finding `code` about each of `record_ids` (a grouped line) with
+    /// one reason, all in one change or none.
+    pub fn acknowledge_findings(
+        &mut self,
+        client_id: &str,
+        code: &str,
+        record_ids: &[Id],
+        reason: &str,
+        as_of: DateTime<FixedOffset>,
+    ) -> Result<Vec<Acknowledgement>> {
         if reason.trim().is_empty() {
             return Err(Error::rejected(
                 "/acknowledgements/reason",
@@ -34,33 +49,38 @@ impl Vault {
             .filter(|n| !n.trim().is_empty());
         self.modify_client(client_id, NoteHistory::Automatic, |client| {
             let findings = check_client(client, as_of, &settings);
-            let matching: Vec<_> = findings
-                .iter()
-                .filter(|f| f.code == code && f.record_id == record_id)
-                .collect();
-            let Some(finding) = matching.first() else {
-                return Err(Refusal::FindingNotRaised.into());
-            };
-            if matching.iter().any(|f| !may_be_acknowledged(f.severity)) {
-                return Err(Refusal::StopNotAcknowledgeable.into());
+            let at = Timestamp::now();
+            let mut made = Vec::new();
+            for record_id in record_ids {
+                let matching: Vec<_> = findings
+                    .iter()
+                    .filter(|f| f.code == code && &f.record_id == record_id)
+                    .collect();
+                let Some(finding) = matching.first() else {
+                    return Err(Refusal::FindingNotRaised.into());
+                };
+                if matching.iter().any(|f| !may_be_acknowledged(f.severity)) {
+                    return Err(Refusal::StopNotAcknowledgeable.into());
+                }
+                let Some(digest) = record_sha256(client, finding.subject, record_id) else {
+                    return Err(Refusal::FindingNotRaised.into());
+                };
+                client
+                    .acknowledgements
+                    .retain(|a| !(a.code == code && &a.record_id == record_id));
+                let acknowledgement = Acknowledgement {
+                    id: new_id(),
+                    code: code.to_owned(),
+                    record_id: record_id.clone(),
+                    record_sha256: digest,
+                    reason: reason.to_owned(),
+                    acknowledged_at: at.clone(),
+                    acknowledged_by: by.clone(),
+                };
+                client.acknowledgements.push(acknowledgement.clone());
+                made.push(acknowledgement);
             }
-            let Some(digest) = record_sha256(client, finding.subject, record_id) else {
-                return Err(Refusal::FindingNotRaised.into());
-            };
-            client
-                .acknowledgements
-                .retain(|a| !(a.code == code && a.record_id == record_id));
-            let acknowledgement = Acknowledgement {
-                id: new_id(),
-                code: code.to_owned(),
-                record_id: record_id.to_owned(),
-                record_sha256: digest,
-                reason: reason.to_owned(),
-                acknowledged_at: Timestamp::now(),
-                acknowledged_by: by,
-            };
-            client.acknowledgements.push(acknowledgement.clone());
-            Ok(acknowledgement)
+            Ok(made)
         })
     }
 

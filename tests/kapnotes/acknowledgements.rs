@@ -192,3 +192,33 @@ fn the_format_4_vault_upgrades_and_takes_an_acknowledgement() {
     assert!(vault.verify().unwrap().problems.is_empty());
     assert_eq!(vault.client(CLIENT).unwrap().acknowledgements.len(), 1);
 }
+
+#[test]
+fn a_grouped_line_is_acknowledged_all_or_none() {
+    let (_tv, mut vault) = TestVault::with_example();
+    let length = vault.audit_trail().unwrap().entries.len();
+    // The second record has no such finding: nothing is acknowledged.
+    assert!(
+        vault
+            .acknowledge_findings(
+                CLIENT,
+                "consent-missing",
+                &[DOSING.to_owned(), INTEGRATION.to_owned()],
+                REASON,
+                as_of(),
+            )
+            .is_err()
+    );
+    assert!(vault.client(CLIENT).unwrap().acknowledgements.is_empty());
+    assert_eq!(vault.audit_trail().unwrap().entries.len(), length);
+    let made = vault
+        .acknowledge_findings(
+            CLIENT,
+            "consent-missing",
+            &[DOSING.to_owned()],
+            REASON,
+            as_of(),
+        )
+        .unwrap();
+    assert_eq!(made.len(), 1);
+}

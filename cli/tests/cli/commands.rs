@@ -788,7 +788,11 @@ fn an_acknowledged_warning_is_listed_apart_and_leaves_the_exit_code() {
         consent.contains("No informed consent is on file before 3 dosing sessions."),
         "{consent}"
     );
-    assert_eq!(consent.matches(',').count(), 2, "three session ids: {consent}");
+    assert_eq!(
+        consent.matches(',').count(),
+        2,
+        "three session ids: {consent}"
+    );
     // Acknowledge every warning and note: check then exits 0, and --all lists them.
     for f in &findings {
         let out = kapnotes(

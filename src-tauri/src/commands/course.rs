@@ -53,20 +53,21 @@ pub fn client_overview(state: State<'_, AppState>, client_id: String) -> Command
     })
 }
 
-/// Acknowledges an open warning or note, judged as of now, with the clinician's reason.
+/// Acknowledges an open warning or note about each of `record_ids` (one grouped line),
+/// judged as of now, with the clinician's reason: all or none.
 #[tauri::command(async)]
 pub fn acknowledge_finding(
     state: State<'_, AppState>,
     client_id: String,
     code: String,
-    record_id: String,
+    record_ids: Vec<String>,
     reason: String,
-) -> CommandResult<Acknowledgement> {
+) -> CommandResult<Vec<Acknowledgement>> {
     state.with_vault(|vault| {
-        vault.acknowledge_finding(
+        vault.acknowledge_findings(
             &client_id,
             &code,
-            &record_id,
+            &record_ids,
             &reason,
             kapnotes::records::Timestamp::now().instant(),
         )

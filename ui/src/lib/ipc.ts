@@ -166,9 +166,9 @@ export const ipc = {
   sessionVitalsChart: (sessionId: string) => call<string | null>('session_vitals_chart', { sessionId }),
 
   clientOverview: (clientId: string) => call<Overview>('client_overview', { clientId }),
-  /** Acknowledges an open warning or note with the clinician's reason (a stop is refused). */
-  acknowledgeFinding: (clientId: string, code: string, recordId: string, reason: string) =>
-    call<Acknowledgement>('acknowledge_finding', { clientId, code, recordId, reason }),
+  /** Acknowledges an open warning or note about each record of a line with the clinician's reason, all or none (a stop is refused). */
+  acknowledgeFinding: (clientId: string, code: string, recordIds: string[], reason: string) =>
+    call<Acknowledgement[]>('acknowledge_finding', { clientId, code, recordIds, reason }),
   reopenFinding: (clientId: string, acknowledgementId: string) => call<void>('reopen_finding', { clientId, acknowledgementId }),
   logAmendmentRequest: (clientId: string, receivedOn: string, target: AmendmentTarget, requestedChange: string) =>
     call<AmendmentRequest>('log_amendment_request', { clientId, receivedOn, target, requestedChange }),

@@ -90,7 +90,8 @@ export type AmendmentRequest = { id: string, received_on: DateText, target: Amen
 requested_change: string, extension?: AmendmentExtension, decision?: AmendmentDecision, };
 
 /**
- * What a request asks to amend: a session's note, or a field of the client's profile.
+ * What a request asks to amend: a session's note, or a field of the client's profile. (Unknown
+ * fields are refused by the schema, which every change is checked against.)
  */
 export type AmendmentTarget = { "kind": "session_note", session: string, } | { "kind": "profile_field", field: ProfileField, };
 
