@@ -357,3 +357,113 @@ fn the_format_4_vault_upgrades_and_takes_an_amendment_request() {
     assert!(vault.verify().unwrap().problems.is_empty());
     assert_eq!(vault.client(CLIENT).unwrap().amendment_requests.len(), 1);
 }
+
+/// tests/fixtures/interchange/findings-and-amendments.json: the example with an
+/// acknowledged finding, a denied request (statement and rebuttal) and an extended,
+/// accepted one. Made by the ignored test below (`cargo test -p kapnotes --test
+/// kapnotes -- --ignored makes_the_findings_and_amendments_fixture`).
+const FINDINGS_AND_AMENDMENTS: &str =
+    include_str!("../fixtures/interchange/findings-and-amendments.json");
+
+fn canonical(vault: &Vault) -> String {
+    interchange::export(vault, &ExportScope::Everything)
+        .unwrap()
+        .to_canonical_json()
+        .unwrap()
+}
+
+/// `text` with its `exported_at` line set to the fixture's, to compare bytes.
+fn as_of_fixture(text: &str) -> String {
+    let at = |t: &str| {
+        t.lines()
+            .find(|l| l.trim_start().starts_with("\"exported_at\""))
+            .unwrap()
+            .to_owned()
+    };
+    text.replacen(&at(text), &at(FINDINGS_AND_AMENDMENTS), 1)
+}
+
+#[test]
+#[ignore = "writes the committed fixture; run by hand when its shape changes"]
+fn makes_the_findings_and_amendments_fixture() {
+    let (_tv, mut vault) = TestVault::with_example();
+    vault
+        .acknowledge_finding(
+            CLIENT,
+            "consent-missing",
+            DOSING,
+            "Consent was signed on paper at intake.\nThe scan follows.",
+            at("2026-05-10"),
+        )
+        .unwrap();
+    let denied = vault
+        .log_amendment_request(
+            CLIENT,
+            date("2026-05-01"),
+            AmendmentTarget::SessionNote {
+                session: DOSING.into(),
+            },
+            "Please remove that I was agitated.",
+        )
+        .unwrap();
+    vault
+        .deny_amendment_request(
+            CLIENT,
+            &denied.id,
+            date("2026-05-20"),
+            AmendmentDenial {
+                basis: "The note is accurate and complete as written.".into(),
+                statement_of_disagreement: Some("I was calm, not agitated.".into()),
+                rebuttal: Some("Restlessness at 14:20 is recorded.".into()),
+            },
+        )
+        .unwrap();
+    let accepted = vault
+        .log_amendment_request(
+            CLIENT,
+            date("2026-05-02"),
+            AmendmentTarget::ProfileField {
+                field: ProfileField::Pronouns,
+            },
+            "My pronouns are she/her.",
+        )
+        .unwrap();
+    vault
+        .extend_amendment_request(
+            CLIENT,
+            &accepted.id,
+            date("2026-06-20"),
+            "Waiting for the client's written confirmation.",
+            date("2026-07-25"),
+        )
+        .unwrap();
+    vault
+        .accept_amendment_request(
+            CLIENT,
+            &accepted.id,
+            date("2026-07-01"),
+            AmendmentChange::CorrectedField {
+                value: "she/her".into(),
+            },
+        )
+        .unwrap();
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/interchange/findings-and-amendments.json"),
+        canonical(&vault),
+    )
+    .unwrap();
+}
+
+#[test]
+fn acknowledgements_and_amendment_requests_round_trip_byte_for_byte() {
+    let (_tv, mut vault) = TestVault::new();
+    interchange::import(&mut vault, FINDINGS_AND_AMENDMENTS).unwrap();
+    assert_eq!(as_of_fixture(&canonical(&vault)), FINDINGS_AND_AMENDMENTS);
+    // The acknowledgement still holds: the session it is about came in unchanged.
+    let settings = vault.rule_settings().unwrap();
+    let summary =
+        kapnotes::rules::course(&vault.client(CLIENT).unwrap(), at("2026-05-10"), &settings);
+    assert_eq!(summary.acknowledged.len(), 1);
+    assert!(vault.verify().unwrap().problems.is_empty());
+}
