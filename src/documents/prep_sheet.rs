@@ -7,7 +7,7 @@ use super::wording::*;
 use crate::error::Result;
 use crate::records::*;
 use crate::rules::findings::{Finding, RuleSettings, Subject, check_client};
-use crate::rules::group_findings;
+use crate::rules::{group_findings, split_acknowledged};
 
 /// The findings table: stops first, the same finding on several records one row.
 pub(super) fn findings_table(
@@ -25,9 +25,12 @@ pub(super) fn findings_table(
         );
         return;
     }
-    let mut groups = group_findings(findings);
+    // Acknowledged warnings and notes stay on the sheet, after the open ones and muted,
+    // with the clinician's reason: on a dosing day they are still worth a glance.
+    let (open, acknowledged) = split_acknowledged(client, findings.to_vec());
+    let mut groups = group_findings(&open);
     groups.sort_by_key(|g| std::cmp::Reverse(g.severity));
-    let rows: Vec<(Vec<String>, Tone)> = groups
+    let mut rows: Vec<(Vec<String>, Tone)> = groups
         .iter()
         .map(|g| {
             let mut text = g.headline.clone();
@@ -46,6 +49,20 @@ pub(super) fn findings_table(
             )
         })
         .collect();
+    rows.extend(acknowledged.iter().map(|a| {
+        (
+            vec![
+                a.finding.severity.label().to_owned(),
+                format!(
+                    "{} Acknowledged {}: {}",
+                    a.finding.message,
+                    date(&Date(a.acknowledgement.acknowledged_at.local_date())),
+                    a.acknowledgement.reason
+                ),
+            ],
+            Tone::Muted,
+        )
+    }));
     layout.table(
         &[
             Column {

@@ -222,3 +222,39 @@ fn a_grouped_line_is_acknowledged_all_or_none() {
         .unwrap();
     assert_eq!(made.len(), 1);
 }
+
+#[test]
+fn the_dosing_day_sheet_lists_an_acknowledged_finding_after_the_open_ones_with_its_reason() {
+    let (tv, mut vault) = TestVault::with_example();
+    vault
+        .acknowledge_finding(
+            CLIENT,
+            "consent-missing",
+            DOSING,
+            "On paper at intake.",
+            as_of(),
+        )
+        .unwrap();
+    let pdf = tv.file("sheet.pdf");
+    kapnotes::documents::write_document(
+        &vault,
+        &kapnotes::documents::DocumentRequest::PrepSheet {
+            session_id: DOSING.into(),
+        },
+        kapnotes::documents::Paper::A4,
+        &pdf,
+        kapnotes::vault::Overwrite::Refuse,
+    )
+    .unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-f", "1", "-l", "1", pdf.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains("No informed consent is on file"), "{text}");
+    assert!(text.contains("On paper at intake."), "{text}");
+}
