@@ -125,6 +125,7 @@ test('an amendment request is logged, denied, and goes with the record', async (
   await h.click('button=Log a request…');
   await h.choose('[data-testid=amendments] select', 0); // the first dosing session's note
   await h.type('[data-testid=amendments] form textarea', 'Please remove the word agitated from my note.');
+  await h.shot('amendment-log');
   await h.click('button=Log the request');
   await h.waitText('[data-testid=amendment-request]', 'due in 60 days');
   await h.click('button=Deny…');
@@ -132,6 +133,7 @@ test('an amendment request is logged, denied, and goes with the record', async (
   await boxes[0].setValue('The note is accurate: restlessness was observed and recorded.');
   await boxes[1].setValue('I was calm, not agitated.');
   await boxes[2].setValue('Restlessness at 14:20 is in the readings.');
+  await inDimRoom(() => h.shot('amendment-deny-form-dim'));
   await h.click('button=Record the denial');
   await h.waitText('[data-testid=amendment-request]', 'Denied on');
   await h.waitText('[data-testid=amendment-request]', 'I was calm, not agitated.');
