@@ -489,10 +489,10 @@ fn check_amendment_request(
     }
     let first_due = received + chrono::Duration::days(AMENDMENT_DUE_DAYS);
     if let Some(extension) = &request.extension {
-        if extension.recorded_on.0 < received || extension.recorded_on.0 > first_due {
+        if extension.recorded_on.0 < received || extension.recorded_on.0 >= first_due {
             findings.reject(
                 format!("{path}/extension/recorded_on"),
-                format!("an extension is recorded between the day the request was received and its due date, {first_due}"),
+                format!("an extension is recorded from the day the request was received and before its due date, {first_due}"),
             );
         }
         let latest = first_due + chrono::Duration::days(AMENDMENT_EXTENSION_MAX_DAYS);

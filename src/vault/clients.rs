@@ -128,6 +128,12 @@ fn references_to(client: &Client, id: &str) -> Vec<&'static str> {
     for m in &client.measures {
         note(m.session.as_deref() == Some(id), "an outcome measure");
     }
+    for r in &client.amendment_requests {
+        note(
+            matches!(&r.target, crate::records::AmendmentTarget::SessionNote { session } if session == id),
+            "an amendment request",
+        );
+    }
     found
 }
 

@@ -467,3 +467,24 @@ fn acknowledgements_and_amendment_requests_round_trip_byte_for_byte() {
     assert_eq!(summary.acknowledged.len(), 1);
     assert!(vault.verify().unwrap().problems.is_empty());
 }
+
+#[test]
+fn a_session_a_request_targets_cannot_be_deleted() {
+    let (_tv, mut vault) = TestVault::with_example();
+    vault
+        .log_amendment_request(
+            CLIENT,
+            date("2026-05-10"),
+            AmendmentTarget::SessionNote {
+                session: INTEGRATION.into(),
+            },
+            "Please correct the date I mentioned.",
+        )
+        .unwrap();
+    let err = vault.delete_session(INTEGRATION).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("an amendment request still refers to it"),
+        "{err}"
+    );
+}
