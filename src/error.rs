@@ -228,6 +228,36 @@ pub enum Refusal {
 
     #[error("A preparation sheet is made for a dosing session; choose a dosing session.")]
     PrepSheetNeedsDosingSession,
+
+    #[error("A stop cannot be acknowledged: settle what it names, and it clears by itself.")]
+    StopNotAcknowledgeable,
+
+    #[error(
+        "That finding is not raised for this client now, so there is nothing to acknowledge; look at the findings again."
+    )]
+    FindingNotRaised,
+
+    #[error("This amendment request is already decided; an accepted request stays as it is.")]
+    AmendmentAlreadyDecided,
+
+    #[error("This amendment request was already extended once, and only one extension is allowed.")]
+    AmendmentAlreadyExtended,
+
+    /// `due`: the 60th day after the request was received.
+    #[error(
+        "An extension must be recorded before the decision is due on {due}; decide the request now."
+    )]
+    AmendmentExtensionTooLate { due: String },
+
+    #[error(
+        "An extension moves the due date past {due} by at most 30 days: choose a date up to {latest}."
+    )]
+    AmendmentExtensionTooLong { due: String, latest: String },
+
+    #[error(
+        "An accepted request about a note is made with an addendum, and one about a profile field with the corrected value."
+    )]
+    AmendmentChangeMismatch,
 }
 
 /// A failure inside kapnotes that no choice of the clinician's could have avoided (a

@@ -69,6 +69,8 @@ fn generate() -> String {
     types.visit::<kapnotes::parts_history::PartStory>();
     types.visit::<kapnotes::vault::PartsMap>();
     types.visit::<kapnotes::vault::NoteRevision>();
+    types.visit::<kapnotes::vault::AmendmentChange>();
+    types.visit::<kapnotes::vault::AmendmentDenial>();
     types.visit::<kapnotes::rules::DoseAssessment>();
     types.visit::<kapnotes::rules::ThresholdKey>();
     types.visit::<kapnotes::search::SearchHit>();
@@ -127,6 +129,15 @@ fn generate() -> String {
          export const DEFAULT_ROUTE: Route = {};\n",
         json(&check_in.decision),
         json(&records::Route::default()),
+    );
+    let _ = write!(
+        out,
+        "\n/** An amendment request's decision is due this many days after its receipt; one\n \
+         * extension adds at most the second number (HIPAA 45 CFR 164.526, src/records). */\n\
+         export const AMENDMENT_DUE_DAYS = {};\n\
+         export const AMENDMENT_EXTENSION_MAX_DAYS = {};\n",
+        records::AMENDMENT_DUE_DAYS,
+        records::AMENDMENT_EXTENSION_MAX_DAYS,
     );
     // A new part as the core makes one; the map gives it its id, name, role and place.
     let mut part = records::Part::new("", records::PartRole::Unknown);

@@ -288,6 +288,8 @@ pub(super) fn client_record(
         layout.gap(6.0);
     }
 
+    amendment_requests(layout, client);
+
     layout.heading("Audit trail for this client");
     // The whole trail's length, on paper: a later copy of the vault with a shorter trail
     // (a whole older file put back) cannot be told apart from inside the file.
@@ -393,4 +395,100 @@ fn then_and_now(layout: &mut Layout, client: &Client, then: Date) -> Result<()> 
     }
     layout.new_page();
     Ok(())
+}
+
+/// The client's requests to amend the record, each with its decision: a denial's basis,
+/// the client's statement of disagreement and the rebuttal go wherever the record goes
+/// (45 CFR 164.526(d)(4)).
+fn amendment_requests(layout: &mut Layout, client: &Client) {
+    if client.amendment_requests.is_empty() {
+        return;
+    }
+    layout.heading(&format!(
+        "Amendment requests ({})",
+        client.amendment_requests.len()
+    ));
+    let mut requests: Vec<&AmendmentRequest> = client.amendment_requests.iter().collect();
+    requests.sort_by_key(|r| r.received_on);
+    for request in requests {
+        let target = match &request.target {
+            AmendmentTarget::SessionNote { session } => match client.session(session) {
+                Some(s) => format!(
+                    "The note of the {} of {}",
+                    kind_label(s.kind).to_lowercase(),
+                    date(&Date(s.starts_at.local_date()))
+                ),
+                None => "A session's note".to_owned(),
+            },
+            AmendmentTarget::ProfileField { field } => {
+                format!("The profile's {}", profile_field_label(*field))
+            }
+        };
+        layout.subheading(&format!("Request received {}", date(&request.received_on)));
+        layout.field("About", &target);
+        layout.field("The client asked", &request.requested_change);
+        if let Some(extension) = &request.extension {
+            layout.field(
+                "Extension",
+                &format!(
+                    "Recorded {}, decision due by {}: {}",
+                    date(&extension.recorded_on),
+                    date(&extension.new_due_on),
+                    extension.reason
+                ),
+            );
+        }
+        match &request.decision {
+            None => layout.field(
+                "Decision",
+                &format!("Not decided yet; due by {}.", date(&request.due_on())),
+            ),
+            Some(decision) => match decision.outcome {
+                AmendmentOutcome::Accepted => layout.field(
+                    "Decision",
+                    &format!(
+                        "Accepted on {}; the record was amended{}.",
+                        date(&decision.decided_on),
+                        decision
+                            .change_made_at
+                            .as_ref()
+                            .map(|t| format!(" ({})", when(t)))
+                            .unwrap_or_default()
+                    ),
+                ),
+                AmendmentOutcome::Denied => {
+                    layout.field(
+                        "Decision",
+                        &format!("Denied on {}.", date(&decision.decided_on)),
+                    );
+                    layout.field(
+                        "Basis of the denial",
+                        decision.basis.as_deref().unwrap_or(""),
+                    );
+                    layout.field(
+                        "The client's statement of disagreement",
+                        decision
+                            .statement_of_disagreement
+                            .as_deref()
+                            .unwrap_or("None submitted."),
+                    );
+                    layout.field(
+                        "The clinician's rebuttal",
+                        decision.rebuttal.as_deref().unwrap_or("None."),
+                    );
+                }
+            },
+        }
+        layout.gap(6.0);
+    }
+}
+
+fn profile_field_label(field: ProfileField) -> &'static str {
+    match field {
+        ProfileField::DisplayName => "name",
+        ProfileField::FullName => "full name",
+        ProfileField::DateOfBirth => "date of birth",
+        ProfileField::Pronouns => "pronouns",
+        ProfileField::Notes => "notes",
+    }
 }

@@ -6,10 +6,16 @@ use super::session_note::checkin_table;
 use super::wording::*;
 use crate::error::Result;
 use crate::records::*;
-use crate::rules::findings::{Finding, RuleSettings, check_client};
+use crate::rules::findings::{Finding, RuleSettings, Subject, check_client};
+use crate::rules::{group_findings, split_acknowledged};
 
-/// The findings table: stops first.
-pub(super) fn findings_table(layout: &mut Layout, findings: &[Finding], size: f32) {
+/// The findings table: stops first, the same finding on several records one row.
+pub(super) fn findings_table(
+    layout: &mut Layout,
+    client: &Client,
+    findings: &[Finding],
+    size: f32,
+) {
     if findings.is_empty() {
         layout.styled(
             "No findings: the safety rules found nothing to raise.",
@@ -19,17 +25,44 @@ pub(super) fn findings_table(layout: &mut Layout, findings: &[Finding], size: f3
         );
         return;
     }
-    let mut sorted: Vec<&Finding> = findings.iter().collect();
-    sorted.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    let rows: Vec<(Vec<String>, Tone)> = sorted
+    // Acknowledged warnings and notes stay on the sheet, after the open ones and muted,
+    // with the clinician's reason: on a dosing day they are still worth a glance.
+    let (open, acknowledged) = split_acknowledged(client, findings.to_vec());
+    let mut groups = group_findings(&open);
+    groups.sort_by_key(|g| std::cmp::Reverse(g.severity));
+    let mut rows: Vec<(Vec<String>, Tone)> = groups
         .iter()
-        .map(|f| {
+        .map(|g| {
+            let mut text = g.headline.clone();
+            if g.count() > 1 && g.subject == Subject::Session {
+                let days: Vec<String> = g
+                    .record_ids
+                    .iter()
+                    .filter_map(|id| client.session(id))
+                    .map(|s| date(&Date(s.starts_at.local_date())))
+                    .collect();
+                text = format!("{text} Sessions: {}.", days.join(", "));
+            }
             (
-                vec![f.severity.label().to_owned(), f.message.clone()],
-                severity_tone(f.severity),
+                vec![g.severity.label().to_owned(), text],
+                severity_tone(g.severity),
             )
         })
         .collect();
+    rows.extend(acknowledged.iter().map(|a| {
+        (
+            vec![
+                a.finding.severity.label().to_owned(),
+                format!(
+                    "{} Acknowledged {}: {}",
+                    a.finding.message,
+                    date(&Date(a.acknowledgement.acknowledged_at.local_date())),
+                    a.acknowledgement.reason
+                ),
+            ],
+            Tone::Muted,
+        )
+    }));
     layout.table(
         &[
             Column {
@@ -207,7 +240,7 @@ pub(super) fn prep_sheet(
 
     layout.heading("Findings");
     let findings = check_client(client, chrono::Utc::now().fixed_offset(), settings);
-    findings_table(layout, &findings, small);
+    findings_table(layout, client, &findings, small);
     Ok(())
 }
 

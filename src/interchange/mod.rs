@@ -214,6 +214,15 @@ pub(crate) fn leave_out_psychotherapy_notes(client: &mut Client) {
         .flat_map(|s| s.intentions.iter().map(|i| i.id.clone()))
         .collect();
     client.sessions.retain(|s| !s.psychotherapy_note);
+    // An acknowledgement about a session left out would name it (and give its reason).
+    client
+        .acknowledgements
+        .retain(|a| !excluded.contains(&a.record_id));
+    // A request about a psychotherapy note left out would name it; one about any
+    // other record stays, with its denial, since it is disclosed with the record.
+    client.amendment_requests.retain(|r| {
+        !matches!(&r.target, crate::records::AmendmentTarget::SessionNote { session } if excluded.contains(session))
+    });
     for session in &mut client.sessions {
         if let Some(integration) = &mut session.integration {
             if integration

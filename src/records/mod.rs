@@ -93,6 +93,14 @@ pub struct Client {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "typescript", ts(optional))]
     pub map_history: Option<MapHistory>,
+    /// Warnings and notes the clinician acknowledged, with why (added after v1:
+    /// exported only when there is one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acknowledgements: Vec<Acknowledgement>,
+    /// The client's requests to amend their record (HIPAA 45 CFR 164.526; added after
+    /// v1: exported only when there is one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amendment_requests: Vec<AmendmentRequest>,
 }
 
 impl Client {
@@ -107,6 +115,8 @@ impl Client {
             measures: Vec::new(),
             groups: Vec::new(),
             map_history: None,
+            acknowledgements: Vec::new(),
+            amendment_requests: Vec::new(),
         }
     }
 
@@ -360,6 +370,127 @@ pub struct UnburdeningStep {
     #[serde(default, skip_serializing_if = "is_blank")]
     #[cfg_attr(feature = "typescript", ts(optional))]
     pub qualities: Option<String>,
+}
+
+/// A warning or a note the clinician acknowledged: the finding of `code` about
+/// `record_id` stays out of the open list while that record's content is what it was
+/// (`record_sha256`, see `rules::acknowledged`); any change to the record re-opens it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct Acknowledgement {
+    pub id: Id,
+    pub code: String,
+    pub record_id: Id,
+    /// SHA-256 (lowercase hex) of the record's JSON when it was acknowledged.
+    pub record_sha256: String,
+    /// Why the clinician judged it settled: clinical text, sealed like a note.
+    pub reason: String,
+    pub acknowledged_at: Timestamp,
+    /// The clinician's name when it was acknowledged, if one was set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub acknowledged_by: Option<String>,
+}
+
+/// A client's request to amend their record (HIPAA 45 CFR 164.526): what it targets,
+/// what the client asks to change, and the decision, due within 60 days of receipt
+/// (90 with the one extension allowed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct AmendmentRequest {
+    pub id: Id,
+    pub received_on: Date,
+    pub target: AmendmentTarget,
+    /// What the client asks to change, in their words as far as possible.
+    pub requested_change: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub extension: Option<AmendmentExtension>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub decision: Option<AmendmentDecision>,
+}
+
+/// The days within which a request must be decided, from its receipt.
+pub const AMENDMENT_DUE_DAYS: i64 = 60;
+/// The most one extension may add.
+pub const AMENDMENT_EXTENSION_MAX_DAYS: i64 = 30;
+
+impl AmendmentRequest {
+    /// The day the decision is due: 60 days after receipt, or the extension's new date.
+    pub fn due_on(&self) -> Date {
+        match &self.extension {
+            Some(extension) => extension.new_due_on,
+            None => Date(self.received_on.0 + chrono::Duration::days(AMENDMENT_DUE_DAYS)),
+        }
+    }
+}
+
+/// What a request asks to amend: a session's note, or a field of the client's profile. (Unknown
+/// fields are refused by the schema, which every change is checked against.)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AmendmentTarget {
+    SessionNote { session: Id },
+    ProfileField { field: ProfileField },
+}
+
+/// The profile fields a request may target (the text and dates a client would read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileField {
+    DisplayName,
+    FullName,
+    DateOfBirth,
+    Pronouns,
+    Notes,
+}
+
+/// The one extension of the decision's due date, recorded before the 60 days ran out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct AmendmentExtension {
+    pub recorded_on: Date,
+    /// Why more time is needed (the client is told it in writing).
+    pub reason: String,
+    pub new_due_on: Date,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum AmendmentOutcome {
+    Accepted,
+    Denied,
+}
+
+/// The decision on a request. Accepted: the change was made when `change_made_at` says
+/// (the addendum with that `at` on the targeted session, or the profile's correction,
+/// whose audit entry has that time). Denied: the basis, and the client's statement of
+/// disagreement and the clinician's rebuttal when there are, disclosed with the record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct AmendmentDecision {
+    pub outcome: AmendmentOutcome,
+    pub decided_on: Date,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub change_made_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub basis: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub statement_of_disagreement: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub rebuttal: Option<String>,
 }
 
 /// A named cluster of parts (a host's inner family, say) the map can fold to one shape.

@@ -2,7 +2,10 @@
 //! dose history, check-in outcomes, the next medical follow-up, scored measures, and
 //! the findings.
 
-use super::{DoseBand, Finding, RuleSettings, check_client, dose_band};
+use super::{AcknowledgedFinding, split_acknowledged};
+use super::{
+    DoseBand, Finding, FindingGroup, RuleSettings, check_client, dose_band, group_findings,
+};
 use crate::measures;
 use crate::records::{Client, Date, Id, Instrument, SessionKind, SessionStatus, Signal, Timestamp};
 use chrono::{DateTime, FixedOffset};
@@ -48,7 +51,12 @@ pub struct Course {
     pub doses: Vec<DosePoint>,
     pub next_medical_follow_up: Option<Date>,
     pub measures: Vec<CourseMeasure>,
+    /// The open findings (every stop, and the warnings and notes not acknowledged).
     pub findings: Vec<Finding>,
+    /// The open findings as read: one line per finding on several records.
+    pub finding_groups: Vec<FindingGroup>,
+    /// The warnings and notes acknowledged, each with its acknowledgement.
+    pub acknowledged: Vec<AcknowledgedFinding>,
 }
 
 pub fn course(client: &Client, as_of: DateTime<FixedOffset>, settings: &RuleSettings) -> Course {
@@ -107,7 +115,11 @@ pub fn course(client: &Client, as_of: DateTime<FixedOffset>, settings: &RuleSett
         })
         .collect();
     measures_list.sort_by_key(|m| m.taken_on);
+    let (findings, acknowledged) =
+        split_acknowledged(client, check_client(client, as_of, settings));
     Course {
+        acknowledged,
+        finding_groups: group_findings(&findings),
         dosing_sessions_done: doses.len(),
         planned_dosing_sessions: client.profile.planned_dosing_sessions,
         checkins: dosing.iter().filter(|s| s.checkin.is_some()).count(),
@@ -123,6 +135,6 @@ pub fn course(client: &Client, as_of: DateTime<FixedOffset>, settings: &RuleSett
             .as_ref()
             .and_then(|p| p.next_medical_follow_up),
         measures: measures_list,
-        findings: check_client(client, as_of, settings),
+        findings,
     }
 }

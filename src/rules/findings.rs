@@ -45,6 +45,8 @@ pub enum Subject {
     Measure,
     /// A part of the client's map (from issue 11).
     Part,
+    /// A client's request to amend their record (issue 12).
+    AmendmentRequest,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -123,6 +125,7 @@ pub mod codes {
     pub const DOSING_DAY_INCOMPLETE: &str = "dosing-day-record-incomplete";
     pub const ADVERSE_EVENT_NO_ACTION: &str = "adverse-event-without-action";
     pub const UNBURDENED_PROTECTORS_DUE: &str = "unburdened-exile-protectors-due";
+    pub const AMENDMENT_OVERDUE: &str = "amendment-request-overdue";
 }
 
 fn date_of(session: &Session) -> NaiveDate {
@@ -206,48 +209,164 @@ type Rule = fn(&Course<'_>, &mut Collector<'_>);
 
 /// Every rule, one function named after its code, in the order of the table in
 /// docs/RULES.md (a test holds the two equal): adding a rule is adding a function, a
-/// line here and a row there.
-const RULES: [(&str, Rule); 27] = [
+/// line here (with the headline of several such findings grouped, `{n}` their
+/// records) and a row there.
+const RULES: [(&str, Rule, &str); 28] = [
     (
         codes::DOSED_WITHOUT_PROCEED,
         dosing_completed_without_proceed,
+        "{n} dosing sessions are marked completed without a green-light check-in.",
     ),
-    (codes::PROTECTOR_NOT_ASKED, checkin_protector_not_asked),
-    (codes::DOSE_OUTSIDE_RANGE, dose_outside_prescribed_range),
-    (codes::NO_PRESCRIBED_RANGE, dose_no_prescribed_range),
-    (codes::NO_PREPARATION, dosing_without_preparation),
-    (codes::OPEN_CONTRAINDICATION, contraindication_open),
-    (codes::NO_CONSENT, consent_missing),
+    (
+        codes::PROTECTOR_NOT_ASKED,
+        checkin_protector_not_asked,
+        "In the check-ins of {n} sessions, some protectors were not asked.",
+    ),
+    (
+        codes::DOSE_OUTSIDE_RANGE,
+        dose_outside_prescribed_range,
+        "The doses of {n} sessions are outside the prescriber's range.",
+    ),
+    (
+        codes::NO_PRESCRIBED_RANGE,
+        dose_no_prescribed_range,
+        "Doses were given in {n} sessions but no prescriber's range is on file.",
+    ),
+    (
+        codes::NO_PREPARATION,
+        dosing_without_preparation,
+        "No completed preparation session comes before {n} dosing sessions.",
+    ),
+    (
+        codes::OPEN_CONTRAINDICATION,
+        contraindication_open,
+        "A contraindication is on file for {n} dosing sessions.",
+    ),
+    (
+        codes::NO_CONSENT,
+        consent_missing,
+        "No informed consent is on file before {n} dosing sessions.",
+    ),
     (
         codes::TELEHEALTH_NO_SUPPORT,
         telehealth_without_support_person,
+        "{n} telehealth dosing sessions record no support person on site.",
     ),
-    (codes::FOLLOW_UP_OVERDUE, medical_follow_up_overdue),
-    (codes::NO_INTEGRATION, integration_missing),
-    (codes::DOSES_TOO_CLOSE, doses_too_close),
-    (codes::FIRST_DOSE_PSYCHEDELIC, first_dose_psychedelic),
-    (codes::RAISED_AFTER_FLOODING, dose_raised_after_flooding),
-    (codes::NOTE_UNSIGNED, note_unsigned),
-    (codes::PHQ9_SAFETY, phq9_item9_positive),
-    (codes::BLOOD_PRESSURE_STOP, blood_pressure_too_high_to_dose),
+    (
+        codes::FOLLOW_UP_OVERDUE,
+        medical_follow_up_overdue,
+        "{n} dosing sessions come after a medical follow-up that was due.",
+    ),
+    (
+        codes::NO_INTEGRATION,
+        integration_missing,
+        "{n} dosing sessions have no completed integration session linked to them in time.",
+    ),
+    (
+        codes::DOSES_TOO_CLOSE,
+        doses_too_close,
+        "{n} dosing sessions came too soon after the one before.",
+    ),
+    (
+        codes::FIRST_DOSE_PSYCHEDELIC,
+        first_dose_psychedelic,
+        "The first dose is already in the psychedelic band.",
+    ),
+    (
+        codes::RAISED_AFTER_FLOODING,
+        dose_raised_after_flooding,
+        "The dose was raised after signs of flooding in {n} sessions.",
+    ),
+    (
+        codes::NOTE_UNSIGNED,
+        note_unsigned,
+        "The notes of {n} sessions are still unsigned.",
+    ),
+    (
+        codes::PHQ9_SAFETY,
+        phq9_item9_positive,
+        "{n} PHQ-9s have item 9 above zero and no safety follow-up recorded.",
+    ),
+    (
+        codes::BLOOD_PRESSURE_STOP,
+        blood_pressure_too_high_to_dose,
+        "The blood pressure before the dose was too high to dose in {n} sessions.",
+    ),
     (
         codes::BLOOD_PRESSURE_WARN,
         blood_pressure_raised_before_dose,
+        "The blood pressure before the dose was raised in {n} sessions.",
     ),
-    (codes::SPO2_STOP, oxygen_saturation_critical),
-    (codes::SPO2_WARN, oxygen_saturation_low),
-    (codes::SEDATION_STOP, sedation_deep),
-    (codes::SEDATION_WARN, sedation_moderate),
-    (codes::SUBSTANCE_TODAY, substance_taken_before_dose),
-    (codes::DISCHARGE_EARLY, discharge_before_observation_time),
-    (codes::DISCHARGE_UNMET, discharge_criterion_unmet),
-    (codes::DOSING_DAY_INCOMPLETE, dosing_day_record_incomplete),
-    (codes::ADVERSE_EVENT_NO_ACTION, adverse_event_without_action),
+    (
+        codes::SPO2_STOP,
+        oxygen_saturation_critical,
+        "The oxygen saturation fell to a critical level in {n} sessions.",
+    ),
+    (
+        codes::SPO2_WARN,
+        oxygen_saturation_low,
+        "The oxygen saturation was low in {n} sessions.",
+    ),
+    (
+        codes::SEDATION_STOP,
+        sedation_deep,
+        "The sedation was deep in {n} sessions.",
+    ),
+    (
+        codes::SEDATION_WARN,
+        sedation_moderate,
+        "The sedation was moderate in {n} sessions.",
+    ),
+    (
+        codes::SUBSTANCE_TODAY,
+        substance_taken_before_dose,
+        "The pre-dose checks of {n} sessions list a substance taken that day which deepens sedation.",
+    ),
+    (
+        codes::DISCHARGE_EARLY,
+        discharge_before_observation_time,
+        "The discharge came before the observation time in {n} sessions.",
+    ),
+    (
+        codes::DISCHARGE_UNMET,
+        discharge_criterion_unmet,
+        "The discharge does not record every criterion as met in {n} sessions.",
+    ),
+    (
+        codes::DOSING_DAY_INCOMPLETE,
+        dosing_day_record_incomplete,
+        "The dosing-day record is incomplete in {n} sessions.",
+    ),
+    (
+        codes::ADVERSE_EVENT_NO_ACTION,
+        adverse_event_without_action,
+        "Severe adverse events in {n} sessions have no action recorded.",
+    ),
     (
         codes::UNBURDENED_PROTECTORS_DUE,
         unburdened_exile_protectors_due,
+        "{n} unburdened parts' protectors are due a check-in.",
+    ),
+    (
+        codes::AMENDMENT_OVERDUE,
+        amendment_request_overdue,
+        "{n} amendment requests are past their due date undecided.",
     ),
 ];
+
+/// Every rule's code, in the order of docs/RULES.md.
+pub fn all_codes() -> impl Iterator<Item = &'static str> {
+    RULES.iter().map(|(code, _, _)| *code)
+}
+
+/// The headline of several findings of `code` grouped, `{n}` standing for how many
+/// records they are about; `None` for a code no rule has.
+pub(super) fn group_headline(code: &str) -> Option<&'static str> {
+    RULES
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, _, headline)| *headline)
+}
 
 /// Every finding for one client, most severe first, then in date order (of the session
 /// or measure it is about; findings about a part come last), then in the order of the
@@ -269,7 +388,7 @@ pub fn check_client(
         client,
         findings: Vec::new(),
     };
-    for (_, rule) in RULES {
+    for (_, rule, _) in RULES {
         rule(&course, &mut c);
     }
     let when = |f: &Finding| match f.subject {
@@ -280,11 +399,30 @@ pub fn check_client(
             .find(|m| m.id == f.record_id)
             .and_then(|m| m.taken_on.0.and_hms_opt(0, 0, 0))
             .map(|t| t.and_utc().fixed_offset()),
-        Subject::Client | Subject::Part => None,
+        Subject::Client | Subject::Part | Subject::AmendmentRequest => None,
     };
     let mut findings = c.findings;
     findings.sort_by_cached_key(|f| (std::cmp::Reverse(f.severity), when(f).is_none(), when(f)));
     findings
+}
+
+fn amendment_request_overdue(course: &Course<'_>, c: &mut Collector<'_>) {
+    let today = course.as_of.date_naive();
+    for request in &course.client.amendment_requests {
+        let due = request.due_on().0;
+        if request.decision.is_none() && today > due {
+            c.add(
+                Severity::Warn,
+                codes::AMENDMENT_OVERDUE,
+                Subject::AmendmentRequest,
+                &request.id,
+                format!(
+                    "The amendment request received on {} was due for a decision on {due} and is still undecided.",
+                    request.received_on
+                ),
+            );
+        }
+    }
 }
 
 fn dosing_completed_without_proceed(course: &Course<'_>, c: &mut Collector<'_>) {
@@ -1209,7 +1347,7 @@ mod tests {
             .filter_map(|l| l.strip_prefix("| `"))
             .filter_map(|l| l.split('`').next())
             .collect();
-        let coded: Vec<&str> = RULES.iter().map(|(code, _)| *code).collect();
+        let coded: Vec<&str> = RULES.iter().map(|(code, _, _)| *code).collect();
         assert_eq!(coded, documented);
     }
 
@@ -1302,6 +1440,8 @@ mod tests {
             measures: vec![],
             groups: vec![],
             map_history: None,
+            acknowledgements: vec![],
+            amendment_requests: vec![],
         }
     }
 

@@ -3,14 +3,20 @@
 //! forces, the safety findings across a course ([`findings`]) with the thresholds a
 //! clinician may change ([`thresholds`]), and the course summary ([`course`]).
 
+mod acknowledged;
 mod course;
 pub mod findings;
+mod grouping;
 pub mod thresholds;
 
+pub use acknowledged::{
+    AcknowledgedFinding, acknowledgement_of, may_be_acknowledged, record_sha256, split_acknowledged,
+};
 pub use course::{Course, CourseMeasure, DosePoint, ProtectorHold, course};
 pub use findings::{
     Finding, RuleSettings, Severity, Subject, THRESHOLDS, Thresholds, check_client,
 };
+pub use grouping::{FindingGroup, group_findings};
 pub use thresholds::{DOSING_THRESHOLDS, DosingThresholds, ThresholdKey, ThresholdSpec};
 
 use crate::records::{CheckInResponse, Decision, Prescriber, Signal};

@@ -24,7 +24,7 @@ impl Findings {
 /// Every id a client's records define, with the path where each is defined.
 pub(crate) fn defined_ids(client: &Client, base: &str) -> Vec<(Id, String)> {
     let mut ids = vec![(client.profile.id.clone(), format!("{base}/id"))];
-    let lists: [(&str, Vec<&Id>); 6] = [
+    let lists: [(&str, Vec<&Id>); 8] = [
         ("parts", client.parts.iter().map(|r| &r.id).collect()),
         (
             "relationships",
@@ -37,6 +37,14 @@ pub(crate) fn defined_ids(client: &Client, base: &str) -> Vec<(Id, String)> {
         ("sessions", client.sessions.iter().map(|r| &r.id).collect()),
         ("measures", client.measures.iter().map(|r| &r.id).collect()),
         ("groups", client.groups.iter().map(|r| &r.id).collect()),
+        (
+            "acknowledgements",
+            client.acknowledgements.iter().map(|r| &r.id).collect(),
+        ),
+        (
+            "amendment_requests",
+            client.amendment_requests.iter().map(|r| &r.id).collect(),
+        ),
     ];
     for (name, list) in lists {
         for (i, id) in list.into_iter().enumerate() {
@@ -228,6 +236,14 @@ pub(crate) fn check_client(client: &Client, base: &str, findings: &mut Findings)
     }
     if let Some(history) = &client.map_history {
         check_history(history, &format!("{base}/map_history"), findings);
+    }
+    for (r, request) in client.amendment_requests.iter().enumerate() {
+        check_amendment_request(
+            client,
+            request,
+            &format!("{base}/amendment_requests/{r}"),
+            findings,
+        );
     }
     for (s, session) in client.sessions.iter().enumerate() {
         let path = format!("{base}/sessions/{s}");
@@ -441,5 +457,95 @@ fn kind_name(kind: crate::records::MapRecordKind) -> &'static str {
         MapRecordKind::Relationship => "relationship",
         MapRecordKind::Agreement => "agreement",
         MapRecordKind::Group => "group",
+    }
+}
+
+/// An amendment request's dates and decision hold together: its target exists, its one
+/// extension was recorded by day 60 and adds at most 30 days, a decision is not dated
+/// before the request, a denial has its basis, an acceptance none of a denial's texts.
+fn check_amendment_request(
+    client: &Client,
+    request: &crate::records::AmendmentRequest,
+    path: &str,
+    findings: &mut Findings,
+) {
+    use crate::records::{
+        AMENDMENT_DUE_DAYS, AMENDMENT_EXTENSION_MAX_DAYS, AmendmentOutcome, AmendmentTarget,
+    };
+    let received = request.received_on.0;
+    if let AmendmentTarget::SessionNote { session } = &request.target
+        && client.session(session).is_none()
+    {
+        findings.reject(
+            format!("{path}/target/session"),
+            format!("the session {session} is not a session of this client"),
+        );
+    }
+    if request.requested_change.trim().is_empty() {
+        findings.reject(
+            format!("{path}/requested_change"),
+            "a request says what the client asks to change".to_owned(),
+        );
+    }
+    let first_due = received + chrono::Duration::days(AMENDMENT_DUE_DAYS);
+    if let Some(extension) = &request.extension {
+        if extension.recorded_on.0 < received || extension.recorded_on.0 >= first_due {
+            findings.reject(
+                format!("{path}/extension/recorded_on"),
+                format!("an extension is recorded from the day the request was received and before its due date, {first_due}"),
+            );
+        }
+        let latest = first_due + chrono::Duration::days(AMENDMENT_EXTENSION_MAX_DAYS);
+        if extension.new_due_on.0 <= first_due || extension.new_due_on.0 > latest {
+            findings.reject(
+                format!("{path}/extension/new_due_on"),
+                format!("an extension moves the due date past {first_due} by at most {AMENDMENT_EXTENSION_MAX_DAYS} days, to {latest} at the latest"),
+            );
+        }
+        if extension.reason.trim().is_empty() {
+            findings.reject(
+                format!("{path}/extension/reason"),
+                "an extension gives its reason".to_owned(),
+            );
+        }
+    }
+    if let Some(decision) = &request.decision {
+        if decision.decided_on.0 < received {
+            findings.reject(
+                format!("{path}/decision/decided_on"),
+                "a decision is not dated before the request was received".to_owned(),
+            );
+        }
+        match decision.outcome {
+            AmendmentOutcome::Denied => {
+                if decision
+                    .basis
+                    .as_deref()
+                    .is_none_or(|b| b.trim().is_empty())
+                {
+                    findings.reject(
+                        format!("{path}/decision/basis"),
+                        "a denial states its basis".to_owned(),
+                    );
+                }
+            }
+            AmendmentOutcome::Accepted => {
+                for (field, value) in [
+                    ("basis", &decision.basis),
+                    (
+                        "statement_of_disagreement",
+                        &decision.statement_of_disagreement,
+                    ),
+                    ("rebuttal", &decision.rebuttal),
+                ] {
+                    if value.is_some() {
+                        findings.reject(
+                            format!("{path}/decision/{field}"),
+                            "an accepted request has no basis of denial, statement of disagreement or rebuttal".to_owned(),
+                        );
+                    }
+                }
+            }
+        }
     }
 }

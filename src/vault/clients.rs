@@ -128,6 +128,12 @@ fn references_to(client: &Client, id: &str) -> Vec<&'static str> {
     for m in &client.measures {
         note(m.session.as_deref() == Some(id), "an outcome measure");
     }
+    for r in &client.amendment_requests {
+        note(
+            matches!(&r.target, crate::records::AmendmentTarget::SessionNote { session } if session == id),
+            "an amendment request",
+        );
+    }
     found
 }
 
@@ -281,6 +287,8 @@ impl Vault {
         let tx = self.conn.transaction()?;
         // Its history and groups go with it: the client's recorded deletion covers them.
         for table in [
+            Table::AmendmentRequests,
+            Table::Acknowledgements,
             Table::MapHistory,
             Table::Groups,
             Table::Measures,

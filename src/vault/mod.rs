@@ -18,6 +18,8 @@
 //! `Vault::records_today`, `Vault::insert_clients`, `Vault::record_disclosure`,
 //! `OutputFile` and `AuditEvent` (to record what leaves the vault).
 
+mod acknowledgements;
+mod amendments;
 mod audit;
 mod automatic_backup;
 mod backup;
@@ -37,6 +39,7 @@ mod verify;
 mod write;
 mod writer_lock;
 
+pub use amendments::{AmendmentChange, AmendmentDenial};
 pub(crate) use audit::AuditEvent;
 pub use audit::{AuditAction, AuditEntry, AuditTrail, BURST_SECONDS};
 pub use automatic_backup::{

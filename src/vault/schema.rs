@@ -137,6 +137,31 @@ const MIGRATIONS: &[(i64, &str)] = &[
     CREATE INDEX map_history_by_client ON map_history(client_id, creation_order);
     ",
     ),
+    (
+        5,
+        // Findings a clinician can act on: the acknowledgements of warnings and notes,
+        // each its own sealed row (the reason is clinical text); and clients' requests
+        // to amend their record. Numbered 6 once attachments' migration is merged
+        // before it.
+        "
+    CREATE TABLE acknowledgements (
+        id TEXT PRIMARY KEY NOT NULL,
+        client_id TEXT NOT NULL REFERENCES clients(id),
+        creation_order INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        sealed BLOB NOT NULL
+    );
+    CREATE INDEX acknowledgements_by_client ON acknowledgements(client_id, creation_order);
+    CREATE TABLE amendment_requests (
+        id TEXT PRIMARY KEY NOT NULL,
+        client_id TEXT NOT NULL REFERENCES clients(id),
+        creation_order INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        sealed BLOB NOT NULL
+    );
+    CREATE INDEX amendment_requests_by_client ON amendment_requests(client_id, creation_order);
+    ",
+    ),
 ];
 
 /// The schema version this build writes and reads.

@@ -25,10 +25,15 @@ pub enum Table {
     Groups,
     /// The append-only history of the parts map (from format 4).
     MapHistory,
+    /// Findings the clinician acknowledged, with the reason sealed (records' migration,
+    /// format 5 on this branch).
+    Acknowledgements,
+    /// Clients' requests to amend their record (the same migration).
+    AmendmentRequests,
 }
 
 impl Table {
-    pub const ALL: [Table; 10] = [
+    pub const ALL: [Table; 12] = [
         Table::Settings,
         Table::Clients,
         Table::Parts,
@@ -39,6 +44,8 @@ impl Table {
         Table::NoteRevisions,
         Table::Groups,
         Table::MapHistory,
+        Table::Acknowledgements,
+        Table::AmendmentRequests,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,6 +60,8 @@ impl Table {
             Table::NoteRevisions => "note_revisions",
             Table::Groups => "part_groups",
             Table::MapHistory => "map_history",
+            Table::Acknowledgements => "acknowledgements",
+            Table::AmendmentRequests => "amendment_requests",
         }
     }
 
@@ -69,6 +78,8 @@ impl Table {
             Table::NoteRevisions => "note revision",
             Table::Groups => "group",
             Table::MapHistory => "map history version",
+            Table::Acknowledgements => "acknowledgement",
+            Table::AmendmentRequests => "amendment request",
         }
     }
 

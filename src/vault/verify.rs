@@ -10,6 +10,7 @@ use super::map_history::HistoryRow;
 use super::note_history::NoteRevision;
 use super::store::{self, Keys, StoredRow, Table, every_row};
 use crate::error::{Error, Result};
+use crate::records::{Acknowledgement, AmendmentRequest};
 use crate::records::{
     Agreement, ClientProfile, Clinician, Measure, Part, PartGroup, Relationship, Session,
 };
@@ -187,6 +188,12 @@ impl Vault {
         }
         if store::exists(&self.conn, Table::MapHistory)? {
             self.check_rows::<HistoryRow>(Table::MapHistory, &mut report, |r| &r.id)?;
+        }
+        if store::exists(&self.conn, Table::Acknowledgements)? {
+            self.check_rows::<Acknowledgement>(Table::Acknowledgements, &mut report, |r| &r.id)?;
+        }
+        if store::exists(&self.conn, Table::AmendmentRequests)? {
+            self.check_rows::<AmendmentRequest>(Table::AmendmentRequests, &mut report, |r| &r.id)?;
         }
 
         let trail = super::audit::read(&self.conn, &self.keys)?;

@@ -8,6 +8,7 @@ use super::settings::{setting_event, write_setting};
 use super::store::{self, Identified, Keys, RowMeta, Table};
 use super::{CLINICIAN_SETTING, THRESHOLDS_SETTING, Vault, clients, map_history, note_history};
 use crate::error::{Error, Refusal, Result};
+use crate::records::{Acknowledgement, AmendmentRequest};
 use crate::records::{
     Agreement, Client, ClientProfile, Clinician, Measure, Part, PartGroup, Relationship, Session,
     Timestamp,
@@ -157,6 +158,9 @@ macro_rules! client_record {
             const TABLE: Table = $table;
         }
         impl Identified for $type {
+            // The row's own id: an acknowledgement's `record_id` field names another
+            // record (the one its finding is about).
+            #[allow(clippy::misnamed_getters)]
             fn record_id(&self) -> &str {
                 &self.id
             }
@@ -170,6 +174,8 @@ client_record!(Agreement, Table::Agreements);
 client_record!(Session, Table::Sessions);
 client_record!(Measure, Table::Measures);
 client_record!(PartGroup, Table::Groups);
+client_record!(Acknowledgement, Table::Acknowledgements);
+client_record!(AmendmentRequest, Table::AmendmentRequests);
 
 impl Identified for ClientProfile {
     fn record_id(&self) -> &str {
@@ -194,7 +200,11 @@ fn load_children<T: ClientRecord>(
 ) -> Result<Vec<T>> {
     let mut out = Vec::new();
     // A vault of an older format, read before its upgrade, has no table a later one added.
-    if T::TABLE == Table::Groups && !store::exists(conn, T::TABLE)? {
+    if matches!(
+        T::TABLE,
+        Table::Groups | Table::Acknowledgements | Table::AmendmentRequests
+    ) && !store::exists(conn, T::TABLE)?
+    {
         return Ok(out);
     }
     for (meta, sealed) in store::load_rows(conn, T::TABLE, Some(client_id))? {
@@ -224,6 +234,8 @@ pub(super) fn load_client_from(
         measures: load_children(conn, keys, client_id, &mut rows)?,
         groups: load_children(conn, keys, client_id, &mut rows)?,
         map_history: None,
+        acknowledgements: load_children(conn, keys, client_id, &mut rows)?,
+        amendment_requests: load_children(conn, keys, client_id, &mut rows)?,
     };
     client.sort_canonically();
     Ok(LoadedClient { client, rows })
@@ -316,6 +328,24 @@ fn write_children(
         client_id,
         &before.groups,
         &new.groups,
+        rows,
+        written,
+    )?;
+    sync_table(
+        tx,
+        keys,
+        client_id,
+        &before.acknowledgements,
+        &new.acknowledgements,
+        rows,
+        written,
+    )?;
+    sync_table(
+        tx,
+        keys,
+        client_id,
+        &before.amendment_requests,
+        &new.amendment_requests,
         rows,
         written,
     )

@@ -86,6 +86,15 @@ test('clients, a client, the parts map, a session', async () => {
   await h.click('button*=J.R.');
   await h.waitText('#course-heading + p', 'dosing session');
   await check('client overview');
+  // Findings a clinician can act on and amendment requests (issue 12): their in-place forms.
+  await h.click('//ul[@data-testid="open-findings"]//button[starts-with(., "Acknowledge")]');
+  await h.el('[data-testid=findings] form.acknowledge');
+  await check('acknowledging a finding');
+  await h.click('//form[contains(@class, "acknowledge")]//button[.="Cancel"]');
+  await h.click('button=Log a request…');
+  await h.el('[data-testid=amendments] form');
+  await check('logging an amendment request');
+  await h.click('//section[@data-testid="amendments"]//form//button[.="Cancel"]');
   await h.click('button=Parts map');
   await h.waitText('h1', 'Parts map');
   await check('parts map');
@@ -116,6 +125,6 @@ test('settings, the audit trail, unlock', async () => {
 });
 
 test('no screen has a violation', () => {
-  assert.equal(checked.length, 11, `screens checked: ${checked.join(', ')}`);
+  assert.equal(checked.length, 13, `screens checked: ${checked.join(', ')}`);
   assert.deepEqual(found, [], `axe found violations:\n${found.join('\n')}`);
 });

@@ -1,6 +1,8 @@
 //! The integration tests: one binary, a module per area. Every test works on real
 //! SQLite files in a temporary folder.
 
+mod acknowledgements;
+mod amendments;
 mod attack;
 mod audit;
 mod common;

@@ -184,6 +184,26 @@ fn a_flipped_byte_in_any_sealed_column_is_detected() {
             },
         )
         .unwrap();
+    // An acknowledgement (records' migration).
+    vault
+        .acknowledge_finding(
+            CLIENT,
+            "consent-missing",
+            DOSING,
+            "On paper.",
+            chrono::DateTime::parse_from_rfc3339("2026-05-10T23:59:59+00:00").unwrap(),
+        )
+        .unwrap();
+    vault
+        .log_amendment_request(
+            CLIENT,
+            date("2026-05-01"),
+            kapnotes::records::AmendmentTarget::SessionNote {
+                session: DOSING.into(),
+            },
+            "Please change it.",
+        )
+        .unwrap();
     let mut session = vault.session(INTEGRATION).unwrap();
     session.note = "first".into();
     vault.update_session(session.clone()).unwrap();

@@ -165,6 +165,24 @@ fn every_multi_line_field_takes_newlines_and_tabs_and_crlf_is_stored_as_lf() {
     let over_time: Value = serde_json::from_str(PARTS_OVER_TIME).unwrap();
     doc["clients"][0]["parts"][3] = over_time["clients"][0]["parts"][3].clone();
     doc["clients"][0]["map_history"] = over_time["clients"][0]["map_history"].clone();
+    // And an acknowledged finding (records' migration).
+    doc["clients"][0]["acknowledgements"] = json!([{
+        "id": "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e99",
+        "code": "consent-missing",
+        "record_id": "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e50",
+        "record_sha256": "0000000000000000000000000000000000000000000000000000000000000000",
+        "reason": "x",
+        "acknowledged_at": "2026-05-10T10:00:00+00:00"
+    }]);
+    doc["clients"][0]["amendment_requests"] = json!([{
+        "id": "5b0c8f2e-2f1a-4c61-9d7e-0a1b2c3d4e98",
+        "received_on": "2026-05-01",
+        "target": {"kind": "profile_field", "field": "pronouns"},
+        "requested_change": "x",
+        "extension": {"recorded_on": "2026-06-01", "reason": "x", "new_due_on": "2026-07-10"},
+        "decision": {"outcome": "denied", "decided_on": "2026-07-01", "basis": "x",
+                     "statement_of_disagreement": "x", "rebuttal": "x"}
+    }]);
     let client = &mut doc["clients"][0];
     let mut pointers = Vec::new();
     string_pointers(client, String::new(), &mut pointers);

@@ -109,6 +109,31 @@ enum Command {
         /// Judge as of the end of this day (UTC), YYYY-MM-DD [default: now]
         #[arg(long, value_name = "DATE")]
         as_of: Option<String>,
+        /// Also list the acknowledged warnings and notes, with their reasons
+        #[arg(long)]
+        all: bool,
+    },
+    /// Acknowledge a warning or note with a reason: it leaves check's open list (and its exit code) until the record it is about changes
+    Acknowledge {
+        /// The client's id
+        client: String,
+        /// The finding's code, as check prints it
+        code: String,
+        /// The record the finding is about (check's record column)
+        record: String,
+        /// Why the finding is settled (stored sealed)
+        #[arg(long)]
+        reason: String,
+        /// Judge as of the end of this day (UTC), YYYY-MM-DD [default: now]
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
+    /// Re-open an acknowledged finding (its acknowledgement's id, as check --all prints it)
+    Reopen {
+        /// The client's id
+        client: String,
+        /// The acknowledgement's id
+        acknowledgement: String,
     },
     /// Write a PDF (not encrypted): a session note, a dosing-day sheet, or a client's full record
     #[command(group(clap::ArgGroup::new("document").required(true).args(["session", "prep_sheet", "client"])))]
@@ -281,9 +306,28 @@ pub fn run(cli: Cli) -> Outcome {
         ),
         Command::Verify => verify::run(&vault, &mut input),
         Command::Audit { client } => audit::run(&vault, client.as_deref(), &mut input),
-        Command::Check { client, as_of } => {
-            check::run(&vault, client.as_deref(), as_of.as_deref(), &mut input)
+        Command::Check { client, as_of, all } => {
+            check::run(&vault, client.as_deref(), as_of.as_deref(), all, &mut input)
         }
+        Command::Acknowledge {
+            client,
+            code,
+            record,
+            reason,
+            as_of,
+        } => check::acknowledge(
+            &vault,
+            &client,
+            &code,
+            &record,
+            &reason,
+            as_of.as_deref(),
+            &mut input,
+        ),
+        Command::Reopen {
+            client,
+            acknowledgement,
+        } => check::reopen(&vault, &client, &acknowledgement, &mut input),
         Command::Pdf {
             session,
             prep_sheet,

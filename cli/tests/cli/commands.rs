@@ -756,3 +756,107 @@ fn the_command_line_writes_the_then_and_now_page_and_refuses_a_bad_date() {
         .unwrap();
     assert!(String::from_utf8_lossy(&text.stdout).contains("The system then and now"));
 }
+
+#[test]
+fn an_acknowledged_warning_is_listed_apart_and_leaves_the_exit_code() {
+    let (tv, mut vault) = TestVault::with_example();
+    // Two more planned dosing sessions: the missing consent is then found on three.
+    for day in ["2026-05-06", "2026-05-08"] {
+        let mut session = dosing_session(day);
+        session.status = kapnotes::records::SessionStatus::Planned;
+        vault.create_session(CLIENT, session).unwrap();
+    }
+    let settings = vault.rule_settings().unwrap();
+    let as_of = chrono::DateTime::parse_from_rfc3339("2026-05-10T23:59:59+00:00").unwrap();
+    let findings = kapnotes::rules::check_client(&vault.client(CLIENT).unwrap(), as_of, &settings);
+    drop(vault);
+    // The same finding on several sessions is one line.
+    let out = kapnotes(
+        &tv.path,
+        &["check", "--as-of", "2026-05-10"],
+        &line(PASSPHRASE),
+    );
+    let printed = String::from_utf8_lossy(&out.stdout).to_string();
+    let groups = kapnotes::rules::group_findings(&findings);
+    assert!(groups.len() < findings.len());
+    assert_eq!(printed.lines().count(), groups.len(), "{printed}");
+    let consent = printed
+        .lines()
+        .find(|l| l.contains("consent-missing"))
+        .unwrap();
+    assert!(
+        consent.contains("No informed consent is on file before 3 dosing sessions."),
+        "{consent}"
+    );
+    assert_eq!(
+        consent.matches(',').count(),
+        2,
+        "three session ids: {consent}"
+    );
+    // Acknowledge every warning and note: check then exits 0, and --all lists them.
+    for f in &findings {
+        let out = kapnotes(
+            &tv.path,
+            &[
+                "acknowledge",
+                CLIENT,
+                f.code,
+                &f.record_id,
+                "--reason",
+                "Settled in supervision.",
+                "--as-of",
+                "2026-05-10",
+            ],
+            &line(PASSPHRASE),
+        );
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+    }
+    let out = kapnotes(
+        &tv.path,
+        &["check", "--as-of", "2026-05-10"],
+        &line(PASSPHRASE),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).is_empty());
+    assert!(
+        stderr(&out).contains("acknowledged (listed with --all)"),
+        "{}",
+        stderr(&out)
+    );
+    let out = kapnotes(
+        &tv.path,
+        &["check", "--as-of", "2026-05-10", "--all"],
+        &line(PASSPHRASE),
+    );
+    let printed = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(printed.starts_with("Acknowledged:"), "{printed}");
+    assert!(printed.contains("Settled in supervision."), "{printed}");
+    assert_eq!(printed.lines().count(), findings.len() + 1);
+}
+
+#[test]
+fn a_stop_is_refused_acknowledgement_in_one_sentence() {
+    let (tv, mut vault) = TestVault::with_example();
+    let mut measure = vault.measures(CLIENT).unwrap()[0].clone();
+    measure.answers[8] = Some(1);
+    vault.update_measure(measure.clone()).unwrap();
+    drop(vault);
+    let out = kapnotes(
+        &tv.path,
+        &[
+            "acknowledge",
+            CLIENT,
+            "phq9-item9-positive",
+            &measure.id,
+            "--reason",
+            "x",
+        ],
+        &line(PASSPHRASE),
+    );
+    assert_ne!(code(&out), 0);
+    assert!(
+        stderr(&out).contains("A stop cannot be acknowledged"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -3,7 +3,7 @@
 use crate::error::CommandResult;
 use crate::state::AppState;
 use kapnotes::measures::{Score, score};
-use kapnotes::records::{Instrument, Measure};
+use kapnotes::records::{Acknowledgement, Instrument, Measure};
 use kapnotes::rules::Course;
 use serde::Serialize;
 use tauri::State;
@@ -51,6 +51,37 @@ pub fn client_overview(state: State<'_, AppState>, client_id: String) -> Command
             ),
         },
     })
+}
+
+/// Acknowledges an open warning or note about each of `record_ids` (one grouped line),
+/// judged as of now, with the clinician's reason: all or none.
+#[tauri::command(async)]
+pub fn acknowledge_finding(
+    state: State<'_, AppState>,
+    client_id: String,
+    code: String,
+    record_ids: Vec<String>,
+    reason: String,
+) -> CommandResult<Vec<Acknowledgement>> {
+    state.with_vault(|vault| {
+        vault.acknowledge_findings(
+            &client_id,
+            &code,
+            &record_ids,
+            &reason,
+            kapnotes::records::Timestamp::now().instant(),
+        )
+    })
+}
+
+/// Re-opens an acknowledged finding.
+#[tauri::command(async)]
+pub fn reopen_finding(
+    state: State<'_, AppState>,
+    client_id: String,
+    acknowledgement_id: String,
+) -> CommandResult<()> {
+    state.with_vault(|vault| vault.reopen_finding(&client_id, &acknowledgement_id))
 }
 
 /// Scores a measure as it is being entered (nothing is saved).

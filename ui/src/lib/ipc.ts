@@ -28,6 +28,11 @@ import type {
   MapOnDay,
   NoteRevision,
   Overview,
+  Acknowledgement,
+  AmendmentChange,
+  AmendmentDenial,
+  AmendmentRequest,
+  AmendmentTarget,
   Part,
   PartGroup,
   PartPosition,
@@ -161,6 +166,19 @@ export const ipc = {
   sessionVitalsChart: (sessionId: string) => call<string | null>('session_vitals_chart', { sessionId }),
 
   clientOverview: (clientId: string) => call<Overview>('client_overview', { clientId }),
+  /** Acknowledges an open warning or note about each record of a line with the clinician's reason, all or none (a stop is refused). */
+  acknowledgeFinding: (clientId: string, code: string, recordIds: string[], reason: string) =>
+    call<Acknowledgement[]>('acknowledge_finding', { clientId, code, recordIds, reason }),
+  reopenFinding: (clientId: string, acknowledgementId: string) => call<void>('reopen_finding', { clientId, acknowledgementId }),
+  logAmendmentRequest: (clientId: string, receivedOn: string, target: AmendmentTarget, requestedChange: string) =>
+    call<AmendmentRequest>('log_amendment_request', { clientId, receivedOn, target, requestedChange }),
+  extendAmendmentRequest: (clientId: string, requestId: string, recordedOn: string, reason: string, newDueOn: string) =>
+    call<AmendmentRequest>('extend_amendment_request', { clientId, requestId, recordedOn, reason, newDueOn }),
+  /** Accepts a request, making its change (an addendum, or the corrected field) in the same step. */
+  acceptAmendmentRequest: (clientId: string, requestId: string, decidedOn: string, change: AmendmentChange) =>
+    call<AmendmentRequest>('accept_amendment_request', { clientId, requestId, decidedOn, change }),
+  denyAmendmentRequest: (clientId: string, requestId: string, decidedOn: string, denial: AmendmentDenial) =>
+    call<AmendmentRequest>('deny_amendment_request', { clientId, requestId, decidedOn, denial }),
   scoreMeasure: (measure: Measure) => call<Score>('score_measure', { measure }),
   instrumentItems: (instrument: Instrument) => call<InstrumentItems>('instrument_items', { instrument }),
   createMeasure: (clientId: string, measure: Measure) => call<void>('create_measure', { clientId, measure }),

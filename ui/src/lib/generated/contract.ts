@@ -2,6 +2,30 @@
 // Refresh with `make types`; `make test` fails while this file is stale.
 
 /**
+ * A finding kept out of the open list, with the acknowledgement that keeps it there.
+ */
+export type AcknowledgedFinding = { finding: Finding, acknowledgement: Acknowledgement, };
+
+/**
+ * A warning or a note the clinician acknowledged: the finding of `code` about
+ * `record_id` stays out of the open list while that record's content is what it was
+ * (`record_sha256`, see `rules::acknowledged`); any change to the record re-opens it.
+ */
+export type Acknowledgement = { id: string, code: string, record_id: string, 
+/**
+ * SHA-256 (lowercase hex) of the record's JSON when it was acknowledged.
+ */
+record_sha256: string, 
+/**
+ * Why the clinician judged it settled: clinical text, sealed like a note.
+ */
+reason: string, acknowledged_at: Timestamp, 
+/**
+ * The clinician's name when it was acknowledged, if one was set.
+ */
+acknowledged_by?: string, };
+
+/**
  * A dated correction or addition to a signed note.
  */
 export type Addendum = { at: Timestamp, text: string, };
@@ -23,6 +47,53 @@ export type AdverseEventSeverity = "mild" | "moderate" | "severe";
  * An internal agreement between parts ("conference room" work).
  */
 export type Agreement = { id: string, text: string, made_on: DateText, parts: Array<string>, };
+
+/**
+ * How an accepted request's change is made: an addendum on the targeted (signed) note,
+ * or the targeted profile field's corrected value (empty clears an optional field).
+ */
+export type AmendmentChange = { "kind": "addendum", text: string, } | { "kind": "corrected_field", value: string, };
+
+/**
+ * The decision on a request. Accepted: the change was made when `change_made_at` says
+ * (the addendum with that `at` on the targeted session, or the profile's correction,
+ * whose audit entry has that time). Denied: the basis, and the client's statement of
+ * disagreement and the clinician's rebuttal when there are, disclosed with the record.
+ */
+export type AmendmentDecision = { outcome: AmendmentOutcome, decided_on: DateText, change_made_at?: Timestamp, basis?: string, statement_of_disagreement?: string, rebuttal?: string, };
+
+/**
+ * The words of a denial.
+ */
+export type AmendmentDenial = { basis: string, statement_of_disagreement: string | null, rebuttal: string | null, };
+
+/**
+ * The one extension of the decision's due date, recorded before the 60 days ran out.
+ */
+export type AmendmentExtension = { recorded_on: DateText, 
+/**
+ * Why more time is needed (the client is told it in writing).
+ */
+reason: string, new_due_on: DateText, };
+
+export type AmendmentOutcome = "accepted" | "denied";
+
+/**
+ * A client's request to amend their record (HIPAA 45 CFR 164.526): what it targets,
+ * what the client asks to change, and the decision, due within 60 days of receipt
+ * (90 with the one extension allowed).
+ */
+export type AmendmentRequest = { id: string, received_on: DateText, target: AmendmentTarget, 
+/**
+ * What the client asks to change, in their words as far as possible.
+ */
+requested_change: string, extension?: AmendmentExtension, decision?: AmendmentDecision, };
+
+/**
+ * What a request asks to amend: a session's note, or a field of the client's profile. (Unknown
+ * fields are refused by the schema, which every change is checked against.)
+ */
+export type AmendmentTarget = { "kind": "session_note", session: string, } | { "kind": "profile_field", field: ProfileField, };
 
 export type AppStatus = { vault_exists: boolean, unlocked: boolean, vault_path: string, 
 /**
@@ -97,7 +168,17 @@ groups?: Array<PartGroup>,
  * never takes it from a caller; an export carries it only when it holds a change
  * after its start (see docs/INTERCHANGE.md).
  */
-map_history?: MapHistory, id: string, 
+map_history?: MapHistory, 
+/**
+ * Warnings and notes the clinician acknowledged, with why (added after v1:
+ * exported only when there is one).
+ */
+acknowledgements?: Array<Acknowledgement>, 
+/**
+ * The client's requests to amend their record (HIPAA 45 CFR 164.526; added after
+ * v1: exported only when there is one).
+ */
+amendment_requests?: Array<AmendmentRequest>, id: string, 
 /**
  * What lists show: initials or a pseudonym.
  */
@@ -133,7 +214,19 @@ noted_on: DateText | null, };
 
 export type ContraindicationKind = "maoi" | "high_dose_benzodiazepine" | "psychosis_history" | "mania_history" | "uncontrolled_hypertension" | "cardiac_condition" | "pregnancy" | "other";
 
-export type Course = { dosing_sessions_done: number, planned_dosing_sessions: number | null, checkins: number, held_off: number, held_off_by: Array<ProtectorHold>, doses: Array<DosePoint>, next_medical_follow_up: DateText | null, measures: Array<CourseMeasure>, findings: Array<Finding>, };
+export type Course = { dosing_sessions_done: number, planned_dosing_sessions: number | null, checkins: number, held_off: number, held_off_by: Array<ProtectorHold>, doses: Array<DosePoint>, next_medical_follow_up: DateText | null, measures: Array<CourseMeasure>, 
+/**
+ * The open findings (every stop, and the warnings and notes not acknowledged).
+ */
+findings: Array<Finding>, 
+/**
+ * The open findings as read: one line per finding on several records.
+ */
+finding_groups: Array<FindingGroup>, 
+/**
+ * The warnings and notes acknowledged, each with its acknowledgement.
+ */
+acknowledged: Array<AcknowledgedFinding>, };
 
 export type CourseMeasure = { measure_id: string, instrument: Instrument, taken_on: DateText, score: Score, safety_follow_up_recorded: boolean, };
 
@@ -183,6 +276,24 @@ export type Finding = { severity: Severity,
  * Stable, for scripts and the UI: never reworded.
  */
 code: string, client_id: string, subject: Subject, record_id: string, message: string, };
+
+/**
+ * One line of a findings list: every finding of one code and severity.
+ */
+export type FindingGroup = { severity: Severity, code: string, subject: Subject, 
+/**
+ * The sentence of the line: the finding's own when there is one record, the
+ * rule's headline with the count when there are several.
+ */
+headline: string, 
+/**
+ * The records the findings are about, each once, in the findings' order.
+ */
+record_ids: Array<string>, 
+/**
+ * Every finding of the group, in the order the rules listed them.
+ */
+findings: Array<Finding>, };
 
 export type FloodingSign = "panic" | "shutdown" | "rapid_switching" | "amnesia";
 
@@ -377,6 +488,11 @@ export type Problem = {
 record: string | null, message: string, };
 
 /**
+ * The profile fields a request may target (the text and dates a client would read).
+ */
+export type ProfileField = "display_name" | "full_name" | "date_of_birth" | "pronouns" | "notes";
+
+/**
  * How often a protector answered red, holding a session off.
  */
 export type ProtectorHold = { part_id: string, name: string, times: number, };
@@ -525,7 +641,7 @@ export type StoryKind = "check_in" | "journey" | "integration" | "intention" | "
 /**
  * What a finding is about.
  */
-export type Subject = "client" | "session" | "measure" | "part";
+export type Subject = "client" | "session" | "measure" | "part" | "amendment_request";
 
 /**
  * An MEQ-30 subscale: the mean of its items (0–5), as a share of the maximum, and
@@ -625,6 +741,11 @@ export const EMPTY_INTEGRATION: Integration = {"dosing_session":null,"insights":
 export const NEW_CHECK_IN_DECISION: Decision = "hold_off";
 /** The route a new prescription and a new dose start on. */
 export const DEFAULT_ROUTE: Route = "sublingual";
+
+/** An amendment request's decision is due this many days after its receipt; one
+ * extension adds at most the second number (HIPAA 45 CFR 164.526, src/records). */
+export const AMENDMENT_DUE_DAYS = 60;
+export const AMENDMENT_EXTENSION_MAX_DAYS = 30;
 export const NEW_PART: Part = {"id":"","name":"","role":"unknown","description":"","age_sense":null,"fears":"","positive_intent":"","burdens":"","body_location":null,"status":"unmet","first_noticed":null,"position":null};
 
 /** The bounds the interchange schema (which the core checks every change against)
