@@ -228,6 +228,11 @@ pub enum Refusal {
 
     #[error("A preparation sheet is made for a dosing session; choose a dosing session.")]
     PrepSheetNeedsDosingSession,
+
+    #[error(
+        "This client's records must be kept until {until}; they can be disposed of after that day."
+    )]
+    RetentionNotOver { until: String },
 }
 
 /// A failure inside kapnotes that no choice of the clinician's could have avoided (a

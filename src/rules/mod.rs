@@ -5,12 +5,14 @@
 
 mod course;
 pub mod findings;
+pub mod retention;
 pub mod thresholds;
 
 pub use course::{Course, CourseMeasure, DosePoint, ProtectorHold, course};
 pub use findings::{
     Finding, RuleSettings, Severity, Subject, THRESHOLDS, Thresholds, check_client,
 };
+pub use retention::{Retention, RetentionPeriods, retention};
 pub use thresholds::{DOSING_THRESHOLDS, DosingThresholds, ThresholdKey, ThresholdSpec};
 
 use crate::records::{CheckInResponse, Decision, Prescriber, Signal};
