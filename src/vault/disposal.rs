@@ -10,7 +10,7 @@ use super::audit::{self, AuditAction, AuditEvent};
 use super::automatic_backup::list_backups;
 use super::store::{self, Table};
 use crate::error::{Refusal, Result};
-use crate::records::{Date, Timestamp};
+use crate::records::Timestamp;
 use crate::rules::retention::{Retention, is_past, retention};
 use chrono::{Local, NaiveDateTime};
 use serde::Serialize;
@@ -181,10 +181,7 @@ impl Vault {
         let event = AuditEvent::new(AuditAction::Disposed)
             .client(client_id)
             .record(Table::Clients, client_id)
-            .detail(format!(
-                "at the end of retention ({}): {detail}",
-                Date(retention.retain_until.0)
-            ));
+            .detail(format!("kept until {}: {detail}", retention.retain_until));
         audit::append(&tx, &self.keys, &[event])?;
         tx.commit()?;
         self.revisions.changed(client_id);
