@@ -239,8 +239,9 @@ pub(super) fn session_body(layout: &mut Layout, client: &Client, session: &Sessi
             layout.field("Commitments", &integration.commitments);
         }
     }
-    layout.subheading(&match &session.template {
-        Some(template) => format!("Note ({template})"),
+    let written = session.written_sections();
+    layout.subheading(&match written {
+        Some((template, _)) => format!("Note ({template})"),
         None => "Note".to_owned(),
     });
     if !session.has_note() {
@@ -251,7 +252,7 @@ pub(super) fn session_body(layout: &mut Layout, client: &Client, session: &Sessi
         }
         // A note written in a template: each section under its own heading, an empty
         // one said to be so, so the reader sees the whole format.
-        for section in &session.sections {
+        for section in written.map_or(&[][..], |(_, sections)| sections) {
             layout.subheading(&section.heading);
             if section.text.trim().is_empty() {
                 layout.styled("Nothing written.", Face::Regular, 10.0, Tone::Muted);

@@ -903,6 +903,16 @@ pub struct NoteSection {
 }
 
 impl Session {
+    /// The template and sections worth showing: none when no section holds text (the
+    /// note was written as plain text only), so a reader sees no empty outline.
+    pub fn written_sections(&self) -> Option<(&str, &[NoteSection])> {
+        let template = self.template.as_deref()?;
+        self.sections
+            .iter()
+            .any(|s| !s.text.trim().is_empty())
+            .then_some((template, self.sections.as_slice()))
+    }
+
     /// Whether the note holds any text, plain or in its sections.
     pub fn has_note(&self) -> bool {
         !self.note.trim().is_empty() || self.sections.iter().any(|s| !s.text.trim().is_empty())

@@ -293,3 +293,31 @@ fn the_interchange_carries_sections_and_templates_only_when_present() {
     assert_eq!(other.note_templates().unwrap(), custom());
     assert_eq!(export_value(&other), export_value(&vault));
 }
+
+#[test]
+fn a_template_left_empty_shows_no_outline_in_the_pdf() {
+    let (tv, mut vault) = TestVault::with_example();
+    let mut dosing = vault
+        .start_session(CLIENT, SessionKind::Dosing, ts("2026-06-01T10:00:00+02:00"))
+        .unwrap();
+    dosing.note = "Written as a plain note only.".into();
+    vault.update_session(dosing.clone()).unwrap();
+    let path = tv.file("plain.pdf");
+    documents::write_document(
+        &vault,
+        &DocumentRequest::SessionNote {
+            session_id: dosing.id.clone(),
+        },
+        Paper::A4,
+        &path,
+        Overwrite::Refuse,
+    )
+    .unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args([path.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Written as a plain note only."), "{text}");
+    assert!(!text.contains("Nothing written") && !text.contains("Note (KAP dosing)"), "{text}");
+}
