@@ -258,6 +258,10 @@ pub enum Refusal {
         "An accepted request about a note is made with an addendum, and one about a profile field with the corrected value."
     )]
     AmendmentChangeMismatch,
+    #[error(
+        "This client's records must be kept until {until}; they can be disposed of after that day."
+    )]
+    RetentionNotOver { until: String },
 }
 
 /// A failure inside kapnotes that no choice of the clinician's could have avoided (a

@@ -216,6 +216,11 @@ fn entries_of(client: &Client) -> Vec<Entry> {
     for s in &client.sessions {
         let id = s.id.as_str();
         add(RecordKind::Session, id, "note", &s.note);
+        // A note written in a template: each section's text (the headings are the
+        // template's, found in every such note, so they are not indexed).
+        for section in &s.sections {
+            add(RecordKind::Session, id, "note", &section.text);
+        }
         for addendum in &s.addenda {
             add(RecordKind::Session, id, "addendum", &addendum.text);
         }

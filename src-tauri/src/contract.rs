@@ -73,6 +73,10 @@ fn generate() -> String {
     types.visit::<kapnotes::vault::AmendmentDenial>();
     types.visit::<kapnotes::rules::DoseAssessment>();
     types.visit::<kapnotes::rules::ThresholdKey>();
+    types.visit::<records::NoteTemplates>();
+    types.visit::<kapnotes::rules::Retention>();
+    types.visit::<kapnotes::rules::RetentionPeriods>();
+    types.visit::<kapnotes::vault::DisposalPreview>();
     types.visit::<kapnotes::search::SearchHit>();
     types.visit::<kapnotes::measures::Score>();
     types.visit::<kapnotes::ImportSummary>();

@@ -239,11 +239,28 @@ pub(super) fn session_body(layout: &mut Layout, client: &Client, session: &Sessi
             layout.field("Commitments", &integration.commitments);
         }
     }
-    layout.subheading("Note");
-    if session.note.trim().is_empty() {
+    let written = session.written_sections();
+    layout.subheading(&match written {
+        Some((template, _)) => format!("Note ({template})"),
+        None => "Note".to_owned(),
+    });
+    if !session.has_note() {
         layout.styled("No note was written.", Face::Regular, 10.0, Tone::Muted);
     } else {
-        layout.paragraph(&session.note);
+        if !session.note.trim().is_empty() {
+            layout.paragraph(&session.note);
+        }
+        // A note written in a template: each section under its own heading, an empty
+        // one said to be so, so the reader sees the whole format.
+        for section in written.map_or(&[][..], |(_, sections)| sections) {
+            layout.subheading(&section.heading);
+            if section.text.trim().is_empty() {
+                layout.styled("Nothing written.", Face::Regular, 10.0, Tone::Muted);
+            } else {
+                layout.paragraph(&section.text);
+            }
+            layout.gap(2.0);
+        }
     }
     layout.gap(4.0);
     match &session.signed_at {

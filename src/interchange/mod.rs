@@ -16,8 +16,8 @@ pub use crate::validation::{
 };
 
 use crate::error::{Error, Internal, Refusal, Result};
-use crate::records::{Client, Clinician, Id, Timestamp};
-use crate::rules::DosingThresholds;
+use crate::records::{Client, Clinician, Id, NoteTemplates, Timestamp};
+use crate::rules::{DosingThresholds, RetentionPeriods};
 use crate::validation::rules::{self, Findings};
 use crate::validation::{first_rejection, schema_rejection};
 use crate::vault::Vault;
@@ -39,6 +39,14 @@ pub struct Document {
     /// after v1: written only when one was changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thresholds: Option<DosingThresholds>,
+    /// The practice's note templates, in a whole-vault export. Added after v1: written
+    /// only when the clinician changed them from kapnotes' own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note_templates: Option<NoteTemplates>,
+    /// How long records are kept, in a whole-vault export. Added after v1: written only
+    /// when the clinician changed it from the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<RetentionPeriods>,
 }
 
 impl Document {
@@ -120,6 +128,14 @@ pub fn parse_document(json: &str) -> Result<Document> {
     if let Some(thresholds) = document.thresholds.take() {
         thresholds.check("/thresholds")?;
         document.thresholds = Some(thresholds.normalized()).filter(|t| !t.is_default());
+    }
+    if let Some(templates) = document.note_templates.take() {
+        crate::validation::validate_note_templates(&templates)?;
+        document.note_templates = Some(templates).filter(|t| !t.is_default());
+    }
+    if let Some(retention) = document.retention.take() {
+        retention.check("/retention")?;
+        document.retention = Some(retention).filter(|r| !r.is_default());
     }
     // Ids first: a duplicated id would otherwise surface as a confusing broken reference.
     let mut findings = Findings::default();
@@ -301,9 +317,13 @@ fn refuse_future_history(document: &Document) -> Result<()> {
 pub fn export(vault: &Vault, scope: &ExportScope) -> Result<Document> {
     // The thresholds are the practice's, not a client's: only the whole vault's
     // export carries them.
-    let thresholds = match scope {
-        ExportScope::Everything => Some(vault.thresholds()?).filter(|t| !t.is_default()),
-        ExportScope::Client { .. } => None,
+    let (thresholds, note_templates, retention) = match scope {
+        ExportScope::Everything => (
+            Some(vault.thresholds()?).filter(|t| !t.is_default()),
+            Some(vault.note_templates()?).filter(|t| !t.is_default()),
+            Some(vault.retention_periods()?).filter(|r| !r.is_default()),
+        ),
+        ExportScope::Client { .. } => (None, None, None),
     };
     let clients = match scope {
         ExportScope::Everything => {
@@ -341,6 +361,8 @@ pub fn export(vault: &Vault, scope: &ExportScope) -> Result<Document> {
         clinician: vault.clinician()?,
         clients,
         thresholds,
+        note_templates,
+        retention,
     })
 }
 
@@ -437,10 +459,15 @@ pub fn import(vault: &mut Vault, json: &str) -> Result<ImportSummary> {
         );
         first_rejection(findings)?;
     }
+    let settings = crate::vault::PracticeSettings {
+        clinician: document.clinician.as_ref(),
+        thresholds: document.thresholds.as_ref(),
+        note_templates: document.note_templates.as_ref(),
+        retention: document.retention.as_ref(),
+    };
     vault.insert_clients(
         &document.clients,
-        document.clinician.as_ref(),
-        document.thresholds.as_ref(),
+        &settings,
         crate::vault::AuditAction::Imported,
     )?;
     Ok(ImportSummary {

@@ -3,8 +3,13 @@
 //! import/export. Every field is always serialized, which is what makes an export
 //! canonical: defaults written out, `null` for absent values, `""` and `[]` for empty.
 
+mod templates;
 mod values;
 
+pub use templates::{
+    BIRP, DAP, KAP_DOSING, KAP_INTEGRATION, KAP_PREPARATION, NoteTemplate, NoteTemplates, SOAP,
+    TemplateDefault, TemplateSection,
+};
 pub use values::{Date, Id, Number, Timestamp, ValueError, is_valid_id, new_id};
 
 use serde::{Deserialize, Serialize};
@@ -1023,9 +1028,43 @@ pub struct Session {
     pub discharge: Option<Discharge>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub adverse_events: Vec<AdverseEvent>,
+    /// The template the note is written in, by the name it had then (added after v1).
+    /// `None`: a plain note, in `note`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub template: Option<String>,
+    /// The note's headed sections, when written in a template: each keeps its heading,
+    /// so a later change to the template leaves the note as written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<NoteSection>,
+}
+
+/// One headed section of a note written in a template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct NoteSection {
+    pub heading: String,
+    #[serde(default)]
+    pub text: String,
 }
 
 impl Session {
+    /// The template and sections worth showing: none when no section holds text (the
+    /// note was written as plain text only), so a reader sees no empty outline.
+    pub fn written_sections(&self) -> Option<(&str, &[NoteSection])> {
+        let template = self.template.as_deref()?;
+        self.sections
+            .iter()
+            .any(|s| !s.text.trim().is_empty())
+            .then_some((template, self.sections.as_slice()))
+    }
+
+    /// Whether the note holds any text, plain or in its sections.
+    pub fn has_note(&self) -> bool {
+        !self.note.trim().is_empty() || self.sections.iter().any(|s| !s.text.trim().is_empty())
+    }
+
     pub fn new(kind: SessionKind, starts_at: Timestamp) -> Self {
         Session {
             id: new_id(),
@@ -1049,6 +1088,8 @@ impl Session {
             monitoring: Vec::new(),
             discharge: None,
             adverse_events: Vec::new(),
+            template: None,
+            sections: Vec::new(),
         }
     }
 

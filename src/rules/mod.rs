@@ -7,6 +7,7 @@ mod acknowledged;
 mod course;
 pub mod findings;
 mod grouping;
+pub mod retention;
 pub mod thresholds;
 
 pub use acknowledged::{
@@ -17,6 +18,7 @@ pub use findings::{
     Finding, RuleSettings, Severity, Subject, THRESHOLDS, Thresholds, check_client,
 };
 pub use grouping::{FindingGroup, group_findings};
+pub use retention::{Retention, RetentionPeriods, retention};
 pub use thresholds::{DOSING_THRESHOLDS, DosingThresholds, ThresholdKey, ThresholdSpec};
 
 use crate::records::{CheckInResponse, Decision, Prescriber, Signal};

@@ -7,9 +7,10 @@ pub(crate) mod rules;
 pub mod text;
 
 use crate::error::{Error, Internal, Rejection, Result};
-use crate::records::{Client, Clinician};
+use crate::records::{Client, Clinician, NoteTemplates};
 use rules::Findings;
 use serde_json::Value;
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 /// The schema every import and every change is checked against.
@@ -194,4 +195,69 @@ pub fn validate_clinician(clinician: &Clinician) -> Result<()> {
         Some(rejection) => Err(Error::Rejected(rejection)),
         None => Ok(()),
     }
+}
+
+/// Checks the practice's note templates: the schema, then what it cannot say (unique
+/// names, unique headings within a template, each default naming a template, one
+/// default per session kind, no refused character). Paths are under `/note_templates`.
+pub fn validate_note_templates(templates: &NoteTemplates) -> Result<()> {
+    let wrapper = serde_json::json!({
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "exported_at": "2000-01-01T00:00:00+00:00",
+        "clients": [],
+        "note_templates": templates,
+    });
+    if let Some(rejection) = schema_rejection(&wrapper)? {
+        return Err(Error::Rejected(rejection));
+    }
+    let one_line = |path: String, value: &str| match text::first_forbidden(value, false) {
+        Some(problem) => Err(Error::rejected(path, problem.rule())),
+        None if value.trim().is_empty() => Err(Error::rejected(path, "it must not be blank")),
+        None => Ok(()),
+    };
+    let mut names = HashSet::new();
+    for (t, template) in templates.templates.iter().enumerate() {
+        let base = format!("/note_templates/templates/{t}");
+        one_line(format!("{base}/name"), &template.name)?;
+        if !names.insert(template.name.trim().to_lowercase()) {
+            return Err(Error::rejected(
+                format!("{base}/name"),
+                "another template has this name; give each template its own",
+            ));
+        }
+        let mut headings = HashSet::new();
+        for (i, section) in template.sections.iter().enumerate() {
+            one_line(format!("{base}/sections/{i}/heading"), &section.heading)?;
+            if let Some(problem) = text::first_forbidden(&section.prompt, false) {
+                return Err(Error::rejected(
+                    format!("{base}/sections/{i}/prompt"),
+                    problem.rule(),
+                ));
+            }
+            if !headings.insert(section.heading.trim().to_lowercase()) {
+                return Err(Error::rejected(
+                    format!("{base}/sections/{i}/heading"),
+                    "another section of this template has this heading; give each section its own",
+                ));
+            }
+        }
+    }
+    let mut kinds = HashSet::new();
+    for (i, default) in templates.defaults.iter().enumerate() {
+        let path = format!("/note_templates/defaults/{i}");
+        if templates.named(&default.template).is_none() {
+            return Err(Error::rejected(
+                format!("{path}/template"),
+                "no template has this name; choose one of the templates",
+            ));
+        }
+        if !kinds.insert(default.kind) {
+            return Err(Error::rejected(
+                format!("{path}/kind"),
+                "this kind of session already has a default template",
+            ));
+        }
+    }
+    Ok(())
 }

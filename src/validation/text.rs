@@ -38,6 +38,7 @@ pub const MULTI_LINE_FIELDS: &[&str] = &[
     "/agreements/*/text",
     "/sessions/*/note",
     "/sessions/*/addenda/*/text",
+    "/sessions/*/sections/*/text",
     "/sessions/*/intentions/*/text",
     "/sessions/*/safety_plan",
     "/sessions/*/checkin/responses/*/concerns",

@@ -255,8 +255,7 @@ impl Vault {
         }
         self.insert_clients(
             std::slice::from_ref(&client),
-            None,
-            None,
+            &Default::default(),
             AuditAction::Created,
         )
     }
@@ -518,6 +517,20 @@ impl Vault {
 
     pub fn create_session(&mut self, client_id: &str, session: Session) -> Result<()> {
         self.create_child(client_id, session)
+    }
+
+    /// Creates a new session of `kind`, its note started in the practice's default
+    /// template for that kind (a plain note when there is none), and returns it.
+    pub fn start_session(
+        &mut self,
+        client_id: &str,
+        kind: crate::records::SessionKind,
+        starts_at: crate::records::Timestamp,
+    ) -> Result<Session> {
+        let mut session = Session::new(kind, starts_at);
+        session.use_template(self.note_templates()?.default_for(kind));
+        self.create_child(client_id, session.clone())?;
+        Ok(session)
     }
 
     /// Saves a session (autosave calls this as the clinician types). Refused for a

@@ -24,6 +24,7 @@ mod audit;
 mod automatic_backup;
 mod backup;
 mod clients;
+mod disposal;
 mod header;
 mod map_history;
 mod note_history;
@@ -49,6 +50,7 @@ pub use automatic_backup::{
 };
 pub use backup::{BackupSummary, backup_file, replace_with_backup, restore_backup, write_backup};
 pub use clients::PartsMap;
+pub use disposal::{DisposalPreview, HeldBackup, RecordCount};
 pub use note_history::NoteRevision;
 pub use output_file::Overwrite;
 pub(crate) use output_file::{Output, OutputFile};
@@ -58,6 +60,7 @@ use settings::{CLINICIAN_SETTING, DOSING_DAY_SINCE_SETTING, THRESHOLDS_SETTING};
 pub use store::Table;
 use unlock::{open_sealed, remove_vault_files};
 pub use verify::{Problem, VerifyReport};
+pub(crate) use write::PracticeSettings;
 use write::{ClientRecord, NoteHistory};
 
 use crate::error::{Error, Refusal, Result};

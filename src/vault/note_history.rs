@@ -7,7 +7,7 @@ use super::audit::{AuditAction, RowWritten};
 use super::store::{self, Keys, RowMeta, Table};
 use super::{NoteHistory, Vault};
 use crate::error::{Error, Result};
-use crate::records::{Timestamp, new_id};
+use crate::records::{NoteSection, Session, Timestamp, new_id};
 use rusqlite::Transaction;
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +28,37 @@ pub struct NoteRevision {
     /// When this text was replaced.
     pub saved_at: Timestamp,
     pub note: String,
+    /// The template and sections the note had then (a note written in a template).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub template: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<NoteSection>,
+}
+
+impl NoteRevision {
+    fn same_text(&self, session: &Session) -> bool {
+        self.note == session.note
+            && self.template == session.template
+            && self.sections == session.sections
+    }
+}
+
+/// Whether two states of a session differ in their note (plain, or its sections).
+pub(crate) fn note_changed(before: &Session, after: &Session) -> bool {
+    before.note != after.note
+        || before.template != after.template
+        || before.sections != after.sections
+}
+
+/// How much text a note holds, plain and in its sections.
+fn note_chars(session: &Session) -> usize {
+    session.note.chars().count()
+        + session
+            .sections
+            .iter()
+            .map(|s| s.text.chars().count())
+            .sum::<usize>()
 }
 
 impl super::store::Identified for NoteRevision {
@@ -43,11 +74,11 @@ pub(crate) fn remember(
     tx: &Transaction<'_>,
     keys: &Keys,
     session_id: &str,
-    previous: &str,
-    next: &str,
+    previous: &Session,
+    next: &Session,
     history: NoteHistory,
 ) -> Result<Vec<RowWritten>> {
-    if previous.is_empty() {
+    if note_chars(previous) == 0 {
         return Ok(Vec::new());
     }
     let rows = store::load_rows(tx, Table::NoteRevisions, Some(session_id))?;
@@ -57,10 +88,10 @@ pub(crate) fn remember(
     };
     let now = Timestamp::now();
     if let Some(newest) = &newest {
-        if newest.note == previous {
+        if newest.same_text(previous) {
             return Ok(Vec::new());
         }
-        let removed_text = previous.chars().count() > next.chars().count() + REMOVAL_KEPT_CHARS;
+        let removed_text = note_chars(previous) > note_chars(next) + REMOVAL_KEPT_CHARS;
         let same_burst = (now.instant() - newest.saved_at.instant()).num_seconds() < BURST_SECONDS;
         if history == NoteHistory::Automatic && same_burst && !removed_text {
             return Ok(Vec::new());
@@ -69,7 +100,9 @@ pub(crate) fn remember(
     let revision = NoteRevision {
         id: new_id(),
         saved_at: now,
-        note: previous.to_owned(),
+        note: previous.note.clone(),
+        template: previous.template.clone(),
+        sections: previous.sections.clone(),
     };
     let meta = RowMeta {
         id: revision.id.clone(),
@@ -133,6 +166,8 @@ impl Vault {
         self.modify_client(&client_id, NoteHistory::KeepReplaced, |client| {
             let session = super::clients::session_in(client, session_id)?;
             session.note = revision.note;
+            session.template = revision.template;
+            session.sections = revision.sections;
             Ok(())
         })
     }

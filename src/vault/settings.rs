@@ -6,8 +6,8 @@ use super::Vault;
 use super::audit::{self, AuditAction as Action, AuditEvent};
 use super::store::{self, Keys, RowMeta, Table};
 use crate::error::{Internal, Result};
-use crate::records::{Clinician, Timestamp};
-use crate::rules::{DosingThresholds, RuleSettings};
+use crate::records::{Clinician, NoteTemplates, Timestamp};
+use crate::rules::{DosingThresholds, RetentionPeriods, RuleSettings};
 use rusqlite::Transaction;
 
 impl Vault {
@@ -78,6 +78,60 @@ impl Vault {
         self.setting(DOSING_DAY_SINCE_SETTING)
     }
 
+    /// The practice's note templates: the clinician's, or kapnotes' own when they
+    /// changed none.
+    pub fn note_templates(&self) -> Result<NoteTemplates> {
+        Ok(self
+            .setting::<NoteTemplates>(NOTE_TEMPLATES_SETTING)?
+            .unwrap_or_default())
+    }
+
+    /// Sets the note templates (kapnotes' own removes the setting). Notes already
+    /// written keep their sections as they are.
+    pub fn set_note_templates(&mut self, templates: &NoteTemplates) -> Result<()> {
+        self.require_writable()?;
+        crate::validation::validate_note_templates(templates)?;
+        if *templates == self.note_templates()? {
+            return Ok(());
+        }
+        self.write_practice_setting(
+            NOTE_TEMPLATES_SETTING,
+            (!templates.is_default()).then_some(templates),
+        )
+    }
+
+    /// How long records are kept: the clinician's periods, or the defaults.
+    pub fn retention_periods(&self) -> Result<RetentionPeriods> {
+        Ok(self
+            .setting::<RetentionPeriods>(RETENTION_SETTING)?
+            .unwrap_or_default())
+    }
+
+    /// Sets the retention periods (the defaults remove the setting).
+    pub fn set_retention_periods(&mut self, periods: &RetentionPeriods) -> Result<()> {
+        self.require_writable()?;
+        periods.check("/retention")?;
+        if *periods == self.retention_periods()? {
+            return Ok(());
+        }
+        self.write_practice_setting(
+            RETENTION_SETTING,
+            (!periods.is_default()).then_some(periods),
+        )
+    }
+
+    fn write_practice_setting<T: serde::Serialize>(
+        &mut self,
+        id: &str,
+        value: Option<&T>,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        write_setting(&tx, &self.keys, id, value)?;
+        audit::append(&tx, &self.keys, &[setting_event(&tx, id)?])?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// What the rules judge by beside the records: the same for the app and the CLI.
     pub fn rule_settings(&self) -> Result<RuleSettings> {
         Ok(RuleSettings {
@@ -91,6 +145,12 @@ pub(crate) const CLINICIAN_SETTING: &str = "clinician";
 
 /// The dosing-day thresholds the clinician changed (no row: all defaults).
 pub(crate) const THRESHOLDS_SETTING: &str = "thresholds";
+
+/// The clinician's note templates (no row: kapnotes' own).
+pub(crate) const NOTE_TEMPLATES_SETTING: &str = "note_templates";
+
+/// The clinician's retention periods (no row: the defaults).
+pub(crate) const RETENTION_SETTING: &str = "retention";
 
 /// When the vault gained the dosing-day record; written once, never changed.
 pub(crate) const DOSING_DAY_SINCE_SETTING: &str = "dosing_day_since";

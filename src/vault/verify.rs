@@ -91,6 +91,14 @@ impl Vault {
                     .keys
                     .open::<crate::rules::DosingThresholds>(table, &meta, &sealed)
                     .map(drop),
+                super::settings::NOTE_TEMPLATES_SETTING => self
+                    .keys
+                    .open::<crate::records::NoteTemplates>(table, &meta, &sealed)
+                    .map(drop),
+                super::settings::RETENTION_SETTING => self
+                    .keys
+                    .open::<crate::rules::RetentionPeriods>(table, &meta, &sealed)
+                    .map(drop),
                 super::DOSING_DAY_SINCE_SETTING => self
                     .keys
                     .open::<crate::records::Timestamp>(table, &meta, &sealed)
@@ -248,12 +256,18 @@ impl Vault {
 fn newest_recorded(entries: &[AuditEntry]) -> HashMap<(&str, &str), &AuditEntry> {
     let mut newest = HashMap::new();
     for entry in entries {
-        let recorded = entry.content_sha256.is_some() || entry.action == AuditAction::Deleted;
+        let recorded = entry.content_sha256.is_some() || removes(entry);
         if let (Some(kind), Some(id), true) = (&entry.record_kind, &entry.record_id, recorded) {
             newest.insert((kind.as_str(), id.as_str()), entry);
         }
     }
     newest
+}
+
+/// Whether an entry records a row's removal: a deletion, or a client's disposal (which
+/// covers their records recorded before it, like a client's deletion).
+fn removes(entry: &AuditEntry) -> bool {
+    matches!(entry.action, AuditAction::Deleted | AuditAction::Disposed)
 }
 
 /// Checks every stored row against the trail, both ways: each row must have an entry
@@ -288,7 +302,7 @@ pub(super) fn row_problems(
     // record of that client recorded before then must not be back.
     let mut deleted_clients: HashMap<&str, Vec<u64>> = HashMap::new();
     for entry in entries {
-        if entry.action == AuditAction::Deleted
+        if removes(entry)
             && entry.record_kind.as_deref() == Some(Table::Clients.record_name())
             && let Some(id) = entry.record_id.as_deref()
         {
@@ -319,7 +333,7 @@ pub(super) fn row_problems(
             None => problems.push(format!(
                 "The {kind} {id} is in the vault, but the audit trail has no entry for it: it was added behind kapnotes' back."
             )),
-            Some(entry) if entry.action == AuditAction::Deleted => problems.push(format!(
+            Some(entry) if removes(entry) => problems.push(format!(
                 "The {kind} {id} was deleted (audit entry {}) but is in the vault again.",
                 entry.position
             )),
@@ -350,7 +364,7 @@ pub(super) fn row_problems(
     recorded.sort_by_key(|(_, entry)| entry.position);
     for ((kind, id), entry) in recorded {
         let there = present.contains(&(*kind, (*id).to_owned()));
-        if entry.action != AuditAction::Deleted && !there && deleted_with_client(entry).is_none() {
+        if !removes(entry) && !there && deleted_with_client(entry).is_none() {
             problems.push(format!(
                 "The {kind} {id} is missing (audit entry {} recorded it), and the trail records no deletion of it.",
                 entry.position

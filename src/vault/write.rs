@@ -4,18 +4,28 @@
 //! (creation and imports).
 
 use super::audit::{self, AuditAction as Action, AuditAction, AuditEvent, RowWritten};
-use super::settings::{setting_event, write_setting};
+use super::settings::{NOTE_TEMPLATES_SETTING, RETENTION_SETTING, setting_event, write_setting};
 use super::store::{self, Identified, Keys, RowMeta, Table};
 use super::{CLINICIAN_SETTING, THRESHOLDS_SETTING, Vault, clients, map_history, note_history};
 use crate::error::{Error, Refusal, Result};
 use crate::records::{Acknowledgement, AmendmentRequest};
 use crate::records::{
-    Agreement, Client, ClientProfile, Clinician, Measure, Part, PartGroup, Relationship, Session,
-    Timestamp,
+    Agreement, Client, ClientProfile, Clinician, Measure, NoteTemplates, Part, PartGroup,
+    Relationship, Session, Timestamp,
 };
-use crate::rules::DosingThresholds;
+use crate::rules::{DosingThresholds, RetentionPeriods};
 use rusqlite::{Connection, Transaction};
 use std::collections::HashMap;
+
+/// The practice's settings a whole-vault import carries: each is taken only by a vault
+/// that has none of its own.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PracticeSettings<'a> {
+    pub clinician: Option<&'a Clinician>,
+    pub thresholds: Option<&'a DosingThresholds>,
+    pub note_templates: Option<&'a NoteTemplates>,
+    pub retention: Option<&'a RetentionPeriods>,
+}
 
 impl Vault {
     /// A client's records without their map history: what a change works on.
@@ -82,17 +92,29 @@ impl Vault {
     pub(crate) fn insert_clients(
         &mut self,
         clients: &[Client],
-        clinician: Option<&Clinician>,
-        thresholds: Option<&DosingThresholds>,
+        settings: &PracticeSettings<'_>,
         action: AuditAction,
     ) -> Result<()> {
         self.require_writable()?;
+        let clinician = settings.clinician;
         let set_clinician = clinician.is_some() && self.clinician()?.is_none();
-        // Like the clinician: taken from a document only by a vault that has none of
-        // its own, so an import never replaces what the clinician set here.
-        let set_thresholds = thresholds.filter(|t| !t.is_default()).is_some()
+        // Like the clinician: each setting is taken from a document only by a vault
+        // that has none of its own, so an import never replaces what the clinician set
+        // here.
+        let thresholds = settings.thresholds.filter(|t| !t.is_default());
+        let set_thresholds = thresholds.is_some()
             && self
                 .setting::<DosingThresholds>(THRESHOLDS_SETTING)?
+                .is_none();
+        let templates = settings.note_templates.filter(|t| !t.is_default());
+        let set_templates = templates.is_some()
+            && self
+                .setting::<NoteTemplates>(NOTE_TEMPLATES_SETTING)?
+                .is_none();
+        let retention = settings.retention.filter(|r| !r.is_default());
+        let set_retention = retention.is_some()
+            && self
+                .setting::<RetentionPeriods>(RETENTION_SETTING)?
                 .is_none();
         let tx = self.conn.transaction()?;
         let mut events = Vec::new();
@@ -128,6 +150,14 @@ impl Vault {
         if set_thresholds {
             write_setting(&tx, &self.keys, THRESHOLDS_SETTING, thresholds)?;
             events.push(setting_event(&tx, THRESHOLDS_SETTING)?);
+        }
+        if set_templates {
+            write_setting(&tx, &self.keys, NOTE_TEMPLATES_SETTING, templates)?;
+            events.push(setting_event(&tx, NOTE_TEMPLATES_SETTING)?);
+        }
+        if set_retention {
+            write_setting(&tx, &self.keys, RETENTION_SETTING, retention)?;
+            events.push(setting_event(&tx, RETENTION_SETTING)?);
         }
         audit::append(&tx, &self.keys, &events)?;
         tx.commit()?;
@@ -412,14 +442,14 @@ fn write_client_changes(
     }
     for session in &new.sessions {
         if let Some(before) = old.client.session(&session.id)
-            && before.note != session.note
+            && note_history::note_changed(before, session)
         {
             written.extend(note_history::remember(
                 tx,
                 keys,
                 &session.id,
-                &before.note,
-                &session.note,
+                before,
+                session,
                 history,
             )?);
         }

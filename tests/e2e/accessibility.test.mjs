@@ -106,6 +106,10 @@ test('clients, a client, the parts map, a session', async () => {
   await h.click('button=Add session');
   await h.waitText('h1', 'session');
   await check('new session');
+  // A note written in a template: its sections as labelled text areas with their prompts.
+  await h.choose('#note-template', 'SOAP');
+  await h.el('#note-section-3');
+  await check('note in a template');
   await h.click('button=Back to client');
 });
 
@@ -113,9 +117,20 @@ test('settings, the audit trail, unlock', async () => {
   await h.click('button=Audit trail');
   await h.waitText('h1', 'Audit trail');
   await check('audit trail');
+  // A client long past retention, for the disposal confirmation (the example ten years
+  // earlier, under other ids).
+  const old = readFileSync(`${repo}/tests/fixtures/interchange/example.json`, 'utf8').replaceAll('2026-', '2016-').replaceAll('5b0c8f2e-', '6b0c8f2e-');
+  await h.importDocument(app.home, 'old.json', JSON.parse(old));
+  await h.waitText('.notices', 'Imported 1 client(s)');
   await h.click('button=Settings');
   await h.waitText('h1', 'Settings');
   await check('settings');
+  // The templates editor with a custom template of two sections, and the disposal confirmation.
+  await h.click('button=New template');
+  await h.click('button=Add a section');
+  await h.click('button=Dispose of…');
+  await h.el('#dispose-passphrase');
+  await check('templates editor and disposal confirmation');
   await h.click('button=Lock');
   await h.waitText('h1', 'kapnotes');
   await check('unlock');

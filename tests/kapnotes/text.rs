@@ -161,6 +161,9 @@ fn every_multi_line_field_takes_newlines_and_tabs_and_crlf_is_stored_as_lf() {
     dosing["pre_dose"] = json!({"checked_at": "2026-04-30T13:50:00+00:00", "notes": "x"});
     dosing["monitoring"] = json!([{"at": "2026-04-30T14:10:00+00:00", "note": "x"}]);
     dosing["discharge"] = json!({"at": "2026-04-30T17:00:00+00:00", "notes": "x"});
+    // And a note written in a template (issue 12).
+    dosing["template"] = json!("SOAP");
+    dosing["sections"] = json!([{"heading": "Subjective", "text": "x"}]);
     // And the parts work over time: unburdening steps and the map's history.
     let over_time: Value = serde_json::from_str(PARTS_OVER_TIME).unwrap();
     doc["clients"][0]["parts"][3] = over_time["clients"][0]["parts"][3].clone();

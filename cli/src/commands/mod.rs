@@ -12,6 +12,7 @@ mod passwd;
 mod pdf;
 mod recover;
 mod restore;
+mod retention;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -51,7 +52,8 @@ Exit codes:
 Passphrases are asked without echo on a terminal (a new one twice). When standard input
 is not a terminal, they are read from it, one per line (only the line ending is
 stripped): init: the new passphrase; passwd: the old, then the new; recover: the
-recovery key, then the new passphrase.";
+recovery key, then the new passphrase; dispose: the passphrase, the passphrase again,
+then the client's name.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -189,6 +191,13 @@ enum Command {
     Restore {
         /// The backup file
         file: PathBuf,
+    },
+    /// List every client's retention date (the clinician's periods), those past it marked PAST
+    Retention,
+    /// Dispose of a client whose retention has ended: deletes all their records, signed notes included (asks the passphrase again and the client's name)
+    Dispose {
+        /// The client's id (as `kapnotes retention` lists it)
+        client: String,
     },
 }
 
@@ -361,5 +370,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::RotateKey => keys::rotate(&vault, &mut input),
         Command::Backup { output, force } => backup::run(&vault, &output, overwrite(force)),
         Command::Restore { file } => restore::run(&file, &vault, &mut input),
+        Command::Retention => retention::list(&vault, &mut input),
+        Command::Dispose { client } => retention::dispose(&vault, &client, &mut input),
     }
 }

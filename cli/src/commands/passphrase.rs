@@ -51,6 +51,24 @@ impl Input {
         }
     }
 
+    /// A line typed in the open (a confirmation): prompted on a terminal, else the next
+    /// line of standard input.
+    pub fn line(&mut self, prompt: &str) -> Result<Zeroizing<String>, Failure> {
+        if let Input::Terminal = self {
+            use std::io::Write;
+            eprint!("{prompt}: ");
+            let _ = std::io::stderr().flush();
+            let mut line = Zeroizing::new(String::new());
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| Failure::other(format!("Standard input could not be read ({e}).")))?;
+            return Ok(Zeroizing::new(
+                line.trim_end_matches(['\n', '\r']).to_owned(),
+            ));
+        }
+        self.secret(prompt)
+    }
+
     /// A new secret: asked twice on a terminal, and the two must match.
     pub fn new_secret(&mut self, prompt: &str) -> Result<Zeroizing<String>, Failure> {
         let first = self.secret(prompt)?;

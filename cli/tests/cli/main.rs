@@ -8,6 +8,7 @@ mod common;
 
 mod commands;
 mod escaping;
+mod retention;
 mod thresholds;
 
 use std::path::Path;

@@ -16,9 +16,9 @@ pub fn create_session(
     kind: SessionKind,
     starts_at: Option<Timestamp>,
 ) -> CommandResult<Session> {
-    let session = Session::new(kind, starts_at.unwrap_or_else(Timestamp::now));
-    state.with_vault(|vault| vault.create_session(&client_id, session.clone()))?;
-    Ok(session)
+    state.with_vault(|vault| {
+        vault.start_session(&client_id, kind, starts_at.unwrap_or_else(Timestamp::now))
+    })
 }
 
 #[tauri::command(async)]

@@ -6,8 +6,10 @@ use crate::error::{CommandError, CommandResult};
 use crate::preferences::{Choices, Preferences, Shown};
 use crate::spelling;
 use crate::state::AppState;
-use kapnotes::records::Clinician;
+use kapnotes::records::{Clinician, NoteTemplates};
 use kapnotes::rules::{DOSING_THRESHOLDS, DosingThresholds, ThresholdKey, ThresholdSpec};
+use kapnotes::rules::{Retention, RetentionPeriods};
+use kapnotes::vault::DisposalPreview;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use tauri::{AppHandle, State};
@@ -93,4 +95,66 @@ pub fn set_thresholds(
         vault.set_thresholds(&thresholds)?;
         Ok(threshold_rows(&vault.thresholds()?))
     })
+}
+
+#[tauri::command(async)]
+pub fn get_note_templates(state: State<'_, AppState>) -> CommandResult<NoteTemplates> {
+    state.with_vault(|vault| vault.note_templates())
+}
+
+/// Sets the practice's note templates (`None`: kapnotes' own again); returns them as
+/// saved.
+#[tauri::command(async)]
+pub fn set_note_templates(
+    state: State<'_, AppState>,
+    templates: Option<NoteTemplates>,
+) -> CommandResult<NoteTemplates> {
+    state.with_vault(|vault| {
+        vault.set_note_templates(&templates.unwrap_or_default())?;
+        vault.note_templates()
+    })
+}
+
+#[tauri::command(async)]
+pub fn get_retention(state: State<'_, AppState>) -> CommandResult<RetentionPeriods> {
+    state.with_vault(|vault| vault.retention_periods())
+}
+
+#[tauri::command(async)]
+pub fn set_retention(
+    state: State<'_, AppState>,
+    periods: RetentionPeriods,
+) -> CommandResult<RetentionPeriods> {
+    state.with_vault(|vault| {
+        vault.set_retention_periods(&periods)?;
+        vault.retention_periods()
+    })
+}
+
+/// The clients whose retention has ended, earliest first.
+#[tauri::command(async)]
+pub fn past_retention(state: State<'_, AppState>) -> CommandResult<Vec<Retention>> {
+    state.with_vault(|vault| vault.past_retention())
+}
+
+/// What disposing of a client deletes, and the automatic backups in the chosen backup
+/// folder that still hold them.
+#[tauri::command(async)]
+pub fn disposal_preview(
+    state: State<'_, AppState>,
+    client_id: String,
+) -> CommandResult<DisposalPreview> {
+    let folder = Preferences::load(&state.preferences_path).backup_folder();
+    state.with_vault(|vault| vault.disposal_preview(&client_id, folder.as_deref()))
+}
+
+/// Disposes of a client past retention; the passphrase is asked again.
+#[tauri::command(async)]
+pub fn dispose_client(
+    state: State<'_, AppState>,
+    client_id: String,
+    passphrase: String,
+) -> CommandResult<()> {
+    let passphrase = zeroize::Zeroizing::new(passphrase);
+    state.with_vault(|vault| vault.dispose_client(&client_id, &passphrase).map(drop))
 }

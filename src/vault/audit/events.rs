@@ -42,6 +42,9 @@ pub enum AuditAction {
     Resealed,
     /// A vault of format 2 brought up to date (its trail kept, every row re-sealed).
     Upgraded,
+    /// A client's records disposed of at the end of their retention: the tombstone
+    /// (how many records of each kind, no clinical text, not the name).
+    Disposed,
 }
 
 impl AuditAction {
@@ -70,6 +73,7 @@ impl AuditAction {
             AuditAction::Baseline => "recorded as found when the audit trail began",
             AuditAction::Resealed => "re-encrypted under the new key",
             AuditAction::Upgraded => "brought up to date by a newer kapnotes",
+            AuditAction::Disposed => "disposed of at the end of retention",
         }
     }
 }

@@ -48,6 +48,10 @@ import type {
   Threshold,
   UnburdeningStep,
   ThresholdKey,
+  NoteTemplates,
+  RetentionPeriods,
+  Retention,
+  DisposalPreview,
   Timestamp,
   Verification,
   Written,
@@ -108,6 +112,15 @@ export const ipc = {
   getThresholds: () => call<Threshold[]>('get_thresholds'),
   /** Only the values that differ from their defaults need be given: `{}` restores every default. */
   setThresholds: (values: Partial<Record<ThresholdKey, number>>) => call<Threshold[]>('set_thresholds', { values }),
+  getNoteTemplates: () => call<NoteTemplates>('get_note_templates'),
+  /** `null` brings kapnotes' own templates back. */
+  setNoteTemplates: (templates: NoteTemplates | null) => call<NoteTemplates>('set_note_templates', { templates }),
+  getRetention: () => call<RetentionPeriods>('get_retention'),
+  setRetention: (periods: RetentionPeriods) => call<RetentionPeriods>('set_retention', { periods }),
+  pastRetention: () => call<Retention[]>('past_retention'),
+  disposalPreview: (clientId: string) => call<DisposalPreview>('disposal_preview', { clientId }),
+  /** Deletes every record of a client past retention, signed notes included; asks the passphrase again. */
+  disposeClient: (clientId: string, passphrase: string) => call<void>('dispose_client', { clientId, passphrase }),
 
   listClients: () => call<ClientProfile[]>('list_clients'),
   getClient: (id: string) => call<Client>('get_client', { id }),

@@ -110,7 +110,7 @@ autosave_delay_ms: number | null, };
 /**
  * What happened.
  */
-export type AuditAction = "vault_created" | "audit_started" | "unlocked" | "failed_unlocks" | "created" | "updated" | "deleted" | "signed" | "addendum" | "note_restored" | "imported" | "exported" | "document_written" | "backup_taken" | "restored" | "passphrase_changed" | "recovery_key_replaced" | "data_key_rotated" | "secrets_replaced" | "baseline" | "resealed" | "upgraded";
+export type AuditAction = "vault_created" | "audit_started" | "unlocked" | "failed_unlocks" | "created" | "updated" | "deleted" | "signed" | "addendum" | "note_restored" | "imported" | "exported" | "document_written" | "backup_taken" | "restored" | "passphrase_changed" | "recovery_key_replaced" | "data_key_rotated" | "secrets_replaced" | "baseline" | "resealed" | "upgraded" | "disposed";
 
 /**
  * One audit entry as the audit view shows it.
@@ -246,6 +246,25 @@ export type Discharge = { at: Timestamp, alert_and_oriented?: boolean, walking_s
  */
 left_with?: string, notes?: string, };
 
+/**
+ * What disposing of a client would delete, and where copies remain: shown before the
+ * clinician confirms.
+ */
+export type DisposalPreview = { retention: Retention, 
+/**
+ * Whether the retention has ended (disposal is refused until it has).
+ */
+past_retention: boolean, records: Array<RecordCount>, 
+/**
+ * When the client first came into this vault (their first audit entry).
+ */
+in_vault_since: Timestamp, 
+/**
+ * The automatic backups taken since then, newest first: sealed copies that still
+ * hold the client until the rotation removes them.
+ */
+backups: Array<HeldBackup>, };
+
 export type DocumentKind = "session_note" | "prep_sheet" | "client_record";
 
 export type Dose = { mg: JsonNumber, route: Route, administered_at: Timestamp, booster_mg: JsonNumber | null, 
@@ -296,6 +315,19 @@ record_ids: Array<string>,
 findings: Array<Finding>, };
 
 export type FloodingSign = "panic" | "shutdown" | "rapid_switching" | "amnesia";
+
+/**
+ * An automatic backup that still holds the client.
+ */
+export type HeldBackup = { 
+/**
+ * The backup's file name (its folder is the backup folder).
+ */
+file_name: string, 
+/**
+ * When it was taken, local time, as `YYYY-MM-DD HH:MM`.
+ */
+taken_at: string, };
 
 /**
  * What an import added.
@@ -369,7 +401,27 @@ export type NoteRevision = { id: string,
 /**
  * When this text was replaced.
  */
-saved_at: Timestamp, note: string, };
+saved_at: Timestamp, note: string, 
+/**
+ * The template and sections the note had then (a note written in a template).
+ */
+template?: string, sections?: Array<NoteSection>, };
+
+/**
+ * One headed section of a note written in a template.
+ */
+export type NoteSection = { heading: string, text: string, };
+
+/**
+ * A named note format.
+ */
+export type NoteTemplate = { name: string, sections: Array<TemplateSection>, };
+
+/**
+ * The practice's templates and the default per session kind (a kind with none starts
+ * as a plain note).
+ */
+export type NoteTemplates = { templates: Array<NoteTemplate>, defaults: Array<TemplateDefault>, };
 
 /**
  * What the clinician saw during the journey.
@@ -516,6 +568,15 @@ sedation?: number,
 dissociation_items?: Array<number | null>, note?: string, };
 
 /**
+ * How many records of one kind a client has.
+ */
+export type RecordCount = { 
+/**
+ * The kind of record, in words ("session", "note revision"…).
+ */
+kind: string, count: number, };
+
+/**
  * The kind of record a hit was found in.
  */
 export type RecordKind = "client" | "part" | "relationship" | "agreement" | "session" | "measure" | "group";
@@ -539,6 +600,40 @@ export type Restored = {
  * Where the vault that was replaced is kept.
  */
 replaced_vault_kept_at: string, };
+
+/**
+ * When a client's retention ends, and why.
+ */
+export type Retention = { client_id: string, display_name: string, 
+/**
+ * The last session's day, or the day the client was added when they had none.
+ */
+last_contact: DateText, 
+/**
+ * The records may be disposed of from the day after this.
+ */
+retain_until: DateText, 
+/**
+ * Whether the minor rule set the date (it was later than the adult rule's).
+ */
+minor_rule: boolean, };
+
+/**
+ * The retention periods, in whole years.
+ */
+export type RetentionPeriods = { 
+/**
+ * Years kept after the last session (for an adult, or with no date of birth).
+ */
+years_after_last_session: number, 
+/**
+ * For a client who was a minor: years kept after they came of age, when later.
+ */
+years_after_majority: number, 
+/**
+ * The age at which a client comes of age.
+ */
+age_of_majority: number, };
 
 /**
  * How ketamine is given; sublingual is the route of KAP as the source texts describe
@@ -619,7 +714,17 @@ pre_dose?: PreDose,
  * `observations` blood pressures and heart rates stay as they are, and count as
  * readings just before the dose and at its end.
  */
-monitoring?: Array<Reading>, discharge?: Discharge, adverse_events?: Array<AdverseEvent>, };
+monitoring?: Array<Reading>, discharge?: Discharge, adverse_events?: Array<AdverseEvent>, 
+/**
+ * The template the note is written in, by the name it had then (added after v1).
+ * `None`: a plain note, in `note`.
+ */
+template?: string, 
+/**
+ * The note's headed sections, when written in a template: each keeps its heading,
+ * so a later change to the template leaves the note as written.
+ */
+sections?: Array<NoteSection>, };
 
 export type SessionKind = "consultation" | "preparation" | "dosing" | "integration" | "therapy";
 
@@ -653,6 +758,21 @@ export type SubscaleScore = { subscale: string, items: Array<number>, mean: numb
  * Something taken today that matters before a ketamine dose.
  */
 export type Substance = "benzodiazepine" | "opioid" | "alcohol" | "cannabis" | "stimulant" | "maoi" | "other";
+
+/**
+ * Which template a new note of a session kind starts in.
+ */
+export type TemplateDefault = { kind: SessionKind, 
+/**
+ * The template's name.
+ */
+template: string, };
+
+/**
+ * One section of a template: the heading the note shows and the prompt that helps
+ * write it.
+ */
+export type TemplateSection = { heading: string, prompt: string, };
 
 /**
  * One threshold as the Settings screen shows it: the table's row and the vault's value.
@@ -760,4 +880,5 @@ export const SCHEMA_BOUNDS = {
   session: {"duration_minutes":{"min":1,"max":1440}},
   pre_dose: {"hours_fasted":{"min":0,"max":72}},
   reading: {"systolic":{"min":40,"max":300},"diastolic":{"min":20,"max":200},"heart_rate":{"min":20,"max":250},"spo2":{"min":50,"max":100},"sedation":{"min":0,"max":5},"dissociation_items":{"min":0,"max":4}},
+  retention: {"years_after_last_session":{"min":1,"max":100},"years_after_majority":{"min":0,"max":100},"age_of_majority":{"min":14,"max":25}},
 } as const;
