@@ -4,8 +4,9 @@
 
 use crate::common::*;
 use kapnotes::interchange;
-use kapnotes::records::{Session, SessionKind};
+use kapnotes::records::{AmendmentTarget, Date, Session, SessionKind};
 use kapnotes::rules::RetentionPeriods;
+use kapnotes::rules::{Severity, check_client};
 use kapnotes::vault::{AuditAction, Table};
 use kapnotes::{Access, Vault};
 
@@ -20,7 +21,28 @@ fn old_practice() -> (TestVault, Vault) {
     session.note = "First thoughts.".into();
     vault.create_session(CLIENT, session.clone()).unwrap();
     session.note = "Second thoughts, longer.".into();
-    vault.update_session(session).unwrap();
+    vault.update_session(session.clone()).unwrap();
+    // An amendment request and an acknowledged finding, so their tables hold rows too.
+    vault
+        .log_amendment_request(
+            CLIENT,
+            Date::parse("2016-10-01").unwrap(),
+            AmendmentTarget::SessionNote {
+                session: session.id.clone(),
+            },
+            "The date of the first session is wrong.",
+        )
+        .unwrap();
+    let as_of = chrono::DateTime::parse_from_rfc3339("2016-12-31T23:59:59+00:00").unwrap();
+    let client = vault.client(CLIENT).unwrap();
+    let open = check_client(&client, as_of, &vault.rule_settings().unwrap());
+    let warning = open
+        .iter()
+        .find(|f| f.severity != Severity::Stop)
+        .expect("a warning or note to acknowledge");
+    vault
+        .acknowledge_finding(CLIENT, warning.code, &warning.record_id, "Seen.", as_of)
+        .unwrap();
     (tv, vault)
 }
 
