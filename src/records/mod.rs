@@ -3,8 +3,10 @@
 //! import/export. Every field is always serialized, which is what makes an export
 //! canonical: defaults written out, `null` for absent values, `""` and `[]` for empty.
 
+mod attachment;
 mod values;
 
+pub use attachment::{Attachment, AttachmentKind, MAX_ATTACHMENT_BYTES, MediaType};
 pub use values::{Date, Id, Number, Timestamp, ValueError, is_valid_id, new_id};
 
 use serde::{Deserialize, Serialize};

@@ -279,8 +279,14 @@ impl Vault {
             return Err(Refusal::ClientHasSignedNotes.into());
         }
         let tx = self.conn.transaction()?;
-        // Its history and groups go with it: the client's recorded deletion covers them.
+        // Its history, groups and attachments go with it: the client's recorded
+        // deletion covers them (their chunks first, overwritten by secure delete).
+        tx.execute(
+            "DELETE FROM attachment_chunks WHERE attachment_id IN (SELECT id FROM attachments WHERE client_id = ?1)",
+            [client_id],
+        )?;
         for table in [
+            Table::Attachments,
             Table::MapHistory,
             Table::Groups,
             Table::Measures,

@@ -18,6 +18,7 @@
 //! `Vault::records_today`, `Vault::insert_clients`, `Vault::record_disclosure`,
 //! `OutputFile` and `AuditEvent` (to record what leaves the vault).
 
+mod attachments;
 mod audit;
 mod automatic_backup;
 mod backup;
@@ -37,6 +38,7 @@ mod verify;
 mod write;
 mod writer_lock;
 
+pub use attachments::{CHUNK_BYTES, NewAttachment};
 pub(crate) use audit::AuditEvent;
 pub use audit::{AuditAction, AuditEntry, AuditTrail, BURST_SECONDS};
 pub use automatic_backup::{

@@ -137,6 +137,30 @@ const MIGRATIONS: &[(i64, &str)] = &[
     CREATE INDEX map_history_by_client ON map_history(client_id, creation_order);
     ",
     ),
+    (
+        5,
+        // Attachments: each file's metadata is a sealed record under its client; its
+        // content is sealed in chunks, each bound to the attachment, its position and
+        // the chunk count (src/vault/attachments.rs). The chunks are written before
+        // the metadata that names their digest, so their reference is checked at commit.
+        "
+    CREATE TABLE attachments (
+        id TEXT PRIMARY KEY NOT NULL,
+        client_id TEXT NOT NULL REFERENCES clients(id),
+        creation_order INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        sealed BLOB NOT NULL
+    );
+    CREATE INDEX attachments_by_client ON attachments(client_id, creation_order);
+    CREATE TABLE attachment_chunks (
+        attachment_id TEXT NOT NULL
+            REFERENCES attachments(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+        position INTEGER NOT NULL,
+        sealed BLOB NOT NULL,
+        UNIQUE (attachment_id, position)
+    );
+    ",
+    ),
 ];
 
 /// The schema version this build writes and reads.

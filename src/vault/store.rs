@@ -25,10 +25,13 @@ pub enum Table {
     Groups,
     /// The append-only history of the parts map (from format 4).
     MapHistory,
+    /// Attached files' metadata (from format 5); their content is in
+    /// `attachment_chunks`, bound to it (src/vault/attachments.rs).
+    Attachments,
 }
 
 impl Table {
-    pub const ALL: [Table; 10] = [
+    pub const ALL: [Table; 11] = [
         Table::Settings,
         Table::Clients,
         Table::Parts,
@@ -39,6 +42,7 @@ impl Table {
         Table::NoteRevisions,
         Table::Groups,
         Table::MapHistory,
+        Table::Attachments,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,6 +57,7 @@ impl Table {
             Table::NoteRevisions => "note_revisions",
             Table::Groups => "part_groups",
             Table::MapHistory => "map_history",
+            Table::Attachments => "attachments",
         }
     }
 
@@ -69,6 +74,7 @@ impl Table {
             Table::NoteRevisions => "note revision",
             Table::Groups => "group",
             Table::MapHistory => "map history version",
+            Table::Attachments => "attachment",
         }
     }
 

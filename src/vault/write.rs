@@ -43,6 +43,19 @@ impl Vault {
         history: NoteHistory,
         change: impl FnOnce(&mut Client) -> Result<T>,
     ) -> Result<T> {
+        self.modify_client_with(client_id, history, change, |_, _, _| Ok(Vec::new()))
+    }
+
+    /// [`Vault::modify_client`], with `also` writing rows of its own (an attachment's)
+    /// in the same transaction, after the client's rows, and returning their events:
+    /// the change and those rows land together or not at all.
+    pub(crate) fn modify_client_with<T>(
+        &mut self,
+        client_id: &str,
+        history: NoteHistory,
+        change: impl FnOnce(&mut Client) -> Result<T>,
+        also: impl FnOnce(&Connection, &Keys, &Client) -> Result<Vec<AuditEvent>>,
+    ) -> Result<T> {
         self.require_writable()?;
         let loaded = self.load_client(client_id)?;
         let mut updated = loaded.client.clone();
@@ -64,12 +77,13 @@ impl Vault {
             &loaded.client,
             &updated,
         )?);
-        let events = audit::describe_change(
+        let mut events = audit::describe_change(
             written,
             &loaded.client,
             &updated,
             history == NoteHistory::KeepReplaced,
         );
+        events.extend(also(&tx, &self.keys, &updated)?);
         audit::append(&tx, &self.keys, &events)?;
         tx.commit()?;
         self.revisions.changed(client_id);

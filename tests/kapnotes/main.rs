@@ -1,6 +1,7 @@
 //! The integration tests: one binary, a module per area. Every test works on real
 //! SQLite files in a temporary folder.
 
+mod attachments;
 mod attack;
 mod audit;
 mod common;
