@@ -204,6 +204,195 @@ fn checked_title(new: &NewAttachment, file_name: Option<&str>) -> Result<String>
     Ok(title)
 }
 
+/// What sealing a file's content produced, for its metadata.
+struct SealedContent {
+    sha256: String,
+    chunk_count: u64,
+    sealed_chunks_sha256: String,
+}
+
+/// Reads `size` bytes from `content` (after `first`, the first chunk when the caller
+/// already read it) and writes them as sealed chunks of attachment `id`, one chunk in
+/// memory at a time. Refuses a content shorter or longer than `size`.
+fn seal_content(
+    conn: &Connection,
+    keys: &Keys,
+    vault_id: &str,
+    id: &str,
+    content: &mut dyn Read,
+    size: u64,
+    first: Option<Zeroizing<Vec<u8>>>,
+) -> Result<SealedContent> {
+    let count = chunk_count(size);
+    let mut plain_digest = digest::Context::new(&digest::SHA256);
+    let mut sealed_digest = SealedDigest::new();
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO attachment_chunks (attachment_id, position, sealed) VALUES (?1, ?2, ?3)",
+    )?;
+    let mut first = first;
+    for position in 0..count {
+        let buffer = match first.take() {
+            Some(buffer) => buffer,
+            None => {
+                let len = (size - position * CHUNK_BYTES as u64).min(CHUNK_BYTES as u64);
+                let mut buffer = Zeroizing::new(vec![0u8; len as usize]);
+                read_chunk(content, &mut buffer)?;
+                buffer
+            }
+        };
+        plain_digest.update(&buffer);
+        let ad = chunk_associated_data(vault_id, id, position, count);
+        let sealed = keys.data_key.seal(&buffer, ad.as_bytes())?;
+        sealed_digest.add(&sealed);
+        insert.execute(params![id, position as i64, sealed])?;
+    }
+    // A file that grew while it was read is not the one that was measured.
+    let mut more = [0u8; 1];
+    match content.read(&mut more) {
+        Ok(0) => {}
+        Ok(_) => return Err(Refusal::AttachmentChangedWhileRead.into()),
+        Err(e) => return Err(Error::io("the file being attached", e)),
+    }
+    Ok(SealedContent {
+        sha256: hex(plain_digest.finish()),
+        chunk_count: count,
+        sealed_chunks_sha256: sealed_digest.finish(),
+    })
+}
+
+/// Writes an attachment's sealed metadata under its client; returns its audit event.
+fn insert_metadata(
+    conn: &Connection,
+    keys: &Keys,
+    client_id: &str,
+    stored: &StoredAttachment,
+    action: AuditAction,
+) -> Result<AuditEvent> {
+    let meta = RowMeta {
+        id: stored.id.clone(),
+        parent: Some(client_id.to_owned()),
+        creation_order: store::next_creation_order(conn, Table::Attachments)?,
+        revision: 1,
+    };
+    let sealed = keys.seal(Table::Attachments, &meta, stored)?;
+    store::insert(conn, Table::Attachments, &meta, &sealed)?;
+    Ok(AuditEvent::new(action)
+        .client(client_id)
+        .record(Table::Attachments, &stored.id)
+        .sealed_content(&sealed)
+        .detail(format!(
+            "{} ({}, {} bytes in {} sealed chunks)",
+            stored.kind.label(),
+            stored.media_type.extension().to_uppercase(),
+            stored.size,
+            stored.chunk_count
+        )))
+}
+
+/// What an import does with each archived file: its path in the archive (for
+/// messages), the attachment id its name gives, its content and its size.
+pub(crate) type AddArchived<'a> = dyn FnMut(&str, &str, &mut dyn Read, u64) -> Result<()> + 'a;
+
+/// The files arriving with an import, in their archive.
+pub(crate) trait ArchivedContents {
+    /// Calls `add` with each file of the archive: its path there (for messages), the
+    /// attachment id its name gives, its content and its size.
+    fn each(&mut self, add: &mut AddArchived<'_>) -> Result<()>;
+}
+
+/// Writes imported attachments (validated by the caller against the document's
+/// clients) with their content from `contents`, inside the import's transaction.
+/// A file not named, named twice, of another size, type or hash than the document
+/// says, and a named file missing, are refused with the file's path in the archive.
+pub(crate) fn insert_imported(
+    conn: &Connection,
+    keys: &Keys,
+    attachments: &[Attachment],
+    archive_name: &str,
+    contents: &mut dyn ArchivedContents,
+) -> Result<Vec<AuditEvent>> {
+    let by_id: std::collections::HashMap<&str, &Attachment> =
+        attachments.iter().map(|a| (a.id.as_str(), a)).collect();
+    let mut events = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    contents.each(&mut |path, id, content, size| {
+        let at = format!("{archive_name}/{path}");
+        let Some(attachment) = by_id.get(id) else {
+            return Err(Error::rejected(
+                at,
+                "the archive holds a file the document does not name",
+            ));
+        };
+        if !seen.insert(id.to_owned()) {
+            return Err(Error::rejected(at, "the archive holds this file twice"));
+        }
+        if size != attachment.size {
+            return Err(Error::rejected(
+                at,
+                "the file is not the size the document gives: it was altered; export again",
+            ));
+        }
+        let first_len = size.min(CHUNK_BYTES as u64) as usize;
+        let mut first = Zeroizing::new(vec![0u8; first_len]);
+        read_chunk(content, &mut first)
+            .map_err(|_| Error::rejected(at.clone(), "the file is cut short"))?;
+        if MediaType::detect(&first) != Some(attachment.media_type) {
+            return Err(Error::rejected(
+                at,
+                "the file is not of the type the document gives: it was altered; export again",
+            ));
+        }
+        let sealed = seal_content(conn, keys, &keys.vault_id, id, content, size, Some(first))
+            .map_err(|e| match e {
+                Error::Refused(_) => Error::rejected(at.clone(), "the file is cut short"),
+                other => other,
+            })?;
+        if sealed.sha256 != attachment.sha256 {
+            return Err(Error::rejected(
+                at,
+                "the file's content is not the one the document names (its SHA-256 differs): it was altered; export again",
+            ));
+        }
+        let stored = StoredAttachment {
+            id: attachment.id.clone(),
+            session_id: attachment.session_id.clone(),
+            title: attachment.title.clone(),
+            kind: attachment.kind,
+            document_date: attachment.document_date,
+            attached_at: attachment.attached_at.clone(),
+            media_type: attachment.media_type,
+            size,
+            sha256: sealed.sha256,
+            file_name: attachment.file_name.clone(),
+            chunk_count: sealed.chunk_count,
+            sealed_chunks_sha256: sealed.sealed_chunks_sha256,
+        };
+        events.push(insert_metadata(
+            conn,
+            keys,
+            &attachment.client_id,
+            &stored,
+            AuditAction::Imported,
+        )?);
+        Ok(())
+    })?;
+    if let Some(missing) = attachments.iter().find(|a| !seen.contains(&a.id)) {
+        return Err(Error::rejected(
+            format!(
+                "{archive_name}/{}",
+                archive_entry_name(&missing.id, missing.media_type)
+            ),
+            "the file is missing from the archive",
+        ));
+    }
+    Ok(events)
+}
+
+/// The name an attachment's file has in an export's archive.
+pub fn archive_entry_name(id: &str, media_type: MediaType) -> String {
+    format!("{id}.{}", media_type.extension())
+}
+
 impl Vault {
     /// Attaches the file at `path` to a client: its size is checked before anything
     /// is read, its type from its first bytes, and it is sealed chunk by chunk.
@@ -241,7 +430,6 @@ impl Vault {
         }
         let file_name = usable_name(new.file_name.as_deref());
         let title = checked_title(new, file_name.as_deref())?;
-        let count = chunk_count(size);
         // The first chunk tells the type: read before anything is written.
         let first_len = size.min(CHUNK_BYTES as u64) as usize;
         let mut first = Zeroizing::new(vec![0u8; first_len]);
@@ -281,31 +469,7 @@ impl Vault {
                 Ok(())
             },
             |conn, keys, _| {
-                let mut plain_digest = digest::Context::new(&digest::SHA256);
-                let mut sealed_digest = SealedDigest::new();
-                let mut insert = conn.prepare_cached(
-                    "INSERT INTO attachment_chunks (attachment_id, position, sealed) VALUES (?1, ?2, ?3)",
-                )?;
-                let mut buffer = first;
-                for position in 0..count {
-                    if position > 0 {
-                        let len = (size - position * CHUNK_BYTES as u64).min(CHUNK_BYTES as u64);
-                        buffer = Zeroizing::new(vec![0u8; len as usize]);
-                        read_chunk(content, &mut buffer)?;
-                    }
-                    plain_digest.update(&buffer);
-                    let ad = chunk_associated_data(&vault_id, &id, position, count);
-                    let sealed = keys.data_key.seal(&buffer, ad.as_bytes())?;
-                    sealed_digest.add(&sealed);
-                    insert.execute(params![id, position as i64, sealed])?;
-                }
-                // A file that grew while it was read is not the one that was measured.
-                let mut more = [0u8; 1];
-                match content.read(&mut more) {
-                    Ok(0) => {}
-                    Ok(_) => return Err(Refusal::AttachmentChangedWhileRead.into()),
-                    Err(e) => return Err(Error::io("the file being attached", e)),
-                }
+                let sealed = seal_content(conn, keys, &vault_id, &id, content, size, Some(first))?;
                 let stored = StoredAttachment {
                     id: id.clone(),
                     session_id: session_id.clone(),
@@ -315,28 +479,12 @@ impl Vault {
                     attached_at: attached_at.clone(),
                     media_type,
                     size,
-                    sha256: hex(plain_digest.finish()),
+                    sha256: sealed.sha256,
                     file_name: file_name.clone(),
-                    chunk_count: count,
-                    sealed_chunks_sha256: sealed_digest.finish(),
+                    chunk_count: sealed.chunk_count,
+                    sealed_chunks_sha256: sealed.sealed_chunks_sha256,
                 };
-                let meta = RowMeta {
-                    id: id.clone(),
-                    parent: Some(client_id.clone()),
-                    creation_order: store::next_creation_order(conn, Table::Attachments)?,
-                    revision: 1,
-                };
-                let sealed = keys.seal(Table::Attachments, &meta, &stored)?;
-                store::insert(conn, Table::Attachments, &meta, &sealed)?;
-                let event = AuditEvent::new(AuditAction::Created)
-                    .client(&client_id)
-                    .record(Table::Attachments, &id)
-                    .sealed_content(&sealed)
-                    .detail(format!(
-                        "{} ({}, {size} bytes in {count} sealed chunks)",
-                        kind.label(),
-                        media_type.extension().to_uppercase()
-                    ));
+                let event = insert_metadata(conn, keys, &client_id, &stored, AuditAction::Created)?;
                 attached = Some(stored.public(&client_id));
                 Ok(vec![event])
             },

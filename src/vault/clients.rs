@@ -252,6 +252,7 @@ impl Vault {
             None,
             None,
             AuditAction::Created,
+            None,
         )
     }
 

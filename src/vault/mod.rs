@@ -38,7 +38,8 @@ mod verify;
 mod write;
 mod writer_lock;
 
-pub use attachments::{CHUNK_BYTES, NewAttachment};
+pub(crate) use attachments::{AddArchived, ArchivedContents};
+pub use attachments::{CHUNK_BYTES, NewAttachment, archive_entry_name};
 pub(crate) use audit::AuditEvent;
 pub use audit::{AuditAction, AuditEntry, AuditTrail, BURST_SECONDS};
 pub use automatic_backup::{

@@ -98,6 +98,7 @@ impl Vault {
         clinician: Option<&Clinician>,
         thresholds: Option<&DosingThresholds>,
         action: AuditAction,
+        attachments: Option<ImportedAttachments<'_, '_>>,
     ) -> Result<()> {
         self.require_writable()?;
         let set_clinician = clinician.is_some() && self.clinician()?.is_none();
@@ -134,6 +135,15 @@ impl Vault {
                 events.push(event);
             }
         }
+        if let Some((attachments, archive_name, contents)) = attachments {
+            events.extend(super::attachments::insert_imported(
+                &tx,
+                &self.keys,
+                attachments,
+                archive_name,
+                contents,
+            )?);
+        }
         if set_clinician {
             write_setting(&tx, &self.keys, CLINICIAN_SETTING, clinician)?;
             events.push(setting_event(&tx, CLINICIAN_SETTING)?);
@@ -150,6 +160,14 @@ impl Vault {
         Ok(())
     }
 }
+
+/// Attachments an import brings: their metadata, the archive's name (for messages),
+/// and the archive's files.
+pub(crate) type ImportedAttachments<'a, 'c> = (
+    &'a [crate::records::Attachment],
+    &'a str,
+    &'c mut dyn super::attachments::ArchivedContents,
+);
 
 /// The rows behind a loaded client: what each record's plaintext columns were, so a
 /// change can bump the right revision.

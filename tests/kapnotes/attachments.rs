@@ -590,3 +590,167 @@ fn no_byte_of_an_attached_file_reaches_the_disk_outside_its_sealed_chunks() {
     drop(vault);
     scan("closed");
 }
+
+// ----- the interchange: the archive beside the document -----
+
+fn two_attachments(vault: &mut Vault) -> (Vec<u8>, Vec<u8>) {
+    let letter = pdf_bytes(CHUNK_BYTES * 2 + 17, "letter");
+    let mut new = NewAttachment::new(CLIENT, AttachmentKind::PrescriberLetter);
+    new.title = Some("Letter".into());
+    new.file_name = Some("letter.pdf".into());
+    attach_bytes(vault, &new, &letter).unwrap();
+    let ecg = [&b"\x89PNG\r\n\x1a\n"[..], &pdf_bytes(5000, "ecg")[..]].concat();
+    let mut new = NewAttachment::new(CLIENT, AttachmentKind::LabOrEcg);
+    new.session_id = Some(DOSING.into());
+    attach_bytes(vault, &new, &ecg).unwrap();
+    (letter, ecg)
+}
+
+#[test]
+fn the_whole_vault_export_carries_its_attachments_and_imports_back_whole() {
+    let (tv, mut vault) = TestVault::with_example();
+    let (letter, ecg) = two_attachments(&mut vault);
+    let json = tv.file("export.json");
+    kapnotes::interchange::export_to_file(
+        &vault,
+        &kapnotes::ExportScope::Everything,
+        &json,
+        Overwrite::Refuse,
+    )
+    .unwrap();
+    let archive = tv.file("export.attachments.tar");
+    assert!(archive.is_file());
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(document["attachments_archive"], "export.attachments.tar");
+    let listed = document["attachments"].as_array().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0]["media_type"], "application/pdf");
+    assert_eq!(listed[0]["sha256"].as_str().unwrap().len(), 64);
+    let entry = vault.audit_trail().unwrap().entries.last().unwrap().clone();
+    assert_eq!(entry.action, AuditAction::Exported);
+    assert!(entry.detail.unwrap().ends_with("2 attachments"));
+
+    let other = TestVault::new();
+    let (_other_tv, mut other_vault) = other;
+    kapnotes::interchange::import_file(&mut other_vault, &json).unwrap();
+    let imported = other_vault.attachments(None).unwrap();
+    assert_eq!(imported, vault.attachments(None).unwrap());
+    assert_eq!(read_back(&other_vault, &imported[0].id), letter);
+    assert_eq!(read_back(&other_vault, &imported[1].id), ecg);
+    verify_clean(&other_vault);
+    // Exported again: the same document and the same archive.
+    let again = _other_tv.file("again.json");
+    kapnotes::interchange::export_to_file(
+        &other_vault,
+        &kapnotes::ExportScope::Everything,
+        &again,
+        Overwrite::Refuse,
+    )
+    .unwrap();
+    assert_eq!(
+        std::fs::read(_other_tv.file("again.attachments.tar")).unwrap(),
+        std::fs::read(&archive).unwrap()
+    );
+    // A document with attachments read from text alone has no archive to read.
+    let (_t, mut third) = TestVault::new();
+    let e = kapnotes::interchange::import(&mut third, &std::fs::read_to_string(&json).unwrap())
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Rejected);
+}
+
+#[test]
+fn a_records_request_carries_attachments_only_when_asked() {
+    let (tv, mut vault) = TestVault::with_example();
+    two_attachments(&mut vault);
+    let scope = kapnotes::ExportScope::Client {
+        id: CLIENT.into(),
+        include_psychotherapy_notes: true,
+    };
+    let json = tv.file("request.json");
+    kapnotes::interchange::export_to_file(&vault, &scope, &json, Overwrite::Refuse).unwrap();
+    assert!(!tv.file("request.attachments.tar").exists());
+    let text = std::fs::read_to_string(&json).unwrap();
+    assert!(!text.contains("\"attachments"), "{text}");
+    let json = tv.file("with.json");
+    kapnotes::interchange::export_to_files(&vault, &scope, &json, Overwrite::Refuse, true).unwrap();
+    assert!(tv.file("with.attachments.tar").is_file());
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(document["attachments"].as_array().unwrap().len(), 2);
+}
+
+/// Rewrites the archive at `path` with `change` applied to its entries.
+fn rewrite_archive(path: &std::path::Path, change: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>) {
+    let mut entries = Vec::new();
+    let mut archive = tar::Archive::new(std::fs::File::open(path).unwrap());
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let name = entry.path().unwrap().to_string_lossy().into_owned();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        if let Some(bytes) = change(&name, bytes) {
+            entries.push((name, bytes));
+        }
+    }
+    let mut builder = tar::Builder::new(std::fs::File::create(path).unwrap());
+    for (name, bytes) in entries {
+        let mut header = tar::Header::new_ustar();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o600);
+        builder.append_data(&mut header, name, &bytes[..]).unwrap();
+    }
+    builder.finish().unwrap();
+}
+
+#[test]
+fn an_archive_missing_a_file_or_altered_is_refused_with_its_path_and_nothing_is_imported() {
+    let (tv, mut vault) = TestVault::with_example();
+    two_attachments(&mut vault);
+    let json = tv.file("export.json");
+    kapnotes::interchange::export_to_file(
+        &vault,
+        &kapnotes::ExportScope::Everything,
+        &json,
+        Overwrite::Refuse,
+    )
+    .unwrap();
+    let archive = tv.file("export.attachments.tar");
+    let pristine = std::fs::read(&archive).unwrap();
+    let first = vault.attachments(None).unwrap()[0].id.clone();
+    let first_entry = format!("export.attachments.tar/{first}.pdf");
+    // Altered: one byte of each file flipped.
+    let check = |expect: &str, at: &str| {
+        let (_t, mut fresh) = TestVault::new();
+        let e = kapnotes::interchange::import_file(&mut fresh, &json).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Rejected, "{e}");
+        let message = e.to_string();
+        assert!(
+            message.contains(expect) && message.contains(at),
+            "{message}"
+        );
+        assert!(fresh.list_clients().unwrap().is_empty());
+        assert!(fresh.attachments(None).unwrap().is_empty());
+    };
+    rewrite_archive(&archive, |_, mut bytes| {
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 1;
+        Some(bytes)
+    });
+    check("SHA-256 differs", &first_entry);
+    std::fs::write(&archive, &pristine).unwrap();
+    rewrite_archive(&archive, |name, bytes| {
+        (!name.starts_with(&first)).then_some(bytes)
+    });
+    check("missing from the archive", &first_entry);
+    std::fs::write(&archive, &pristine).unwrap();
+    rewrite_archive(&archive, |name, mut bytes| {
+        if name.starts_with(&first) {
+            bytes.pop();
+        }
+        Some(bytes)
+    });
+    check("not the size", &first_entry);
+    std::fs::remove_file(&archive).unwrap();
+    check("could not be opened", "export.attachments.tar");
+}

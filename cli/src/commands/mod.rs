@@ -86,6 +86,9 @@ enum Command {
         /// With --client: include sessions marked as psychotherapy notes
         #[arg(long, requires = "client")]
         include_psychotherapy_notes: bool,
+        /// With --client: include the client's attached files, in an archive beside the export (needs -o; the whole vault's export always carries them)
+        #[arg(long, requires = "client")]
+        include_attachments: bool,
         /// Write to this file instead of standard output
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
@@ -311,12 +314,14 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Export {
             client,
             include_psychotherapy_notes,
+            include_attachments,
             output,
             force,
         } => export::run(
             &vault,
             client,
             include_psychotherapy_notes,
+            include_attachments,
             output.as_deref().map(|path| (path, overwrite(force))),
             &mut input,
         ),

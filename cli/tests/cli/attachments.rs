@@ -309,3 +309,78 @@ fn no_byte_of_an_attached_file_is_on_disk_outside_the_sealed_chunks() {
     assert!(found.is_empty(), "the file's bytes are in {found:?}");
     assert!(backup.is_file() && vault.is_file());
 }
+
+#[test]
+fn the_export_and_import_carry_the_attachments_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = example_vault(dir.path());
+    let file = dir.path().join("ecg.pdf");
+    let bytes = a_pdf(300_000, "ecg");
+    std::fs::write(&file, &bytes).unwrap();
+    let out = run_kapnotes(
+        &vault,
+        &[
+            "attach",
+            CLIENT,
+            file.to_str().unwrap(),
+            "--kind",
+            "lab_or_ecg",
+        ],
+        PASS,
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // Standard output has no room beside it for the archive.
+    let out = run_kapnotes(&vault, &["export"], PASS);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("-o"), "{}", stderr(&out));
+    // A records request without them still goes to standard output.
+    let out = run_kapnotes(&vault, &["export", "--client", CLIENT], PASS);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(!stdout(&out).contains("\"attachments"));
+    let request = dir.path().join("request.json");
+    let out = run_kapnotes(
+        &vault,
+        &[
+            "export",
+            "--client",
+            CLIENT,
+            "--include-attachments",
+            "-o",
+            request.to_str().unwrap(),
+        ],
+        PASS,
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(dir.path().join("request.attachments.tar").is_file());
+    assert!(stderr(&out).contains("NOT encrypted"));
+    let whole = dir.path().join("whole.json");
+    let out = run_kapnotes(&vault, &["export", "-o", whole.to_str().unwrap()], PASS);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(dir.path().join("whole.attachments.tar").is_file());
+    let other = dir.path().join("other.kapnotes");
+    drop(kapnotes::Vault::create_insecure_for_tests(&other, PASSPHRASE).unwrap());
+    let out = run_kapnotes(&other, &["import", whole.to_str().unwrap()], PASS);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = run_kapnotes(&other, &["attachments"], PASS);
+    assert_eq!(stdout(&out).lines().count(), 1, "{}", stdout(&out));
+    let id = stdout(&out).split_whitespace().next().unwrap().to_owned();
+    let saved = dir.path().join("back.pdf");
+    let out = run_kapnotes(
+        &other,
+        &["save-attachment", &id, "-o", saved.to_str().unwrap()],
+        PASS,
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(std::fs::read(&saved).unwrap(), bytes);
+    // Without its archive, the document is refused and nothing is imported.
+    std::fs::remove_file(dir.path().join("whole.attachments.tar")).unwrap();
+    let third = dir.path().join("third.kapnotes");
+    drop(kapnotes::Vault::create_insecure_for_tests(&third, PASSPHRASE).unwrap());
+    let out = run_kapnotes(&third, &["import", whole.to_str().unwrap()], PASS);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("whole.attachments.tar"),
+        "{}",
+        stderr(&out)
+    );
+}

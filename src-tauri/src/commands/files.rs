@@ -8,7 +8,6 @@ use kapnotes::vault::Overwrite;
 use kapnotes::{ExportScope, ImportSummary};
 use serde::Serialize;
 use tauri::{AppHandle, State};
-use zeroize::Zeroizing;
 
 #[derive(Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -20,13 +19,8 @@ pub struct Written {
 #[tauri::command(async)]
 pub fn import_file(app: AppHandle, state: State<'_, AppState>) -> CommandResult<ImportSummary> {
     let path = choose(&app, Purpose::Import, "")?;
-    let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
-        CommandError::other(format!(
-            "{} could not be read as text ({e}).",
-            path.display()
-        ))
-    })?);
-    state.with_vault(|vault| kapnotes::interchange::import(vault, &text))
+    // From the file, so the attachments' archive beside it is found.
+    state.with_vault(|vault| kapnotes::interchange::import_file(vault, &path))
 }
 
 /// Exports the whole vault, or one client for a records request, as plain JSON. The
