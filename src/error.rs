@@ -247,6 +247,11 @@ pub enum Refusal {
         "The file changed while it was being attached, so nothing was kept; attach it again once it is saved."
     )]
     AttachmentChangedWhileRead,
+
+    #[error(
+        "This PDF cannot be shown here (it is password-protected, damaged or of a kind kapnotes cannot draw); save it out to open it in another program."
+    )]
+    AttachmentNotViewable,
 }
 
 /// A failure inside kapnotes that no choice of the clinician's could have avoided (a

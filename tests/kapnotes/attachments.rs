@@ -754,3 +754,61 @@ fn an_archive_missing_a_file_or_altered_is_refused_with_its_path_and_nothing_is_
     std::fs::remove_file(&archive).unwrap();
     check("could not be opened", "export.attachments.tar");
 }
+
+#[test]
+fn the_viewer_renders_a_pdfs_pages_and_hands_images_as_they_are() {
+    let (_tv, mut vault) = TestVault::with_example();
+    let (pdf, pages) = kapnotes::documents::document_pdf(
+        &vault,
+        &kapnotes::documents::DocumentRequest::ClientRecord {
+            client_id: CLIENT.into(),
+            include_psychotherapy_notes: true,
+            map_then: None,
+        },
+        kapnotes::documents::Paper::A4,
+    )
+    .unwrap();
+    assert!(pages > 1);
+    let id = attach_bytes(
+        &mut vault,
+        &NewAttachment::new(CLIENT, AttachmentKind::Other),
+        &pdf,
+    )
+    .unwrap()
+    .id;
+    let page = kapnotes::viewer::attachment_page(&vault, &id, 2, 800).unwrap();
+    assert_eq!((page.page, page.pages as usize), (2, pages));
+    assert_eq!(page.media_type, "image/png");
+    let png = data_encoding::BASE64
+        .decode(page.base64.as_bytes())
+        .unwrap();
+    assert!(png.starts_with(b"\x89PNG"));
+    // The width asked for: bytes 16..20 of a PNG.
+    assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 800);
+    let jpeg = [&[0xFF, 0xD8, 0xFF, 0xE0][..], &[9u8; 64]].concat();
+    let id = attach_bytes(
+        &mut vault,
+        &NewAttachment::new(CLIENT, AttachmentKind::Other),
+        &jpeg,
+    )
+    .unwrap()
+    .id;
+    let image = kapnotes::viewer::attachment_page(&vault, &id, 1, 800).unwrap();
+    assert_eq!(image.media_type, "image/jpeg");
+    assert_eq!(
+        data_encoding::BASE64
+            .decode(image.base64.as_bytes())
+            .unwrap(),
+        jpeg
+    );
+    // A "PDF" that is only its signature cannot be drawn: a sentence, not a crash.
+    let id = attach_bytes(
+        &mut vault,
+        &NewAttachment::new(CLIENT, AttachmentKind::Other),
+        b"%PDF-1.4 nothing",
+    )
+    .unwrap()
+    .id;
+    let e = kapnotes::viewer::attachment_page(&vault, &id, 1, 800).unwrap_err();
+    assert!(e.to_string().contains("cannot be shown here"), "{e}");
+}
