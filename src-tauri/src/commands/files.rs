@@ -1,13 +1,14 @@
 //! Import, export, backup and restore. The clinician picks each path in a native
 //! dialog opened here (see file_choice.rs); the front end never names a path.
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::CommandResult;
 use crate::file_choice::{Purpose, choose};
 use crate::state::AppState;
 use kapnotes::vault::Overwrite;
 use kapnotes::{ExportScope, ImportSummary};
 use serde::Serialize;
 use tauri::{AppHandle, State};
+use zeroize::Zeroizing;
 
 #[derive(Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]

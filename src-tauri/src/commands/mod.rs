@@ -2,6 +2,7 @@
 //! capabilities/main.json). One module per domain; each command translates its
 //! arguments and delegates to the core.
 
+pub mod attachments;
 pub mod backups;
 pub mod clients;
 pub mod course;
