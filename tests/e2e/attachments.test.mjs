@@ -1,10 +1,14 @@
 // Encrypted attachments from the app: a PDF consent form attached through the file
 // dialog (its e2e stand-in) clears "No informed consent is on file", is viewed as pages
 // the core renders (an image in memory: nothing in the home, its cache or the temporary
-// folder holds its text), saved out with the "NOT encrypted" word, and detached.
+// folder holds its text), saved out with the "NOT encrypted" word, and detached. And a
+// file dropped on the window from another program (a GTK drag source, moved by xdotool
+// through the X server as a person's mouse would) reaches the shell: the page hears its
+// name only, gets no DOM drop and no path.
 
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -156,4 +160,66 @@ test('a PDF consent form clears the consent finding, is viewed, saved out and de
   await h.click('//span[contains(@class, "ask")]//button[normalize-space()="Detach"]');
   await h.waitText('.notices', 'is detached');
   await h.waitText('#attachments-heading + p', 'No files attached yet');
+});
+
+const DRAG_SOURCE = join(repo, 'target/debug/examples/drag_source');
+
+test('a file dropped on the window reaches the shell; the page hears only its name', async () => {
+  assert.ok(existsSync('/usr/bin/xdotool'), 'This test needs xdotool: run scripts/setup-debian.sh.');
+  assert.ok(existsSync(DRAG_SOURCE), 'This test needs the drag source: cargo build -p kapnotes-desktop --example drag_source');
+  const folder = join(app.home, 'files', `scans-${MARKER}`);
+  execFileSync('mkdir', ['-p', folder]);
+  const file = join(folder, 'lab-result.pdf');
+  writeFileSync(file, consentPdf());
+  // What the page could see of a drop: DOM drop events and what they carry.
+  await browser.execute(() => {
+    window.__drops = [];
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      document.addEventListener(type, (e) => {
+        const dt = e.dataTransfer;
+        window.__drops.push({ type, files: dt ? [...dt.files].map((f) => f.name) : [], uris: dt ? dt.getData('text/uri-list') : '' });
+      }, true);
+    }
+  });
+  const source = spawn(DRAG_SOURCE, [file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise((resolve, reject) => {
+      source.stdout.on('data', (d) => String(d).includes('ready') && resolve());
+      source.on('exit', () => reject(new Error('the drag source did not start')));
+    });
+    const find = (args) => execFileSync('xdotool', ['search', '--sync', '--onlyvisible', ...args], { encoding: 'utf8' }).trim().split('\n')[0];
+    const sourceWindow = find(['--name', 'kapnotes drag source']);
+    const appWindow = find(['--pid', String(app.pid)]);
+    const geometry = (w) => {
+      const out = execFileSync('xdotool', ['getwindowgeometry', '--shell', w], { encoding: 'utf8' });
+      return Object.fromEntries(out.trim().split('\n').map((l) => l.split('=')).map(([k, v]) => [k, Number(v)]));
+    };
+    const from = geometry(sourceWindow);
+    const to = geometry(appWindow);
+    const [sx, sy] = [from.X + Math.round(from.WIDTH / 2), from.Y + Math.round(from.HEIGHT / 2)];
+    const [tx, ty] = [to.X + Math.round(to.WIDTH / 2), to.Y + Math.round(to.HEIGHT / 2)];
+    execFileSync('xdotool', ['mousemove', String(sx), String(sy), 'mousedown', '1']);
+    // Small steps, so GTK sees a drag begin and then the motion over the app.
+    for (let i = 1; i <= 20; i++) {
+      execFileSync('xdotool', ['mousemove', String(Math.round(sx + ((tx - sx) * i) / 20)), String(Math.round(sy + ((ty - sy) * i) / 20))]);
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    execFileSync('xdotool', ['mouseup', '1']);
+    await h.waitText('.dropped', 'Dropped: lab-result.pdf');
+  } finally {
+    source.kill();
+  }
+  const seen = await browser.execute(() => window.__drops);
+  assert.deepEqual(seen.filter((e) => e.type === 'drop'), [], 'the page got a DOM drop');
+  for (const e of seen) {
+    assert.deepEqual(e.files, [], `the page got files in ${e.type}`);
+    assert.ok(!e.uris.includes(folder), `the page got the path in ${e.type}`);
+  }
+  assert.ok(!(await browser.execute(() => document.body.innerHTML)).includes(folder), 'the path is on the page');
+  await h.choose('#attach-kind', 'Lab result or ECG');
+  await h.click('button*=Attach it as');
+  await h.waitText('.notices', 'attached');
+  await h.waitText('.attachment-list', 'lab-result');
+  await h.shot('43-attachment-dropped');
 });
