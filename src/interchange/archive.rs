@@ -13,18 +13,22 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The attachments an export carries: every one of the exported clients', except
-/// those of a session the export leaves out (psychotherapy notes).
+/// those of a session the export leaves out (psychotherapy notes). One whose session
+/// was deleted since goes without a session (the document must name only its own).
 pub(super) fn attachments_of(vault: &Vault, document: &Document) -> Result<Vec<Attachment>> {
     let mut out = Vec::new();
     for client in &document.clients {
-        for attachment in vault.attachments(Some(client.id()))? {
-            let in_export = attachment
-                .session_id
-                .as_deref()
-                .is_none_or(|session| client.session(session).is_some());
-            if in_export {
-                out.push(attachment);
+        let stored = vault.client(client.id())?;
+        for mut attachment in vault.attachments(Some(client.id()))? {
+            match attachment.session_id.as_deref() {
+                Some(session) if client.session(session).is_some() => {}
+                Some(session) if stored.session(session).is_none() => {
+                    attachment.session_id = None;
+                }
+                Some(_) => continue,
+                None => {}
             }
+            out.push(attachment);
         }
     }
     Ok(out)

@@ -812,3 +812,30 @@ fn the_viewer_renders_a_pdfs_pages_and_hands_images_as_they_are() {
     let e = kapnotes::viewer::attachment_page(&vault, &id, 1, 800).unwrap_err();
     assert!(e.to_string().contains("cannot be shown here"), "{e}");
 }
+
+#[test]
+fn an_attachment_whose_session_was_deleted_is_still_exported_and_imported() {
+    let (tv, mut vault) = TestVault::with_example();
+    let session = dosing_session("2026-06-01");
+    let session_id = session.id.clone();
+    vault.create_session(CLIENT, session).unwrap();
+    let mut new = NewAttachment::new(CLIENT, AttachmentKind::Other);
+    new.session_id = Some(session_id.clone());
+    let bytes = pdf_bytes(700, "orphaned");
+    attach_bytes(&mut vault, &new, &bytes).unwrap();
+    vault.delete_session(&session_id).unwrap();
+    let json = tv.file("export.json");
+    kapnotes::interchange::export_to_file(
+        &vault,
+        &kapnotes::ExportScope::Everything,
+        &json,
+        Overwrite::Refuse,
+    )
+    .unwrap();
+    let (_t, mut other) = TestVault::new();
+    kapnotes::interchange::import_file(&mut other, &json).unwrap();
+    let imported = other.attachments(None).unwrap();
+    assert_eq!(imported.len(), 1);
+    assert_eq!(imported[0].session_id, None);
+    assert_eq!(read_back(&other, &imported[0].id), bytes);
+}
