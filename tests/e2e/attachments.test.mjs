@@ -223,3 +223,22 @@ test('a file dropped on the window reaches the shell; the page hears only its na
   await h.waitText('.attachment-list', 'lab-result');
   await h.shot('43-attachment-dropped');
 });
+
+test('a records request carries the attached files only when asked', async () => {
+  const without = join(app.home, 'files', 'request.json');
+  nextPath(app.home, without);
+  await h.click('button=Export for a records request…');
+  await h.waitText('.notices', 'request.json');
+  assert.ok(!existsSync(join(app.home, 'files', 'request.attachments.tar')));
+  await h.click('label*=with the attached files');
+  const withFiles = join(app.home, 'files', 'with-files.json');
+  nextPath(app.home, withFiles);
+  await h.click('button=Export for a records request…');
+  await h.waitText('.notices', 'archive beside it');
+  const archive = join(app.home, 'files', 'with-files.attachments.tar');
+  assert.ok(existsSync(archive));
+  const document = JSON.parse(readFileSync(withFiles, 'utf8'));
+  assert.equal(document.attachments_archive, 'with-files.attachments.tar');
+  assert.equal(document.attachments.length, 1);
+  assert.equal(statSync(archive).mode & 0o777, 0o600);
+});

@@ -27,13 +27,15 @@ pub fn import_file(app: AppHandle, state: State<'_, AppState>) -> CommandResult<
 /// Exports the whole vault, or one client for a records request, as plain JSON. The
 /// file is chosen first: a cancelled dialog exports and records nothing. The dialog
 /// already asked before replacing a file, so replacing is confirmed here; the core
-/// still never writes over a vault or backup.
+/// still never writes over a vault or backup. The whole vault's attachments always go
+/// with it (in an archive beside the document); a records request's only when asked.
 #[tauri::command(async)]
 pub fn export_file(
     app: AppHandle,
     state: State<'_, AppState>,
     client_id: Option<String>,
     include_psychotherapy_notes: bool,
+    include_attachments: bool,
 ) -> CommandResult<Written> {
     let scope = match client_id {
         Some(id) => ExportScope::Client {
@@ -42,9 +44,16 @@ pub fn export_file(
         },
         None => ExportScope::Everything,
     };
+    let with_attachments = include_attachments || scope == ExportScope::Everything;
     let path = choose(&app, Purpose::Export, "kapnotes-export.json")?;
     let bytes = state.with_vault(|vault| {
-        kapnotes::interchange::export_to_file(vault, &scope, &path, Overwrite::Confirmed)
+        kapnotes::interchange::export_to_files(
+            vault,
+            &scope,
+            &path,
+            Overwrite::Confirmed,
+            with_attachments,
+        )
     })?;
     Ok(Written {
         path: path.display().to_string(),

@@ -179,8 +179,9 @@ export const ipc = {
   useDefaultBackupFolder: () => call<BackupStatus>('use_default_backup_folder'),
 
   importFile: () => call<ImportSummary>('import_file'),
-  exportFile: (clientId: string | null, includePsychotherapyNotes: boolean) =>
-    call<Written>('export_file', { clientId, includePsychotherapyNotes }),
+  /** The whole vault's attachments always go with it; a records request's only with `includeAttachments`. */
+  exportFile: (clientId: string | null, includePsychotherapyNotes: boolean, includeAttachments = false) =>
+    call<Written>('export_file', { clientId, includePsychotherapyNotes, includeAttachments }),
   backupFile: () => call<Written>('backup_file'),
   restoreFile: (passphrase: string) => call<Restored>('restore_file', { passphrase }),
 
