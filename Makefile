@@ -50,12 +50,13 @@ types: ui
 # Screenshots go to target/e2e-screenshots; `make screenshots` refreshes docs/screenshots.
 E2E_RUN = cd tests/e2e && dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" sh -c 'openbox >/dev/null 2>&1 & npm test'
 
+# The drag source (src-tauri/examples/drag_source.rs) drops a real file on the window.
 e2e: ui
-	cargo build -p kapnotes-desktop --features e2e-paths
+	cargo build -p kapnotes-desktop --features e2e-paths --bin kapnotes-desktop --example drag_source
 	$(E2E_RUN)
 
 screenshots: ui
-	cargo build -p kapnotes-desktop --features e2e-paths
+	cargo build -p kapnotes-desktop --features e2e-paths --bin kapnotes-desktop --example drag_source
 	KAPNOTES_SCREENSHOTS=$(CURDIR)/docs/screenshots $(E2E_RUN)
 
 test: lint test-core test-shell test-ui e2e

@@ -83,6 +83,13 @@ const COMMANDS: &[&str] = &[
     "delete_measure",
     "audit_trail",
     "write_document",
+    "list_attachments",
+    "attach_chosen_file",
+    "attach_dropped_files",
+    "discard_dropped_files",
+    "attachment_page",
+    "save_attachment_file",
+    "detach_attachment",
 ];
 
 fn main() {

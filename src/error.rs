@@ -262,6 +262,29 @@ pub enum Refusal {
         "This client's records must be kept until {until}; they can be disposed of after that day."
     )]
     RetentionNotOver { until: String },
+    /// `limit_mb`: the largest file kept, in megabytes.
+    #[error(
+        "This file is larger than {limit_mb} MB, so it was not attached; scan it at a lower resolution or split it, then attach it again."
+    )]
+    AttachmentTooLarge { limit_mb: u64 },
+
+    #[error("This file is empty, so it was not attached; choose the file again.")]
+    AttachmentEmpty,
+
+    #[error(
+        "Only PDF, JPEG and PNG files can be attached, and this file is none of them; save or scan it as a PDF, then attach it again."
+    )]
+    AttachmentTypeNotKept,
+
+    #[error(
+        "The file changed while it was being attached, so nothing was kept; attach it again once it is saved."
+    )]
+    AttachmentChangedWhileRead,
+
+    #[error(
+        "This PDF cannot be shown here (it is password-protected, damaged or of a kind kapnotes cannot draw); save it out to open it in another program."
+    )]
+    AttachmentNotViewable,
 }
 
 /// A failure inside kapnotes that no choice of the clinician's could have avoided (a

@@ -23,6 +23,7 @@ pub mod rules;
 pub mod search;
 pub mod validation;
 pub mod vault;
+pub mod viewer;
 
 pub use error::{Error, ErrorKind, Internal, Refusal, Rejection, Result};
 pub use interchange::{Document, ExportScope, ImportSummary};

@@ -94,6 +94,10 @@ fn generate() -> String {
     types.visit::<crate::preferences::Shown>();
     types.visit::<crate::verification::Outcome>();
     types.visit::<crate::error::CommandError>();
+    types.visit::<records::Attachment>();
+    types.visit::<kapnotes::viewer::AttachmentPage>();
+    types.visit::<commands::attachments::SavedAttachment>();
+    types.visit::<crate::file_drop::FilesDropped>();
 
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/contract.rs (ts-rs): do not edit.\n\

@@ -18,6 +18,10 @@ pub enum Purpose {
     Restore,
     BackupFolder,
     Document,
+    /// A PDF, JPEG or PNG to attach to a client's record.
+    Attach,
+    /// Where an attachment is saved out (not encrypted).
+    SaveAttachment,
 }
 
 #[cfg(not(feature = "e2e-paths"))]
@@ -44,6 +48,10 @@ pub fn choose(app: &AppHandle, purpose: Purpose, suggested_name: &str) -> Comman
             .add_filter("PDF", &["pdf"])
             .set_file_name(suggested_name)
             .blocking_save_file(),
+        Purpose::Attach => dialog
+            .add_filter("PDF, JPEG or PNG", &["pdf", "jpg", "jpeg", "png"])
+            .blocking_pick_file(),
+        Purpose::SaveAttachment => dialog.set_file_name(suggested_name).blocking_save_file(),
     };
     let picked = picked.ok_or_else(CommandError::cancelled)?;
     picked.into_path().map_err(|_| {

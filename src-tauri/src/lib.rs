@@ -9,6 +9,7 @@ mod commands;
 mod contract;
 mod error;
 mod file_choice;
+mod file_drop;
 mod preferences;
 mod screen_lock;
 mod spelling;
@@ -28,11 +29,14 @@ pub fn run() {
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::from_environment())
+        .manage(file_drop::DroppedFiles::default())
         .setup(|app| {
             screen_lock::watch(app.handle());
             spelling::start(app.handle());
             #[cfg(target_os = "linux")]
             webkit_settings::apply(app);
+            #[cfg(target_os = "linux")]
+            file_drop::watch(app);
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -136,6 +140,13 @@ pub fn run() {
             commands::course::delete_measure,
             commands::records_out::audit_trail,
             commands::records_out::write_document,
+            commands::attachments::list_attachments,
+            commands::attachments::attach_chosen_file,
+            commands::attachments::attach_dropped_files,
+            commands::attachments::discard_dropped_files,
+            commands::attachments::attachment_page,
+            commands::attachments::save_attachment_file,
+            commands::attachments::detach_attachment,
         ])
         .build(tauri::generate_context!());
     match app {

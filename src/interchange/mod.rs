@@ -8,6 +8,7 @@
 //! cannot express (`validation::rules`). Only a document that passes all of them is written, in
 //! one transaction.
 
+mod archive;
 mod json_keys;
 
 pub use crate::validation::text;
@@ -16,7 +17,7 @@ pub use crate::validation::{
 };
 
 use crate::error::{Error, Internal, Refusal, Result};
-use crate::records::{Client, Clinician, Id, NoteTemplates, Timestamp};
+use crate::records::{Attachment, Client, Clinician, Id, NoteTemplates, Timestamp};
 use crate::rules::{DosingThresholds, RetentionPeriods};
 use crate::validation::rules::{self, Findings};
 use crate::validation::{first_rejection, schema_rejection};
@@ -47,6 +48,15 @@ pub struct Document {
     /// when the clinician changed it from the default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention: Option<RetentionPeriods>,
+    /// The name of the archive beside the document that holds the attachments' files
+    /// (a name in the same folder, never a path). Added after v1: written only with
+    /// attachments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachments_archive: Option<String>,
+    /// The files kept with the clients' records: each named by id and SHA-256, its
+    /// content in the archive. Added after v1: written only when there are some.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
 }
 
 impl Document {
@@ -144,8 +154,16 @@ pub fn parse_document(json: &str) -> Result<Document> {
         .iter()
         .enumerate()
         .flat_map(|(i, client)| rules::defined_ids(client, &format!("/clients/{i}")))
+        .chain(
+            document
+                .attachments
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.id.clone(), format!("/attachments/{i}/id"))),
+        )
         .collect();
     rules::check_unique_ids(&ids, &mut findings);
+    archive::check_attachments(&document)?;
     // Whose each id is: the client defining it, or else the first whose history
     // names it. A history may name only its own client's records and sessions.
     let mut owner: HashMap<Id, usize> = HashMap::new();
@@ -363,6 +381,8 @@ pub fn export(vault: &Vault, scope: &ExportScope) -> Result<Document> {
         thresholds,
         note_templates,
         retention,
+        attachments_archive: None,
+        attachments: Vec::new(),
     })
 }
 
@@ -371,20 +391,26 @@ pub fn export(vault: &Vault, scope: &ExportScope) -> Result<Document> {
 pub fn record_export(vault: &Vault, scope: &ExportScope, document: &Document) -> Result<()> {
     let event = crate::vault::AuditEvent::new(crate::vault::AuditAction::Exported);
     vault.record_disclosure(match scope {
-        ExportScope::Everything => {
-            event.detail(format!("whole vault, {} clients", document.clients.len()))
-        }
+        ExportScope::Everything => event.detail(format!(
+            "whole vault, {} clients{}",
+            document.clients.len(),
+            archive::attachments_in_words(document)
+        )),
         ExportScope::Client {
             id,
             include_psychotherapy_notes,
         } => event
             .client(id)
             .record(crate::vault::Table::Clients, id)
-            .detail(if *include_psychotherapy_notes {
-                "psychotherapy notes included"
-            } else {
-                "psychotherapy notes left out"
-            }),
+            .detail(format!(
+                "{}{}",
+                if *include_psychotherapy_notes {
+                    "psychotherapy notes included"
+                } else {
+                    "psychotherapy notes left out"
+                },
+                archive::attachments_in_words(document)
+            )),
     })
 }
 
@@ -392,12 +418,29 @@ pub fn record_export(vault: &Vault, scope: &ExportScope, document: &Document) ->
 /// half-written, never over a vault, over another file only with
 /// [`Overwrite::Confirmed`](crate::vault::Overwrite::Confirmed), never into a missing
 /// folder), entered in the audit trail once it is whole on disk, just before it is
-/// put in place. Returns the number of bytes written.
+/// put in place. The whole vault's export carries its attachments (in an archive
+/// beside the document, see [`export_to_files`]); a records request does not.
+/// Returns the number of bytes of the document.
 pub fn export_to_file(
     vault: &Vault,
     scope: &ExportScope,
     path: &std::path::Path,
     overwrite: crate::vault::Overwrite,
+) -> Result<u64> {
+    let include_attachments = matches!(scope, ExportScope::Everything);
+    export_to_files(vault, scope, path, overwrite, include_attachments)
+}
+
+/// [`export_to_file`], with the attachments of what is exported when
+/// `include_attachments` (a records request asks): the document names each by id
+/// and SHA-256, and their files are streamed into a tar archive beside it
+/// (`<name>.attachments.tar`, written by the same rules), one chunk at a time.
+pub fn export_to_files(
+    vault: &Vault,
+    scope: &ExportScope,
+    path: &std::path::Path,
+    overwrite: crate::vault::Overwrite,
+    include_attachments: bool,
 ) -> Result<u64> {
     use crate::vault::{Output, OutputFile};
     let output = OutputFile::begin(
@@ -407,10 +450,35 @@ pub fn export_to_file(
             vault: vault.path(),
         },
     )?;
-    let document = export(vault, scope)?;
+    let mut document = export(vault, scope)?;
+    let attachments = if include_attachments {
+        archive::attachments_of(vault, &document)?
+    } else {
+        Vec::new()
+    };
+    let archive_output = if attachments.is_empty() {
+        None
+    } else {
+        let (name, archive_path) = archive::archive_beside(path)?;
+        let archive_output = OutputFile::begin(
+            &archive_path,
+            overwrite,
+            Output::Plaintext {
+                vault: vault.path(),
+            },
+        )?;
+        archive::write_archive(vault, &attachments, &archive_output)?;
+        document.attachments_archive = Some(name);
+        document.attachments = attachments;
+        Some(archive_output)
+    };
     let text = zeroize::Zeroizing::new(document.to_canonical_json()?);
     output.write(text.as_bytes())?;
     record_export(vault, scope, &document)?;
+    // The archive first: a document in place never names a missing archive.
+    if let Some(archive_output) = archive_output {
+        archive_output.finish()?;
+    }
     output.finish()?;
     Ok(text.len() as u64)
 }
@@ -432,14 +500,59 @@ fn ids_in_vault(vault: &Vault) -> Result<HashSet<Id>> {
 }
 
 /// Imports a whole document, all or nothing: every check runs first, and a
-/// rejected document writes nothing.
+/// rejected document writes nothing. A document with attachments is imported from
+/// its file ([`import_file`]), which finds the archive beside it.
 pub fn import(vault: &mut Vault, json: &str) -> Result<ImportSummary> {
+    let document = parse_document(json)?;
+    if !document.attachments.is_empty() {
+        return Err(Error::rejected(
+            "/attachments",
+            "this document's attachments are in an archive beside it: import the document from its file, with the archive in the same folder",
+        ));
+    }
+    import_document(vault, document, None)
+}
+
+/// Imports the document in the file at `path`, with its attachments from the archive
+/// it names in the same folder: all or nothing (a file missing from the archive, or
+/// altered, is refused with its path there).
+pub fn import_file(vault: &mut Vault, path: &std::path::Path) -> Result<ImportSummary> {
+    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+        Error::rejected(
+            "",
+            format!("{} could not be read as text ({e})", path.display()),
+        )
+    })?);
+    let document = parse_document(&text)?;
+    match &document.attachments_archive {
+        Some(name) if !document.attachments.is_empty() => {
+            let mut contents = archive::open_beside(path, name)?;
+            let name = name.clone();
+            import_document(vault, document, Some((&name, &mut contents)))
+        }
+        _ => import_document(vault, document, None),
+    }
+}
+
+fn import_document(
+    vault: &mut Vault,
+    document: Document,
+    archive: Option<(&str, &mut dyn crate::vault::ArchivedContents)>,
+) -> Result<ImportSummary> {
     if !vault.is_writable() {
         return Err(Refusal::ReadOnly.into());
     }
-    let document = parse_document(json)?;
     refuse_future_history(&document)?;
-    let existing = ids_in_vault(vault)?;
+    let mut existing = ids_in_vault(vault)?;
+    existing.extend(vault.attachments(None)?.into_iter().map(|a| a.id));
+    for (i, attachment) in document.attachments.iter().enumerate() {
+        if existing.contains(&attachment.id) {
+            return Err(Error::rejected(
+                format!("/attachments/{i}/id"),
+                format!("the id {} is already in this vault", attachment.id),
+            ));
+        }
+    }
     for (i, client) in document.clients.iter().enumerate() {
         for (id, path) in rules::defined_ids(client, &format!("/clients/{i}")) {
             if existing.contains(&id) {
@@ -469,6 +582,7 @@ pub fn import(vault: &mut Vault, json: &str) -> Result<ImportSummary> {
         &document.clients,
         &settings,
         crate::vault::AuditAction::Imported,
+        archive.map(|(name, contents)| (document.attachments.as_slice(), name, contents)),
     )?;
     Ok(ImportSummary {
         clients: document.clients.len(),

@@ -3,9 +3,11 @@
 //! import/export. Every field is always serialized, which is what makes an export
 //! canonical: defaults written out, `null` for absent values, `""` and `[]` for empty.
 
+mod attachment;
 mod templates;
 mod values;
 
+pub use attachment::{Attachment, AttachmentKind, MAX_ATTACHMENT_BYTES, MediaType};
 pub use templates::{
     BIRP, DAP, KAP_DOSING, KAP_INTEGRATION, KAP_PREPARATION, NoteTemplate, NoteTemplates, SOAP,
     TemplateDefault, TemplateSection,

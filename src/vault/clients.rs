@@ -257,6 +257,7 @@ impl Vault {
             std::slice::from_ref(&client),
             &Default::default(),
             AuditAction::Created,
+            None,
         )
     }
 
@@ -284,10 +285,16 @@ impl Vault {
             return Err(Refusal::ClientHasSignedNotes.into());
         }
         let tx = self.conn.transaction()?;
-        // Its history and groups go with it: the client's recorded deletion covers them.
+        // Its history, groups and attachments go with it: the client's recorded
+        // deletion covers them (their chunks first, overwritten by secure delete).
+        tx.execute(
+            "DELETE FROM attachment_chunks WHERE attachment_id IN (SELECT id FROM attachments WHERE client_id = ?1)",
+            [client_id],
+        )?;
         for table in [
             Table::AmendmentRequests,
             Table::Acknowledgements,
+            Table::Attachments,
             Table::MapHistory,
             Table::Groups,
             Table::Measures,

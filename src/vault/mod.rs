@@ -20,6 +20,7 @@
 
 mod acknowledgements;
 mod amendments;
+mod attachments;
 mod audit;
 mod automatic_backup;
 mod backup;
@@ -41,6 +42,8 @@ mod write;
 mod writer_lock;
 
 pub use amendments::{AmendmentChange, AmendmentDenial};
+pub(crate) use attachments::{AddArchived, ArchivedContents};
+pub use attachments::{CHUNK_BYTES, NewAttachment, archive_entry_name};
 pub(crate) use audit::AuditEvent;
 pub use audit::{AuditAction, AuditEntry, AuditTrail, BURST_SECONDS};
 pub use automatic_backup::{

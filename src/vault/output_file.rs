@@ -440,6 +440,23 @@ impl<'a> OutputFile<'a> {
             .map_err(|e| Error::io(&self.destination, e))
     }
 
+    /// Writes the content through `fill` (a stream, never whole in memory) to the
+    /// temporary file and makes it durable. Returns what `fill` returns.
+    pub(crate) fn write_with<T>(
+        &self,
+        fill: impl FnOnce(&mut std::fs::File) -> Result<T>,
+    ) -> Result<T> {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(&self.temporary)
+            .map_err(|e| Error::io(&self.destination, e))?;
+        let out = fill(&mut file)?;
+        file.sync_all()
+            .map_err(|e| Error::io(&self.destination, e))?;
+        Ok(out)
+    }
+
     /// Puts the whole, durable temporary file in place, checking the destination once
     /// more: what may be replaced is judged by what is there now.
     pub(crate) fn finish(mut self) -> Result<PathBuf> {

@@ -141,8 +141,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         5,
         // Findings a clinician can act on: the acknowledgements of warnings and notes,
         // each its own sealed row (the reason is clinical text); and clients' requests
-        // to amend their record. Numbered 6 once attachments' migration is merged
-        // before it.
+        // to amend their record.
         "
     CREATE TABLE acknowledgements (
         id TEXT PRIMARY KEY NOT NULL,
@@ -160,6 +159,30 @@ const MIGRATIONS: &[(i64, &str)] = &[
         sealed BLOB NOT NULL
     );
     CREATE INDEX amendment_requests_by_client ON amendment_requests(client_id, creation_order);
+    ",
+    ),
+    (
+        6,
+        // Attachments: each file's metadata is a sealed record under its client; its
+        // content is sealed in chunks, each bound to the attachment, its position and
+        // the chunk count (src/vault/attachments.rs). The chunks are written before
+        // the metadata that names their digest, so their reference is checked at commit.
+        "
+    CREATE TABLE attachments (
+        id TEXT PRIMARY KEY NOT NULL,
+        client_id TEXT NOT NULL REFERENCES clients(id),
+        creation_order INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        sealed BLOB NOT NULL
+    );
+    CREATE INDEX attachments_by_client ON attachments(client_id, creation_order);
+    CREATE TABLE attachment_chunks (
+        attachment_id TEXT NOT NULL
+            REFERENCES attachments(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+        position INTEGER NOT NULL,
+        sealed BLOB NOT NULL,
+        UNIQUE (attachment_id, position)
+    );
     ",
     ),
 ];

@@ -5,7 +5,7 @@ use super::audit::{AuditAction as Action, AuditAction, AuditEvent};
 use super::header::{self, Header};
 use super::store::{self, Keys, Table};
 use super::unlock::check_new_passphrase;
-use super::{Vault, audit, verify};
+use super::{Vault, attachments, audit, verify};
 use crate::crypto::{KdfParams, RecoveryKey, SymmetricKey};
 use crate::error::{Error, Result};
 
@@ -103,7 +103,10 @@ impl Vault {
         if let Some(problem) = trail.problems.iter().chain(&against_trail).next() {
             return Err(audit::damaged(problem.clone()));
         }
-        for table in Table::ALL {
+        // An attachment's metadata names the digest of its chunks' sealed bytes, so
+        // both are re-sealed together.
+        attachments::reseal_all(&tx, &self.keys, &new_keys)?;
+        for table in Table::ALL.into_iter().filter(|t| *t != Table::Attachments) {
             for (meta, sealed) in store::load_rows(&tx, table, None)? {
                 let resealed = self.keys.reseal(&new_keys, table, &meta, &sealed)?;
                 store::replace_sealed(&tx, table, &meta.id, &resealed)?;

@@ -25,15 +25,17 @@ pub enum Table {
     Groups,
     /// The append-only history of the parts map (from format 4).
     MapHistory,
-    /// Findings the clinician acknowledged, with the reason sealed (records' migration,
-    /// format 5 on this branch).
+    /// Findings the clinician acknowledged, with the reason sealed (from format 5).
     Acknowledgements,
-    /// Clients' requests to amend their record (the same migration).
+    /// Clients' requests to amend their record (from format 5).
     AmendmentRequests,
+    /// Attached files' metadata (from format 6); their content is in
+    /// `attachment_chunks`, bound to it (src/vault/attachments.rs).
+    Attachments,
 }
 
 impl Table {
-    pub const ALL: [Table; 12] = [
+    pub const ALL: [Table; 13] = [
         Table::Settings,
         Table::Clients,
         Table::Parts,
@@ -46,6 +48,7 @@ impl Table {
         Table::MapHistory,
         Table::Acknowledgements,
         Table::AmendmentRequests,
+        Table::Attachments,
     ];
 
     pub fn name(self) -> &'static str {
@@ -62,6 +65,7 @@ impl Table {
             Table::MapHistory => "map_history",
             Table::Acknowledgements => "acknowledgements",
             Table::AmendmentRequests => "amendment_requests",
+            Table::Attachments => "attachments",
         }
     }
 
@@ -80,6 +84,7 @@ impl Table {
             Table::MapHistory => "map history version",
             Table::Acknowledgements => "acknowledgement",
             Table::AmendmentRequests => "amendment request",
+            Table::Attachments => "attachment",
         }
     }
 

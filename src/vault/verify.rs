@@ -4,6 +4,7 @@
 //! recorded (and no recorded row is gone), and that each client's records obey the rules.
 
 use super::Vault;
+use super::attachments::{StoredAttachment, content_problems};
 use super::audit::{AuditAction, AuditEntry, AuditTrail, sealed_sha256};
 use super::header::Header;
 use super::map_history::HistoryRow;
@@ -202,6 +203,18 @@ impl Vault {
         }
         if store::exists(&self.conn, Table::AmendmentRequests)? {
             self.check_rows::<AmendmentRequest>(Table::AmendmentRequests, &mut report, |r| &r.id)?;
+        }
+        // From format 6: every attachment's metadata, then every chunk opened and the
+        // whole file checked against its size and hash.
+        if store::exists(&self.conn, Table::Attachments)? {
+            self.check_rows::<StoredAttachment>(Table::Attachments, &mut report, |r| &r.id)?;
+            let chunks: i64 =
+                self.conn
+                    .query_row("SELECT COUNT(*) FROM attachment_chunks", [], |r| r.get(0))?;
+            report.records_checked += usize::try_from(chunks).unwrap_or_default();
+            for (record, message) in content_problems(&self.conn, &self.keys, true)? {
+                report.problems.push(problem(Some(record), message));
+            }
         }
 
         let trail = super::audit::read(&self.conn, &self.keys)?;
@@ -413,6 +426,13 @@ pub(crate) fn check_rows_at_unlock(
                     meta.id
                 )
             }),
+    );
+    // Each attachment's chunks against the digest its (just authenticated) metadata
+    // holds: the chunk rows have no entries of their own.
+    problems.extend(
+        content_problems(conn, keys, false)?
+            .into_iter()
+            .map(|(_, message)| message),
     );
     Ok(problems)
 }

@@ -54,6 +54,19 @@ impl Vault {
         history: NoteHistory,
         change: impl FnOnce(&mut Client) -> Result<T>,
     ) -> Result<T> {
+        self.modify_client_with(client_id, history, change, |_, _, _| Ok(Vec::new()))
+    }
+
+    /// [`Vault::modify_client`], with `also` writing rows of its own (an attachment's)
+    /// in the same transaction, after the client's rows, and returning their events:
+    /// the change and those rows land together or not at all.
+    pub(crate) fn modify_client_with<T>(
+        &mut self,
+        client_id: &str,
+        history: NoteHistory,
+        change: impl FnOnce(&mut Client) -> Result<T>,
+        also: impl FnOnce(&Connection, &Keys, &Client) -> Result<Vec<AuditEvent>>,
+    ) -> Result<T> {
         self.require_writable()?;
         let loaded = self.load_client(client_id)?;
         let mut updated = loaded.client.clone();
@@ -75,12 +88,13 @@ impl Vault {
             &loaded.client,
             &updated,
         )?);
-        let events = audit::describe_change(
+        let mut events = audit::describe_change(
             written,
             &loaded.client,
             &updated,
             history == NoteHistory::KeepReplaced,
         );
+        events.extend(also(&tx, &self.keys, &updated)?);
         audit::append(&tx, &self.keys, &events)?;
         tx.commit()?;
         self.revisions.changed(client_id);
@@ -94,6 +108,7 @@ impl Vault {
         clients: &[Client],
         settings: &PracticeSettings<'_>,
         action: AuditAction,
+        attachments: Option<ImportedAttachments<'_, '_>>,
     ) -> Result<()> {
         self.require_writable()?;
         let clinician = settings.clinician;
@@ -143,6 +158,15 @@ impl Vault {
                 events.push(event);
             }
         }
+        if let Some((attachments, archive_name, contents)) = attachments {
+            events.extend(super::attachments::insert_imported(
+                &tx,
+                &self.keys,
+                attachments,
+                archive_name,
+                contents,
+            )?);
+        }
         if set_clinician {
             write_setting(&tx, &self.keys, CLINICIAN_SETTING, clinician)?;
             events.push(setting_event(&tx, CLINICIAN_SETTING)?);
@@ -167,6 +191,14 @@ impl Vault {
         Ok(())
     }
 }
+
+/// Attachments an import brings: their metadata, the archive's name (for messages),
+/// and the archive's files.
+pub(crate) type ImportedAttachments<'a, 'c> = (
+    &'a [crate::records::Attachment],
+    &'a str,
+    &'c mut dyn super::attachments::ArchivedContents,
+);
 
 /// The rows behind a loaded client: what each record's plaintext columns were, so a
 /// change can bump the right revision.

@@ -3,10 +3,11 @@
 // with the rule, the elements and axe's own explanation.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
-import { freshHome, helpers, repo, startApp } from './harness.mjs';
+import { freshHome, helpers, nextPath, repo, startApp } from './harness.mjs';
 
 const PASSPHRASE = 'accessibility test passphrase';
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -95,6 +96,17 @@ test('clients, a client, the parts map, a session', async () => {
   await h.el('[data-testid=amendments] form');
   await check('logging an amendment request');
   await h.click('//section[@data-testid="amendments"]//form//button[.="Cancel"]');
+  // The attachments section with a file listed and shown.
+  const png = join(app.home, 'files', 'ecg.png');
+  writeFileSync(png, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'));
+  nextPath(app.home, png);
+  await h.choose('#attach-kind', 'Lab result or ECG');
+  await h.click('button=Attach a file…');
+  await h.waitText('.attachment-list', 'ecg');
+  await h.click('.view-attachment');
+  await h.el('.viewer img');
+  await check('attachments');
+  await h.click('button=Close');
   await h.click('button=Parts map');
   await h.waitText('h1', 'Parts map');
   await check('parts map');
@@ -140,6 +152,6 @@ test('settings, the audit trail, unlock', async () => {
 });
 
 test('no screen has a violation', () => {
-  assert.equal(checked.length, 13, `screens checked: ${checked.join(', ')}`);
+  assert.equal(checked.length, 14, `screens checked: ${checked.join(', ')}`);
   assert.deepEqual(found, [], `axe found violations:\n${found.join('\n')}`);
 });

@@ -1,8 +1,8 @@
 //! Acknowledging a warning or a note (issue 12, "findings a clinician can act on"):
 //! sealed, audited without its reason, out of the open list while the record it is
 //! about is unchanged, never for a stop, carried in the interchange, and on a vault
-//! upgraded from format 4. The migration is the "records" one: 5 on this branch, 6 once
-//! attachments' is merged before it.
+//! upgraded from format 4 (through migration 5, which adds their table, and 6,
+//! attachments').
 
 use crate::common::*;
 use kapnotes::interchange::{self, ExportScope};
@@ -185,8 +185,8 @@ fn the_format_4_vault_upgrades_and_takes_an_acknowledgement() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(
-        version, 5,
-        "the records migration (6 once attachments' is merged)"
+        version, 6,
+        "through the records migration (5) and attachments' (6)"
     );
     let vault = Vault::unlock(&copy, PASSPHRASE, Access::ReadOnly).unwrap();
     assert!(vault.verify().unwrap().problems.is_empty());

@@ -2,8 +2,7 @@
 //! extended once within the rules, accepted with the change linked, denied with the
 //! basis, the statement of disagreement and the rebuttal disclosed with the record,
 //! overdue as a warning, in the interchange, sealed, and on a vault upgraded from
-//! format 4. The migration is the "records" one: 5 on this branch, 6 once attachments'
-//! is merged before it.
+//! format 4 (through migration 5, which adds their table, and 6, attachments').
 
 use crate::common::*;
 use kapnotes::documents::{self, DocumentRequest, Paper};

@@ -134,6 +134,7 @@ fn a_format_1_backup_header_put_back_after_the_upgrade_is_caught() {
     let conn = Connection::open(&path).unwrap();
     conn.execute_batch(
         "DROP TABLE audit_entries; DROP TABLE unlock_failures;
+         DROP TABLE attachment_chunks; DROP TABLE attachments;
          DROP TABLE amendment_requests; DROP TABLE acknowledgements; DROP TABLE map_history; DROP TABLE part_groups;
          DELETE FROM vault_header; ALTER TABLE vault_header DROP COLUMN audit_head;
          PRAGMA user_version = 1;",
@@ -180,7 +181,8 @@ fn a_format_2_backup_header_put_back_after_the_upgrade_is_caught() {
     )
     .unwrap();
     conn.execute_batch(
-        "DROP TABLE amendment_requests; DROP TABLE acknowledgements; DROP TABLE map_history; DROP TABLE part_groups;
+        "DROP TABLE attachment_chunks; DROP TABLE attachments;
+         DROP TABLE amendment_requests; DROP TABLE acknowledgements; DROP TABLE map_history; DROP TABLE part_groups;
          DELETE FROM vault_header; PRAGMA user_version = 2;",
     )
     .unwrap();
@@ -536,7 +538,7 @@ fn caught_a_series_of_edits_with_sqlite() {
         ),
         (
             "a newer format claimed",
-            Box::new(|c, _| c.execute_batch("PRAGMA user_version = 6").unwrap()),
+            Box::new(|c, _| c.execute_batch("PRAGMA user_version = 99").unwrap()),
         ),
         (
             "format 0 claimed",

@@ -3,6 +3,7 @@
 
 mod acknowledgements;
 mod amendments;
+mod attachments;
 mod attack;
 mod audit;
 mod common;

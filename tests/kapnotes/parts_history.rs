@@ -417,7 +417,7 @@ fn every_committed_vault_opens_with_a_history_that_starts_at_its_upgrade() {
             vault.trail_problems()
         );
         verify_clean(&vault);
-        assert_eq!(user_version(&copy), 5, "{name}");
+        assert_eq!(user_version(&copy), 6, "{name}");
         let client = vault.client(CLIENT).unwrap();
         let history = client.map_history.clone().unwrap();
         assert!(history.since >= before, "{name}: starts at the upgrade");
@@ -463,7 +463,7 @@ fn the_format_3_vault_of_today_keeps_its_records_and_trail_through_the_upgrade()
     assert_eq!(upgraded.action, kapnotes::vault::AuditAction::Upgraded);
     assert_eq!(
         upgraded.detail.as_deref(),
-        Some("from format 3 to format 5")
+        Some("from format 3 to format 6")
     );
     let client = vault.client(CLIENT).unwrap();
     assert_eq!(

@@ -4,10 +4,10 @@
 
 use crate::common::*;
 use kapnotes::interchange;
-use kapnotes::records::{AmendmentTarget, Date, Session, SessionKind};
+use kapnotes::records::{AmendmentTarget, AttachmentKind, Date, Session, SessionKind};
 use kapnotes::rules::RetentionPeriods;
 use kapnotes::rules::{Severity, check_client};
-use kapnotes::vault::{AuditAction, Table};
+use kapnotes::vault::{AuditAction, NewAttachment, Table};
 use kapnotes::{Access, Vault};
 
 /// parts-over-time.json ten years earlier: a client with a record in every client table
@@ -42,6 +42,15 @@ fn old_practice() -> (TestVault, Vault) {
         .expect("a warning or note to acknowledge");
     vault
         .acknowledge_finding(CLIENT, warning.code, &warning.record_id, "Seen.", as_of)
+        .unwrap();
+    // And an attached file, so the attachments and their chunks are covered too.
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n a scan of a letter";
+    vault
+        .attach(
+            &NewAttachment::new(CLIENT, AttachmentKind::PrescriberLetter),
+            &mut &png[..],
+            png.len() as u64,
+        )
         .unwrap();
     (tv, vault)
 }

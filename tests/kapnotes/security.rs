@@ -171,8 +171,8 @@ fn problems(tv: &TestVault) -> Vec<kapnotes::vault::Problem> {
 #[test]
 fn a_flipped_byte_in_any_sealed_column_is_detected() {
     let (tv, mut vault) = TestVault::with_example();
-    // Give every table at least one row: a note revision, a group (and its history)
-    // and the clinician setting.
+    // Give every table at least one row: a note revision, a group (and its history),
+    // an attachment and the clinician setting.
     vault
         .create_group(
             CLIENT,
@@ -209,6 +209,14 @@ fn a_flipped_byte_in_any_sealed_column_is_detected() {
     vault.update_session(session.clone()).unwrap();
     session.note = "second".into();
     vault.update_session(session).unwrap();
+    let consent = [&b"%PDF-1.4\n"[..], &[7u8; 300][..]].concat();
+    vault
+        .attach(
+            &kapnotes::vault::NewAttachment::new(CLIENT, kapnotes::records::AttachmentKind::Other),
+            &mut &consent[..],
+            consent.len() as u64,
+        )
+        .unwrap();
     vault
         .set_clinician(Some(&Clinician {
             name: "Sam".into(),

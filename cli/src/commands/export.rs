@@ -11,6 +11,7 @@ pub fn run(
     vault_path: &Path,
     client: Option<String>,
     include_psychotherapy_notes: bool,
+    include_attachments: bool,
     output: Option<(&Path, Overwrite)>,
     input: &mut Input,
 ) -> Outcome {
@@ -24,15 +25,47 @@ pub fn run(
         },
         None => ExportScope::Everything,
     };
+    let with_attachments = include_attachments || scope == ExportScope::Everything;
     match output {
         Some((path, overwrite)) => {
-            kapnotes::interchange::export_to_file(&vault, &scope, path, overwrite)?;
-            eprintln!(
-                "Exported to {}. This file is NOT encrypted: keep it safe and delete it when it is no longer needed.",
-                path.display()
-            );
+            kapnotes::interchange::export_to_files(
+                &vault,
+                &scope,
+                path,
+                overwrite,
+                with_attachments,
+            )?;
+            let archive = path.with_file_name(format!(
+                "{}.attachments.tar",
+                path.file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or("export")
+            ));
+            if with_attachments && archive.is_file() {
+                eprintln!(
+                    "Exported to {}, with the attached files in {} beside it. These files are NOT encrypted: keep them safe and delete them when they are no longer needed.",
+                    path.display(),
+                    archive.display()
+                );
+            } else {
+                eprintln!(
+                    "Exported to {}. This file is NOT encrypted: keep it safe and delete it when it is no longer needed.",
+                    path.display()
+                );
+            }
         }
         None => {
+            // The files go in an archive beside the document: standard output has no
+            // "beside".
+            let client = match &scope {
+                ExportScope::Client { id, .. } => Some(id.as_str()),
+                ExportScope::Everything => None,
+            };
+            if with_attachments && !vault.attachments(client)?.is_empty() {
+                return Err(Failure::usage(
+                    "The export carries attached files, which are written in an archive beside it: give the export's file with -o.",
+                ));
+            }
             let document = kapnotes::interchange::export(&vault, &scope)?;
             let text = Zeroizing::new(document.to_canonical_json()?);
             let mut stdout = std::io::stdout().lock();

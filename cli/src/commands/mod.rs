@@ -1,5 +1,6 @@
 //! Argument parsing, exit codes and the pieces every subcommand shares.
 
+mod attachments;
 mod audit;
 mod backup;
 mod check;
@@ -88,6 +89,9 @@ enum Command {
         /// With --client: include sessions marked as psychotherapy notes
         #[arg(long, requires = "client")]
         include_psychotherapy_notes: bool,
+        /// With --client: include the client's attached files, in an archive beside the export (needs -o; the whole vault's export always carries them)
+        #[arg(long, requires = "client")]
+        include_attachments: bool,
         /// Write to this file instead of standard output
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
@@ -199,6 +203,47 @@ enum Command {
         /// The client's id (as `kapnotes retention` lists it)
         client: String,
     },
+    /// Seal a PDF, JPEG or PNG file (up to 25 MB) in the vault with a client's record; prints its id
+    Attach {
+        /// The client's id
+        client: String,
+        /// The file to attach (left where it is, unencrypted)
+        file: PathBuf,
+        /// A session of that client the file belongs to
+        #[arg(long, value_name = "ID")]
+        session: Option<String>,
+        /// The title lists show [default: the file's name]
+        #[arg(long, value_name = "T")]
+        title: Option<String>,
+        /// consent (sets when consent was signed), prescriber_letter, lab_or_ecg or other
+        #[arg(long, value_name = "K", default_value = "other")]
+        kind: String,
+        /// The date on the document, YYYY-MM-DD [default: today]
+        #[arg(long, value_name = "D")]
+        date: Option<String>,
+    },
+    /// List attached files, one line each, starting with its id
+    Attachments {
+        /// Only this client's
+        #[arg(long, value_name = "ID")]
+        client: Option<String>,
+    },
+    /// Remove an attached file from the vault (recorded in the audit trail)
+    Detach {
+        /// The attachment's id
+        id: String,
+    },
+    /// Write an attached file out, NOT encrypted
+    SaveAttachment {
+        /// The attachment's id
+        id: String,
+        /// Where to write it
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+        /// Replace an existing file (never a vault or backup)
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// A failed command: what to print and which exit code to return.
@@ -304,12 +349,14 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Export {
             client,
             include_psychotherapy_notes,
+            include_attachments,
             output,
             force,
         } => export::run(
             &vault,
             client,
             include_psychotherapy_notes,
+            include_attachments,
             output.as_deref().map(|path| (path, overwrite(force))),
             &mut input,
         ),
@@ -372,5 +419,29 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Restore { file } => restore::run(&file, &vault, &mut input),
         Command::Retention => retention::list(&vault, &mut input),
         Command::Dispose { client } => retention::dispose(&vault, &client, &mut input),
+        Command::Attach {
+            client,
+            file,
+            session,
+            title,
+            kind,
+            date,
+        } => attachments::attach(
+            &vault,
+            &client,
+            &file,
+            attachments::AttachChoice {
+                session,
+                title,
+                kind,
+                date,
+            },
+            &mut input,
+        ),
+        Command::Attachments { client } => attachments::list(&vault, client.as_deref(), &mut input),
+        Command::Detach { id } => attachments::detach(&vault, &id, &mut input),
+        Command::SaveAttachment { id, output, force } => {
+            attachments::save(&vault, &id, &output, overwrite(force), &mut input)
+        }
     }
 }

@@ -6,6 +6,7 @@
 #[path = "../../../tests/kapnotes/common.rs"]
 mod common;
 
+mod attachments;
 mod commands;
 mod escaping;
 mod retention;

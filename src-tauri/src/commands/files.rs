@@ -1,7 +1,7 @@
 //! Import, export, backup and restore. The clinician picks each path in a native
 //! dialog opened here (see file_choice.rs); the front end never names a path.
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::CommandResult;
 use crate::file_choice::{Purpose, choose};
 use crate::state::AppState;
 use kapnotes::vault::Overwrite;
@@ -20,25 +20,22 @@ pub struct Written {
 #[tauri::command(async)]
 pub fn import_file(app: AppHandle, state: State<'_, AppState>) -> CommandResult<ImportSummary> {
     let path = choose(&app, Purpose::Import, "")?;
-    let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
-        CommandError::other(format!(
-            "{} could not be read as text ({e}).",
-            path.display()
-        ))
-    })?);
-    state.with_vault(|vault| kapnotes::interchange::import(vault, &text))
+    // From the file, so the attachments' archive beside it is found.
+    state.with_vault(|vault| kapnotes::interchange::import_file(vault, &path))
 }
 
 /// Exports the whole vault, or one client for a records request, as plain JSON. The
 /// file is chosen first: a cancelled dialog exports and records nothing. The dialog
 /// already asked before replacing a file, so replacing is confirmed here; the core
-/// still never writes over a vault or backup.
+/// still never writes over a vault or backup. The whole vault's attachments always go
+/// with it (in an archive beside the document); a records request's only when asked.
 #[tauri::command(async)]
 pub fn export_file(
     app: AppHandle,
     state: State<'_, AppState>,
     client_id: Option<String>,
     include_psychotherapy_notes: bool,
+    include_attachments: bool,
 ) -> CommandResult<Written> {
     let scope = match client_id {
         Some(id) => ExportScope::Client {
@@ -47,9 +44,16 @@ pub fn export_file(
         },
         None => ExportScope::Everything,
     };
+    let with_attachments = include_attachments || scope == ExportScope::Everything;
     let path = choose(&app, Purpose::Export, "kapnotes-export.json")?;
     let bytes = state.with_vault(|vault| {
-        kapnotes::interchange::export_to_file(vault, &scope, &path, Overwrite::Confirmed)
+        kapnotes::interchange::export_to_files(
+            vault,
+            &scope,
+            &path,
+            Overwrite::Confirmed,
+            with_attachments,
+        )
     })?;
     Ok(Written {
         path: path.display().to_string(),

@@ -3,6 +3,7 @@
 //! arguments and delegates to the core.
 
 pub mod amendments;
+pub mod attachments;
 pub mod backups;
 pub mod clients;
 pub mod course;

@@ -7,6 +7,11 @@ import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   Addendum,
+  Attachment,
+  AttachmentKind,
+  AttachmentPage,
+  FilesDropped,
+  SavedAttachment,
   Instrument,
   InstrumentItems,
   Measure,
@@ -205,8 +210,9 @@ export const ipc = {
   useDefaultBackupFolder: () => call<BackupStatus>('use_default_backup_folder'),
 
   importFile: () => call<ImportSummary>('import_file'),
-  exportFile: (clientId: string | null, includePsychotherapyNotes: boolean) =>
-    call<Written>('export_file', { clientId, includePsychotherapyNotes }),
+  /** The whole vault's attachments always go with it; a records request's only with `includeAttachments`. */
+  exportFile: (clientId: string | null, includePsychotherapyNotes: boolean, includeAttachments = false) =>
+    call<Written>('export_file', { clientId, includePsychotherapyNotes, includeAttachments }),
   backupFile: () => call<Written>('backup_file'),
   restoreFile: (passphrase: string) => call<Restored>('restore_file', { passphrase }),
 
@@ -214,7 +220,25 @@ export const ipc = {
   /** `mapThen` (full record only): adds "the system then and now", the map on that day beside today's. */
   writeDocument: (kind: DocumentKind, id: string, includePsychotherapyNotes = false, mapThen: DateText | null = null) =>
     call<WrittenDocument>('write_document', { kind, id, includePsychotherapyNotes, mapThen }),
+
+  listAttachments: (clientId: string) => call<Attachment[]>('list_attachments', { clientId }),
+  /** Opens the system's file dialog (in the shell) and attaches the chosen file. */
+  attachChosenFile: (clientId: string, sessionId: string | null, kind: AttachmentKind, documentDate: DateText | null, title: string | null) =>
+    call<Attachment>('attach_chosen_file', { clientId, sessionId, kind, documentDate, title }),
+  /** Attaches the files last dropped on the window: the shell kept their paths. */
+  attachDroppedFiles: (clientId: string, sessionId: string | null, kind: AttachmentKind, documentDate: DateText | null) =>
+    call<Attachment[]>('attach_dropped_files', { clientId, sessionId, kind, documentDate }),
+  discardDroppedFiles: () => call<void>('discard_dropped_files'),
+  /** One page as an image in memory (a PDF's page rendered by the core). */
+  attachmentPage: (id: string, page: number, width: number) => call<AttachmentPage>('attachment_page', { id, page, width }),
+  saveAttachmentFile: (id: string) => call<SavedAttachment>('save_attachment_file', { id }),
+  detachAttachment: (id: string) => call<void>('detach_attachment', { id }),
 };
+
+/** Files dropped on the window: their names only (the paths stay in the shell). */
+export function onFilesDropped(handler: (dropped: FilesDropped) => void): Promise<UnlistenFn> {
+  return listen<FilesDropped>('files-dropped', (event) => handler(event.payload));
+}
 
 export function onEvent(name: 'vault-locked' | 'app-closing' | 'lock-requested', handler: () => void): Promise<UnlistenFn> {
   return listen(name, handler);

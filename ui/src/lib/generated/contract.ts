@@ -108,6 +108,54 @@ verification: Verification | null,
 autosave_delay_ms: number | null, };
 
 /**
+ * One attachment, as listed and exported.
+ */
+export type Attachment = { id: string, client_id: string, 
+/**
+ * A session it belongs to, if any.
+ */
+session_id: string | null, title: string, kind: AttachmentKind, 
+/**
+ * The date on the document (a consent form's signature date).
+ */
+document_date: DateText, attached_at: Timestamp, media_type: MediaType, 
+/**
+ * The file's size in bytes.
+ */
+size: number, 
+/**
+ * SHA-256 of the file's content, in lower-case hex.
+ */
+sha256: string, 
+/**
+ * The name the file had when attached (clinical text: a name can hold the
+ * client's), kept sealed for saving it out under the same name.
+ */
+file_name: string | null, };
+
+/**
+ * What the document is to the clinician.
+ */
+export type AttachmentKind = "consent" | "prescriber_letter" | "lab_or_ecg" | "other";
+
+/**
+ * One page of an attachment as an image.
+ */
+export type AttachmentPage = { 
+/**
+ * `image/png` or `image/jpeg`.
+ */
+media_type: string, 
+/**
+ * The image, base64-encoded (the webview shows it as a `data:` URL, in memory).
+ */
+base64: string, 
+/**
+ * From 1.
+ */
+page: number, pages: number, };
+
+/**
  * What happened.
  */
 export type AuditAction = "vault_created" | "audit_started" | "unlocked" | "failed_unlocks" | "created" | "updated" | "deleted" | "signed" | "addendum" | "note_restored" | "imported" | "exported" | "document_written" | "backup_taken" | "restored" | "passphrase_changed" | "recovery_key_replaced" | "data_key_rotated" | "secrets_replaced" | "baseline" | "resealed" | "upgraded" | "disposed";
@@ -290,6 +338,11 @@ export type DoseBand = "psycholytic" | "psychedelic" | "outside_bands";
 
 export type DosePoint = { session_id: string, starts_at: Timestamp, total_mg: number, band: DoseBand, flooding: boolean, };
 
+/**
+ * What the page hears of a drop: names, never paths.
+ */
+export type FilesDropped = { names: Array<string>, };
+
 export type Finding = { severity: Severity, 
 /**
  * Stable, for scripts and the UI: never reworded.
@@ -393,6 +446,11 @@ export type MapVersion = { at: Timestamp, } & ({ "part": Part } | { "relationshi
  * An outcome measure, one answer per item (`None`: skipped).
  */
 export type Measure = { id: string, instrument: Instrument, taken_on: DateText, answers: Array<number | null>, session: string | null, safety_follow_up: SafetyFollowUp | null, };
+
+/**
+ * The file types kapnotes keeps, told by their content, never by their name.
+ */
+export type MediaType = "application/pdf" | "image/jpeg" | "image/png";
 
 /**
  * An earlier state of a session note.
@@ -646,6 +704,8 @@ export type Route = "sublingual" | "oral" | "intramuscular" | "intravenous" | "i
  */
 export type SafetyFollowUp = { at: Timestamp, note: string, };
 
+export type SavedAttachment = { path: string, };
+
 /**
  * The score of one measure.
  */
@@ -881,4 +941,5 @@ export const SCHEMA_BOUNDS = {
   pre_dose: {"hours_fasted":{"min":0,"max":72}},
   reading: {"systolic":{"min":40,"max":300},"diastolic":{"min":20,"max":200},"heart_rate":{"min":20,"max":250},"spo2":{"min":50,"max":100},"sedation":{"min":0,"max":5},"dissociation_items":{"min":0,"max":4}},
   retention: {"years_after_last_session":{"min":1,"max":100},"years_after_majority":{"min":0,"max":100},"age_of_majority":{"min":14,"max":25}},
+  attachment: {"size":{"min":1,"max":26214400}},
 } as const;
