@@ -233,6 +233,14 @@ pub enum Refusal {
     StopNotAcknowledgeable,
 
     #[error(
+        "An overdue amendment request cannot be acknowledged: its deadline is the law's; decide the request."
+    )]
+    DeadlineNotAcknowledgeable,
+
+    #[error("A finding can be acknowledged as of today or an earlier day, not a day still ahead.")]
+    AcknowledgedAhead,
+
+    #[error(
         "That finding is not raised for this client now, so there is nothing to acknowledge; look at the findings again."
     )]
     FindingNotRaised,
@@ -262,6 +270,11 @@ pub enum Refusal {
         "This client's records must be kept until {until}; they can be disposed of after that day."
     )]
     RetentionNotOver { until: String },
+
+    #[error(
+        "This client has an amendment request still undecided; decide it before disposing of their records."
+    )]
+    AmendmentRequestOpen,
     /// `limit_mb`: the largest file kept, in megabytes.
     #[error(
         "This file is larger than {limit_mb} MB, so it was not attached; scan it at a lower resolution or split it, then attach it again."

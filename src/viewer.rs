@@ -14,6 +14,8 @@ use zeroize::Zeroizing;
 /// The width a PDF page is rendered at, in pixels, when the caller asks for more or
 /// less: enough to read a scanned form on a large screen, small enough to stay quick.
 const MAX_WIDTH: u32 = 2400;
+/// The most pixels one rendered page may have: an A4 page at the widest, about 33 MB of RGBA.
+const MAX_PAGE_PIXELS: f64 = 2400.0 * 3400.0;
 const MIN_WIDTH: u32 = 200;
 
 /// One page of an attachment as an image.
@@ -56,8 +58,15 @@ pub fn attachment_page(vault: &Vault, id: &str, page: u32, width: u32) -> Result
             let Some(chosen) = pages.get(index as usize - 1) else {
                 return Err(not_viewable());
             };
-            let (page_width, _) = chosen.render_dimensions();
-            let scale = width.clamp(MIN_WIDTH, MAX_WIDTH) as f32 / page_width.max(1.0);
+            let (page_width, page_height) = chosen.render_dimensions();
+            let mut scale = width.clamp(MIN_WIDTH, MAX_WIDTH) as f32 / page_width.max(1.0);
+            // A hostile page (thin and endlessly tall) must not make a giant image: cap
+            // the pixels, whatever the shape.
+            let pixels =
+                f64::from(page_width.max(1.0) * scale) * f64::from(page_height.max(1.0) * scale);
+            if pixels > MAX_PAGE_PIXELS {
+                scale *= (MAX_PAGE_PIXELS / pixels).sqrt() as f32;
+            }
             let pixmap = hayro::render(
                 chosen,
                 &hayro::RenderCache::new(),

@@ -38,16 +38,20 @@ pub fn record_sha256(client: &Client, subject: Subject, record_id: &str) -> Opti
 }
 
 /// Whether a finding of this severity may be acknowledged: warnings and notes only.
-pub fn may_be_acknowledged(severity: Severity) -> bool {
-    severity != Severity::Stop
+pub fn may_be_acknowledged(severity: Severity, code: &str) -> bool {
+    severity != Severity::Stop && !NEVER_ACKNOWLEDGED.contains(&code)
 }
+
+/// Warnings held to a legal deadline: the clinician acts on them (decides the request),
+/// never sets them aside.
+pub const NEVER_ACKNOWLEDGED: [&str; 1] = ["amendment-request-overdue"];
 
 /// The acknowledgement that holds `finding` out of the open list, if one does.
 pub fn acknowledgement_of<'a>(
     client: &'a Client,
     finding: &Finding,
 ) -> Option<&'a Acknowledgement> {
-    if !may_be_acknowledged(finding.severity) {
+    if !may_be_acknowledged(finding.severity, finding.code) {
         return None;
     }
     let current = record_sha256(client, finding.subject, &finding.record_id)?;

@@ -21,6 +21,9 @@ pub struct FindingGroup {
     pub record_ids: Vec<Id>,
     /// Every finding of the group, in the order the rules listed them.
     pub findings: Vec<Finding>,
+    /// Whether the clinician may acknowledge the line (never a stop, never a legal
+    /// deadline).
+    pub acknowledgeable: bool,
 }
 
 impl FindingGroup {
@@ -48,6 +51,7 @@ pub fn group_findings(findings: &[Finding]) -> Vec<FindingGroup> {
                     headline: String::new(),
                     record_ids: Vec::new(),
                     findings: Vec::new(),
+                    acknowledgeable: super::may_be_acknowledged(finding.severity, finding.code),
                 });
                 let last = groups.len() - 1;
                 &mut groups[last]

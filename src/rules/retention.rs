@@ -88,12 +88,26 @@ fn add_years(date: NaiveDate, years: u32) -> NaiveDate {
 }
 
 /// When `client`'s records may be disposed of under `periods`: the adult rule from the
-/// last session (or, with none, the day the client was added); for a client with a date
-/// of birth who was under age when their care began, the minor rule when it is later.
+/// last contact (the latest session, addendum, measure, or amendment request received or
+/// decided; with none, the day the client was added); for a client with a date of birth
+/// who was under age when their care began, the minor rule when it is later.
 pub fn retention(client: &Client, periods: &RetentionPeriods) -> Retention {
     let added = client.profile.created_at.local_date();
     let session_days = client.sessions.iter().map(|s| s.starts_at.local_date());
-    let last_contact = session_days.clone().max().unwrap_or(added);
+    // A client writing in years later (an amendment request, say) is contact too.
+    let later_contact = client
+        .sessions
+        .iter()
+        .flat_map(|s| s.addenda.iter().map(|a| a.at.local_date()))
+        .chain(client.measures.iter().map(|m| m.taken_on.0))
+        .chain(client.amendment_requests.iter().flat_map(|r| {
+            std::iter::once(r.received_on.0).chain(r.decision.as_ref().map(|d| d.decided_on.0))
+        }));
+    let last_contact = session_days
+        .clone()
+        .chain(later_contact)
+        .max()
+        .unwrap_or(added);
     let care_began = session_days.min().map_or(added, |first| first.min(added));
     let adult_until = add_years(last_contact, periods.years_after_last_session);
     let minor_until = client.profile.date_of_birth.and_then(|born| {

@@ -131,6 +131,7 @@ fn rule_in_words(kind: &jsonschema::error::ValidationErrorKind, path: &str) -> O
                 "expected a blood pressure written as systolic/diastolic, such as 120/80".to_owned()
             }
             "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" => "expected a date written as 2026-05-10".to_owned(),
+            "^[^/\\\\]+$" => "expected a file name alone, without a folder (no / or \\)".to_owned(),
             pattern if pattern.starts_with("^[0-9]{4}-[0-9]{2}-[0-9]{2}T") => {
                 "expected a date and time with its offset, written as 2026-05-10T14:05:00+02:00"
                     .to_owned()

@@ -5,7 +5,7 @@
 use super::{NoteHistory, Vault};
 use crate::error::{Error, Refusal, Result};
 use crate::records::{Acknowledgement, Id, Timestamp, new_id};
-use crate::rules::{check_client, may_be_acknowledged, record_sha256};
+use crate::rules::{Severity, check_client, may_be_acknowledged, record_sha256};
 use chrono::{DateTime, FixedOffset};
 
 impl Vault {
@@ -42,6 +42,11 @@ impl Vault {
                 "an acknowledgement needs a reason",
             ));
         }
+        // Judged as of a day still ahead, a finding not yet raised could be set aside
+        // before it ever shows.
+        if as_of.date_naive() > Timestamp::now().local_date() {
+            return Err(Refusal::AcknowledgedAhead.into());
+        }
         let settings = self.rule_settings()?;
         let by = self
             .clinician()?
@@ -59,8 +64,14 @@ impl Vault {
                 let Some(finding) = matching.first() else {
                     return Err(Refusal::FindingNotRaised.into());
                 };
-                if matching.iter().any(|f| !may_be_acknowledged(f.severity)) {
+                if matching.iter().any(|f| f.severity == Severity::Stop) {
                     return Err(Refusal::StopNotAcknowledgeable.into());
+                }
+                if matching
+                    .iter()
+                    .any(|f| !may_be_acknowledged(f.severity, f.code))
+                {
+                    return Err(Refusal::DeadlineNotAcknowledgeable.into());
                 }
                 let Some(digest) = record_sha256(client, finding.subject, record_id) else {
                     return Err(Refusal::FindingNotRaised.into());

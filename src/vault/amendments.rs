@@ -166,7 +166,8 @@ impl Vault {
     }
 
     /// Denies a request with its basis; called again on a denied request, it records the
-    /// client's statement of disagreement or the rebuttal that came later.
+    /// client's statement of disagreement or the rebuttal that came later, while the
+    /// denial's date and basis stay as first recorded (the evidence of a timely answer).
     pub fn deny_amendment_request(
         &mut self,
         client_id: &str,
@@ -183,11 +184,25 @@ impl Vault {
             {
                 return Err(Refusal::AmendmentAlreadyDecided.into());
             }
+            let first_denial = request
+                .decision
+                .as_ref()
+                .map(|d| (d.decided_on, d.basis.clone()));
+            if first_denial.is_none() && decided_on.0 > Timestamp::now().local_date() {
+                return Err(Error::rejected(
+                    "/amendment_requests/decision/decided_on",
+                    "the decision's date is still ahead: give today's date or an earlier one",
+                ));
+            }
+            let (decided_on, basis) = match first_denial {
+                Some((on, basis)) => (on, basis),
+                None => (decided_on, Some(denial.basis)),
+            };
             request.decision = Some(AmendmentDecision {
                 outcome: AmendmentOutcome::Denied,
                 decided_on,
                 change_made_at: None,
-                basis: Some(denial.basis),
+                basis,
                 statement_of_disagreement: blank_to_none(denial.statement_of_disagreement),
                 rebuttal: blank_to_none(denial.rebuttal),
             });

@@ -438,6 +438,14 @@ impl Vault {
             MediaType::detect(&first).ok_or(Error::Refused(Refusal::AttachmentTypeNotKept))?;
         let attached_at = Timestamp::now();
         let document_date = new.document_date.unwrap_or(Date(attached_at.local_date()));
+        // A document dated ahead would, for a consent form, clear the consent finding
+        // for sessions that came before anything was signed.
+        if document_date.0 > attached_at.local_date() {
+            return Err(Error::rejected(
+                "/attachments/document_date",
+                "the document's date is still ahead: give the date written on it",
+            ));
+        }
         let id = new_id();
         let client_id = new.client_id.clone();
         let session_id = new.session_id.clone();
@@ -458,6 +466,14 @@ impl Vault {
                 }
                 // Consent on or before a session is what the rule asks; a later form
                 // (consent renewed) must not make earlier sessions look unconsented.
+                if let Some(born) = client.profile.date_of_birth
+                    && document_date < born
+                {
+                    return Err(Error::rejected(
+                        "/attachments/document_date",
+                        "the document's date is before the client was born: give the date written on it",
+                    ));
+                }
                 if kind == AttachmentKind::Consent
                     && client
                         .profile

@@ -160,6 +160,14 @@ impl Vault {
             }
             .into());
         }
+        // An undecided amendment request is a duty still running (45 CFR 164.526).
+        if client
+            .amendment_requests
+            .iter()
+            .any(|r| r.decision.is_none())
+        {
+            return Err(Refusal::AmendmentRequestOpen.into());
+        }
         let counts = self.record_counts(client_id)?;
         let tx = self.conn.transaction()?;
         let rows: Vec<_> = store::every_row(&tx)?

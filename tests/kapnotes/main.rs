@@ -17,6 +17,7 @@ mod output_files;
 mod parts_history;
 mod records;
 mod retention;
+mod review12;
 mod robustness;
 mod rule_settings;
 mod search;

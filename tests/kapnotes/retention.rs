@@ -7,7 +7,7 @@ use kapnotes::interchange;
 use kapnotes::records::{AmendmentTarget, AttachmentKind, Date, Session, SessionKind};
 use kapnotes::rules::RetentionPeriods;
 use kapnotes::rules::{Severity, check_client};
-use kapnotes::vault::{AuditAction, NewAttachment, Table};
+use kapnotes::vault::{AmendmentDenial, AuditAction, NewAttachment, Table};
 use kapnotes::{Access, Vault};
 
 /// parts-over-time.json ten years earlier: a client with a record in every client table
@@ -23,7 +23,7 @@ fn old_practice() -> (TestVault, Vault) {
     session.note = "Second thoughts, longer.".into();
     vault.update_session(session.clone()).unwrap();
     // An amendment request and an acknowledged finding, so their tables hold rows too.
-    vault
+    let request = vault
         .log_amendment_request(
             CLIENT,
             Date::parse("2016-10-01").unwrap(),
@@ -31,6 +31,19 @@ fn old_practice() -> (TestVault, Vault) {
                 session: session.id.clone(),
             },
             "The date of the first session is wrong.",
+        )
+        .unwrap();
+    // Decided: an undecided request would hold disposal back.
+    vault
+        .deny_amendment_request(
+            CLIENT,
+            &request.id,
+            Date::parse("2016-10-20").unwrap(),
+            AmendmentDenial {
+                basis: "The date is right.".into(),
+                statement_of_disagreement: None,
+                rebuttal: None,
+            },
         )
         .unwrap();
     let as_of = chrono::DateTime::parse_from_rfc3339("2016-12-31T23:59:59+00:00").unwrap();

@@ -365,7 +365,12 @@ record_ids: Array<string>,
 /**
  * Every finding of the group, in the order the rules listed them.
  */
-findings: Array<Finding>, };
+findings: Array<Finding>, 
+/**
+ * Whether the clinician may acknowledge the line (never a stop, never a legal
+ * deadline).
+ */
+acknowledgeable: boolean, };
 
 export type FloodingSign = "panic" | "shutdown" | "rapid_switching" | "amnesia";
 
