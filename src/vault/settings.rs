@@ -30,8 +30,8 @@ impl Vault {
             )?;
         }
         let tx = self.conn.transaction()?;
-        write_setting(&tx, &self.keys, CLINICIAN_SETTING, clinician)?;
-        audit::append(&tx, &self.keys, &[setting_event(&tx, CLINICIAN_SETTING)?])?;
+        let event = write_setting_recorded(&tx, &self.keys, CLINICIAN_SETTING, clinician)?;
+        audit::append(&tx, &self.keys, &[event])?;
         tx.commit()?;
         Ok(())
     }
@@ -61,13 +61,13 @@ impl Vault {
             return Ok(());
         }
         let tx = self.conn.transaction()?;
-        write_setting(
+        let event = write_setting_recorded(
             &tx,
             &self.keys,
             THRESHOLDS_SETTING,
             (!thresholds.is_default()).then_some(&thresholds),
         )?;
-        audit::append(&tx, &self.keys, &[setting_event(&tx, THRESHOLDS_SETTING)?])?;
+        audit::append(&tx, &self.keys, &[event])?;
         tx.commit()?;
         Ok(())
     }
@@ -126,8 +126,8 @@ impl Vault {
         value: Option<&T>,
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
-        write_setting(&tx, &self.keys, id, value)?;
-        audit::append(&tx, &self.keys, &[setting_event(&tx, id)?])?;
+        let event = write_setting_recorded(&tx, &self.keys, id, value)?;
+        audit::append(&tx, &self.keys, &[event])?;
         tx.commit()?;
         Ok(())
     }
@@ -183,6 +183,18 @@ pub(super) fn record_dosing_day_since(tx: &Transaction<'_>, keys: &Keys) -> Resu
 }
 
 /// Writes (or deletes, with `None`) the sealed setting `id`.
+/// Writes a setting (or removes it, with `None`) and returns its audit entry, to be
+/// appended in the same transaction.
+pub(super) fn write_setting_recorded<T: serde::Serialize>(
+    tx: &Transaction<'_>,
+    keys: &Keys,
+    id: &str,
+    value: Option<&T>,
+) -> Result<AuditEvent> {
+    write_setting(tx, keys, id, value)?;
+    setting_event(tx, id)
+}
+
 pub(super) fn write_setting<T: serde::Serialize>(
     tx: &Transaction<'_>,
     keys: &Keys,

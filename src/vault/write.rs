@@ -4,7 +4,7 @@
 //! (creation and imports).
 
 use super::audit::{self, AuditAction as Action, AuditAction, AuditEvent, RowWritten};
-use super::settings::{NOTE_TEMPLATES_SETTING, RETENTION_SETTING, setting_event, write_setting};
+use super::settings::{NOTE_TEMPLATES_SETTING, RETENTION_SETTING, write_setting_recorded};
 use super::store::{self, Identified, Keys, RowMeta, Table};
 use super::{CLINICIAN_SETTING, THRESHOLDS_SETTING, Vault, clients, map_history, note_history};
 use crate::error::{Error, Refusal, Result};
@@ -168,20 +168,36 @@ impl Vault {
             )?);
         }
         if set_clinician {
-            write_setting(&tx, &self.keys, CLINICIAN_SETTING, clinician)?;
-            events.push(setting_event(&tx, CLINICIAN_SETTING)?);
+            events.push(write_setting_recorded(
+                &tx,
+                &self.keys,
+                CLINICIAN_SETTING,
+                clinician,
+            )?);
         }
         if set_thresholds {
-            write_setting(&tx, &self.keys, THRESHOLDS_SETTING, thresholds)?;
-            events.push(setting_event(&tx, THRESHOLDS_SETTING)?);
+            events.push(write_setting_recorded(
+                &tx,
+                &self.keys,
+                THRESHOLDS_SETTING,
+                thresholds,
+            )?);
         }
         if set_templates {
-            write_setting(&tx, &self.keys, NOTE_TEMPLATES_SETTING, templates)?;
-            events.push(setting_event(&tx, NOTE_TEMPLATES_SETTING)?);
+            events.push(write_setting_recorded(
+                &tx,
+                &self.keys,
+                NOTE_TEMPLATES_SETTING,
+                templates,
+            )?);
         }
         if set_retention {
-            write_setting(&tx, &self.keys, RETENTION_SETTING, retention)?;
-            events.push(setting_event(&tx, RETENTION_SETTING)?);
+            events.push(write_setting_recorded(
+                &tx,
+                &self.keys,
+                RETENTION_SETTING,
+                retention,
+            )?);
         }
         audit::append(&tx, &self.keys, &events)?;
         tx.commit()?;
