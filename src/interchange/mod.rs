@@ -553,6 +553,23 @@ fn import_document(
             ));
         }
     }
+    // A client disposed of once their retention ended stays disposed of: an older export
+    // does not bring them back behind the clinician's decision.
+    let disposed: std::collections::HashSet<String> = vault
+        .audit_trail()?
+        .entries
+        .into_iter()
+        .filter(|entry| entry.action == crate::vault::AuditAction::Disposed)
+        .filter_map(|entry| entry.client_id)
+        .collect();
+    for (i, client) in document.clients.iter().enumerate() {
+        if disposed.contains(client.id()) {
+            return Err(Error::rejected(
+                format!("/clients/{i}/id"),
+                "this client's records were disposed of once their retention ended, so they are not brought back",
+            ));
+        }
+    }
     for (i, client) in document.clients.iter().enumerate() {
         for (id, path) in rules::defined_ids(client, &format!("/clients/{i}")) {
             if existing.contains(&id) {

@@ -168,3 +168,28 @@ fn a_later_statement_or_rebuttal_keeps_the_denial_date_and_basis() {
     assert_eq!(decision.basis.as_deref(), Some("Accurate as written."));
     assert_eq!(decision.rebuttal.as_deref(), Some("The vitals show it."));
 }
+
+/// An older export does not bring back a client disposed of after their retention: the
+/// tombstone in the trail names them, and the import is refused with the path.
+#[test]
+fn an_import_does_not_bring_a_disposed_client_back() {
+    let (_tv, mut vault) = TestVault::new();
+    let mut profile = ClientProfile::new("Long ago");
+    profile.created_at = ts("2010-01-01T10:00:00+00:00");
+    let client_id = profile.id.clone();
+    vault.create_client(profile).unwrap();
+    let before = kapnotes::interchange::export(&vault, &kapnotes::ExportScope::Everything)
+        .unwrap()
+        .to_canonical_json()
+        .unwrap();
+    vault.dispose_client(&client_id, PASSPHRASE).unwrap();
+    let refused = kapnotes::interchange::import(&mut vault, &before).unwrap_err();
+    match &refused {
+        Error::Rejected(rejection) => assert_eq!(rejection.path, "/clients/0/id"),
+        other => panic!("expected a rejection, got {other}"),
+    }
+    assert!(
+        vault.client(&client_id).is_err(),
+        "nothing was brought back"
+    );
+}
